@@ -4,6 +4,7 @@
  */
 import type { Argv } from 'yargs';
 import type { ExitCode } from '../../errors.js';
+import { runCommand } from './run.js';
 import { serveCommand } from './serve.js';
 
 /** One CLI command: yargs usage string, option builder, examples, and its action. */
@@ -16,4 +17,4 @@ export interface CommandSpec {
 }
 
 /** Every command, in the order `--help` lists them. */
-export const commands: CommandSpec[] = [serveCommand];
+export const commands: CommandSpec[] = [runCommand, serveCommand];

@@ -1,0 +1,146 @@
+/**
+ * What `rtbench run` does once its flags are parsed: flags → overrides → plan, the run itself,
+ * the progress line, saving the result, the table or JSON, and the exit code.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { dirname } from 'node:path';
+import { ExitCode, UsageError } from '../errors.js';
+import type { RunResult } from '../metrics/result.js';
+import { reporters } from '../report/reporter.js';
+import { loadScenario } from '../scenario/load.js';
+import { resolvePlan, type RunOverrides } from '../scenario/resolve.js';
+import { validateScenario } from '../scenario/validate.js';
+import { runScenario, type Progress } from '../runner/run-scenario.js';
+import { formatCount, formatDurationMs, formatUs } from '../units.js';
+import { countFlag, durationFlag, sizeFlag } from './options.js';
+import { checkOpenFilesLimit } from './fd-limit.js';
+
+/** Runs the scenario named in `args` and returns the exit code. */
+export async function runAction(args: Record<string, unknown>): Promise<ExitCode> {
+  const overrides = toOverrides(args);
+  const positional = String(args.scenario ?? 'echo');
+  const isUrl = /^(wss?|https?):\/\//.test(positional);
+  if (isUrl && overrides.target) throw new UsageError('give the target once: as the positional URL or with --target');
+  if (isUrl) overrides.target = positional;
+  const scenarioName = isUrl ? (positional.startsWith('http') ? 'sse' : 'echo') : positional;
+  const { source, raw } = loadScenario(scenarioName);
+  const scenario = validateScenario(raw, source);
+  const plan = resolvePlan(scenario, overrides, os.availableParallelism?.() ?? os.cpus().length);
+
+  checkOpenFilesLimit(plan);
+
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSigint = () => {
+    interrupts++;
+    if (interrupts === 1) {
+      process.stderr.write('\nrtbench: interrupted; finishing in-flight replies and writing the partial result (Ctrl-C again to quit at once)\n');
+      controller.abort();
+    } else {
+      // The user insists: leave now. The only process.exit outside bin, on purpose.
+      process.exit(ExitCode.Interrupted);
+    }
+  };
+  process.on('SIGINT', onSigint);
+  process.on('SIGTERM', onSigint);
+
+  const showProgress = !args.quiet && !args.json && process.stderr.isTTY && !process.env.CI;
+  const progress = showProgress ? progressLine : undefined;
+  let output;
+  try {
+    output = await runScenario(plan, { signal: controller.signal, onProgress: progress });
+  } finally {
+    process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigint);
+    if (showProgress) process.stderr.write('\r\x1b[K');
+  }
+  const { result, outcome } = output;
+
+  const file = typeof args.out === 'string' ? args.out : defaultResultPath(result);
+  if (file !== '-') {
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, JSON.stringify(result, null, 2));
+  }
+  const color = args.color === undefined ? Boolean(process.stdout.isTTY) && !process.env.NO_COLOR : Boolean(args.color);
+  if (args.json) process.stdout.write(reporters.json.render(result, { color: false }));
+  else process.stdout.write(reporters.table.render(result, { color }));
+  if (file !== '-') process.stderr.write(`rtbench: result written to ${file}\n`);
+
+  switch (outcome) {
+    case 'completed':
+      return ExitCode.Ok;
+    case 'interrupted':
+      return ExitCode.Interrupted;
+    case 'unreachable':
+    case 'target_lost':
+      process.stderr.write(`rtbench: ${result.interruption}${errorSummary(result)}\n`);
+      return ExitCode.Unreachable;
+    case 'crashed':
+      process.stderr.write(`rtbench: ${result.interruption}\n`);
+      return ExitCode.Internal;
+  }
+}
+
+function errorSummary(r: RunResult): string {
+  const entries = Object.entries(r.errors);
+  return entries.length ? ` (${entries.map(([k, v]) => `${k} ${v}`).join(', ')})` : '';
+}
+
+function defaultResultPath(r: RunResult): string {
+  const stamp = r.startedAt.replace(/[:.]/g, '-');
+  return `reports/${r.scenario.name}-${stamp}.json`;
+}
+
+function progressLine(p: Progress): void {
+  const line = `${formatDurationMs(p.elapsedMs)}/${formatDurationMs(p.plannedMs)}  open ${formatCount(p.connectionsOpen)}  ${formatCount(Math.round(p.msgsPerSec))} msg/s  p99 ${formatUs(p.latencyP99Us)}  errors ${p.errors}`;
+  process.stderr.write(`\r\x1b[K${line}`);
+}
+
+/** Reads every run flag, naming the flag in any error. */
+export function toOverrides(a: Record<string, unknown>): RunOverrides {
+  const o: RunOverrides = {};
+  const has = (k: string) => a[k] !== undefined && a[k] !== null;
+  if (has('connections')) o.connections = countFlag('connections', a.connections, { integer: true });
+  if (has('connect-rate')) o.connectRatePerSec = positive('connect-rate', countFlag('connect-rate', a['connect-rate']));
+  if (has('rate')) o.ratePerSec = positive('rate', countFlag('rate', a.rate));
+  if (has('arrival')) o.arrival = a.arrival as 'uniform' | 'poisson';
+  if (has('in-flight')) o.inFlight = countFlag('in-flight', a['in-flight'], { integer: true, min: 1 });
+  if (has('think-time')) o.thinkTimeMs = durationFlag('think-time', a['think-time']);
+  if (has('duration')) o.durationMs = durationFlag('duration', a.duration, 's');
+  if (has('warmup')) o.warmupMs = durationFlag('warmup', a.warmup, 's');
+  if (has('size')) o.sizeBytes = sizeFlag('size', a.size);
+  if (has('binary')) o.binary = Boolean(a.binary);
+  if (has('workers')) o.workers = countFlag('workers', a.workers, { integer: true, min: 1 });
+  if (has('target')) o.target = String(a.target);
+  if (has('header')) o.headers = parseHeaders(a.header as string[]);
+  if (has('subprotocol')) o.subprotocols = (a.subprotocol as string[]).map(String);
+  if (has('origin')) o.origin = String(a.origin);
+  if (has('insecure')) o.insecure = Boolean(a.insecure);
+  if (has('deflate')) o.deflate = Boolean(a.deflate);
+  if (has('handshake-timeout')) o.handshakeTimeoutMs = positive('handshake-timeout', durationFlag('handshake-timeout', a['handshake-timeout']));
+  if (has('reply-timeout')) o.replyTimeoutMs = positive('reply-timeout', durationFlag('reply-timeout', a['reply-timeout']));
+  if (has('max-message')) o.maxMessageBytes = positive('max-message', sizeFlag('max-message', a['max-message']));
+  if (has('reconnect')) o.reconnect = Boolean(a.reconnect);
+  if (has('expect-replies')) o.expectReplies = countFlag('expect-replies', a['expect-replies'], { integer: true, min: 1 });
+  if (has('skip-first')) o.skipFirst = countFlag('skip-first', a['skip-first'], { integer: true });
+  if (has('echo-delay')) o.echoDelayMs = durationFlag('echo-delay', a['echo-delay']);
+  if (has('threshold')) o.thresholds = (a.threshold as string[]).map(String);
+  if (o.echoDelayMs !== undefined && o.target !== undefined) throw new UsageError('--echo-delay applies to the embedded server only; it cannot slow down --target');
+  return o;
+}
+
+function positive(flag: string, n: number): number {
+  if (!(n > 0)) throw new UsageError(`--${flag} must be > 0 (got ${n})`);
+  return n;
+}
+
+function parseHeaders(values: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const h of values) {
+    const i = h.indexOf(':');
+    if (i <= 0) throw new UsageError(`--header must look like 'Name: value' (got ${JSON.stringify(h)})`);
+    out[h.slice(0, i).trim()] = h.slice(i + 1).trim();
+  }
+  return out;
+}

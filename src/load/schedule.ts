@@ -1,0 +1,42 @@
+/**
+ * Pure schedule math: when the k-th message of a connection is due (open loop), and how many
+ * connections a ramp should have started by a given time. No timers here, so it is unit
+ * tested without faking time.
+ */
+
+/** A source of uniform random numbers in [0, 1); injected so tests are deterministic. */
+export type Random = () => number;
+
+/**
+ * Offset of a connection's first send from the start of the steady phase. Connections are
+ * spread evenly over one send period so a thousand connections at 1 msg/s do not all fire in
+ * the same millisecond (which would measure the generator's burst, not the server).
+ */
+export function firstSendOffsetUs(globalIndex: number, totalConnections: number, ratePerSec: number): number {
+  if (totalConnections <= 0) return 0;
+  return ((globalIndex % totalConnections) / totalConnections) * (1e6 / ratePerSec);
+}
+
+/** Time from one intended send to the next: fixed, or exponential for Poisson arrivals. */
+export function nextIntervalUs(ratePerSec: number, arrival: 'uniform' | 'poisson', random: Random = Math.random): number {
+  const mean = 1e6 / ratePerSec;
+  if (arrival === 'uniform') return mean;
+  // Inverse transform sampling; 1 - u is in (0, 1] so the log is finite.
+  return -Math.log(1 - random()) * mean;
+}
+
+/**
+ * Connections that should have been started `elapsedMs` into a ramp of `count` connections at
+ * `ratePerSec` (all at once when no rate is given).
+ */
+export function rampDueCount(elapsedMs: number, count: number, ratePerSec: number | undefined): number {
+  if (ratePerSec === undefined) return count;
+  return Math.min(count, Math.floor((elapsedMs / 1000) * ratePerSec) + 1);
+}
+
+/** Splits `total` into `parts` shares that differ by at most one and add up exactly. */
+export function splitEvenly(total: number, parts: number): number[] {
+  const base = Math.floor(total / parts);
+  const remainder = total - base * parts;
+  return Array.from({ length: parts }, (_, i) => base + (i < remainder ? 1 : 0));
+}

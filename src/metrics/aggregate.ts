@@ -1,0 +1,128 @@
+/**
+ * Main-side aggregation of worker interval reports: measured histograms add up per metric,
+ * counters and errors sum, and each interval becomes a time-series point. Interval reports are
+ * deltas, so whatever arrived before a crash or Ctrl-C is still a valid partial result.
+ */
+import type { IntervalReport } from '../worker/messages.js';
+import { addCounters, addErrorCounts, type Counters, zeroCounters } from './counters.js';
+import { createLatencyHistogram, decodeHistogram, type Histogram } from './histogram.js';
+import type { MetricId } from './metric-ids.js';
+import type { HealthResult, TimeseriesPoint } from './result.js';
+
+interface Bucket {
+  counters: Counters;
+  errors: number;
+  latency: Histogram;
+  warmup: boolean;
+  open: Map<number, number>;
+}
+
+export class Aggregator {
+  readonly histograms = new Map<MetricId, Histogram>();
+  readonly counters = zeroCounters();
+  readonly errors: Record<string, number> = {};
+  private readonly buckets = new Map<number, Bucket>();
+  private readonly openByWorker = new Map<number, number>();
+  private readonly health = { loopP99: 0, loopMax: 0, cpuMax: 0, cpuSum: 0, cpuSamples: 0, lagUs: 0, rss: new Map<number, number>() };
+
+  constructor(
+    private readonly startMs: number,
+    private readonly intervalMs: number,
+  ) {}
+
+  /** Adds one worker's interval report. */
+  add(workerIndex: number, report: IntervalReport): void {
+    const snap = report.snapshot;
+    for (const [id, encoded] of Object.entries(snap.measured) as Array<[MetricId, string]>) {
+      let h = this.histograms.get(id);
+      if (!h) this.histograms.set(id, (h = createLatencyHistogram()));
+      h.add(decodeHistogram(encoded));
+    }
+    addCounters(this.counters, snap.counters);
+    addErrorCounts(this.errors, snap.errors);
+    this.openByWorker.set(workerIndex, report.connectionsOpen);
+
+    const index = Math.max(0, Math.round((report.atMs - this.startMs) / this.intervalMs));
+    let b = this.buckets.get(index);
+    if (!b) {
+      b = { counters: zeroCounters(), errors: 0, latency: createLatencyHistogram(), warmup: false, open: new Map() };
+      this.buckets.set(index, b);
+    }
+    addCounters(b.counters, snap.counters);
+    b.errors += Object.values(snap.errors).reduce((a, v) => a + v, 0);
+    b.open.set(workerIndex, report.connectionsOpen);
+    if (snap.measured.latency) b.latency.add(decodeHistogram(snap.measured.latency));
+    if (snap.warmup.latency) {
+      b.latency.add(decodeHistogram(snap.warmup.latency));
+      b.warmup = true;
+    }
+
+    const h = report.health;
+    this.health.loopP99 = Math.max(this.health.loopP99, h.loopDelayP99Ms);
+    this.health.loopMax = Math.max(this.health.loopMax, h.loopDelayMaxMs);
+    this.health.cpuMax = Math.max(this.health.cpuMax, h.cpuPercent);
+    this.health.cpuSum += h.cpuPercent;
+    this.health.cpuSamples++;
+    this.health.lagUs = Math.max(this.health.lagUs, h.maxSendLagUs);
+    this.health.rss.set(workerIndex, Math.max(this.health.rss.get(workerIndex) ?? 0, h.rssBytes));
+  }
+
+  /** Connections open now, summed over workers (last report of each). */
+  get connectionsOpen(): number {
+    let n = 0;
+    for (const v of this.openByWorker.values()) n += v;
+    return n;
+  }
+
+  /** The time series, one point per interval, in order. */
+  timeseries(): TimeseriesPoint[] {
+    return [...this.buckets.entries()]
+      .sort((a, b) => a[0] - b[0])
+      .map(([index, b]) => ({
+        t: Math.round((index * this.intervalMs) / 100) / 10,
+        connections_open: [...b.open.values()].reduce((a, v) => a + v, 0),
+        msgs_sent: b.counters.msgs_sent,
+        msgs_received: b.counters.msgs_received,
+        errors: b.errors,
+        latency_p50_us: b.latency.totalCount ? b.latency.getValueAtPercentile(50) : 0,
+        latency_p99_us: b.latency.totalCount ? b.latency.getValueAtPercentile(99) : 0,
+        latency_max_us: b.latency.totalCount ? b.latency.maxValue : 0,
+        warmup: b.warmup,
+      }));
+  }
+
+  /** Latest interval's figures for the progress line. */
+  latestPoint(): TimeseriesPoint | undefined {
+    const series = this.timeseries();
+    return series[series.length - 1];
+  }
+
+  /** Health over the run, with warnings in plain words when the generator fell behind. */
+  healthResult(workers: number, sendsMissed: number): HealthResult {
+    const h = this.health;
+    const warnings: string[] = [];
+    if (h.loopP99 > 10) {
+      warnings.push(`generator event loop delay p99 reached ${h.loopP99.toFixed(1)} ms (> 10 ms): the client may be the bottleneck; latency includes its own delay`);
+    }
+    if (sendsMissed > 0) {
+      warnings.push(`${sendsMissed} sends went out more than 10 ms behind schedule: the generator could not keep the requested rate (latency is still measured from the intended time)`);
+    }
+    if (h.cpuMax > 90) {
+      warnings.push(`a generator process reached ${h.cpuMax.toFixed(0)}% CPU: add --workers, lower the load, or run the generator on another machine`);
+    }
+    return {
+      workers,
+      loop_delay_p99_ms: round2(h.loopP99),
+      loop_delay_max_ms: round2(h.loopMax),
+      cpu_percent_max: round2(h.cpuMax),
+      cpu_percent_mean: round2(h.cpuSamples ? h.cpuSum / h.cpuSamples : 0),
+      max_send_lag_ms: round2(h.lagUs / 1000),
+      rss_peak_bytes: [...h.rss.values()].reduce((a, v) => a + v, 0),
+      warnings,
+    };
+  }
+}
+
+function round2(v: number): number {
+  return Math.round(v * 100) / 100;
+}

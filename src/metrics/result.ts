@@ -1,0 +1,79 @@
+/**
+ * The result document (DESIGN.md §6): one JSON file per run, `schemaVersion: 1`. It is plain
+ * data, so it can be saved, merged, compared and re-rendered later. Histograms are kept
+ * encoded next to their summaries, so merges and comparisons stay exact.
+ */
+import type { Counters } from './counters.js';
+import type { HistogramSummary } from './histogram.js';
+import type { MetricId } from './metric-ids.js';
+import type { Scenario } from '../scenario/types.js';
+
+export const SCHEMA_VERSION = 1;
+
+/** One metric: its summary plus the compressed base64 HDR histogram. */
+export interface MetricResult extends HistogramSummary {
+  histogram: string;
+}
+
+/** One point of the per-interval time series (warm-up included). */
+export interface TimeseriesPoint {
+  /** Seconds since the run started (end of the interval). */
+  t: number;
+  connections_open: number;
+  msgs_sent: number;
+  msgs_received: number;
+  errors: number;
+  latency_p50_us: number;
+  latency_p99_us: number;
+  latency_max_us: number;
+  /** True while the interval was (at least partly) warm-up. */
+  warmup: boolean;
+}
+
+/** The generator watching itself (DESIGN.md §5). */
+export interface HealthResult {
+  workers: number;
+  loop_delay_p99_ms: number;
+  loop_delay_max_ms: number;
+  cpu_percent_max: number;
+  cpu_percent_mean: number;
+  max_send_lag_ms: number;
+  rss_peak_bytes: number;
+  /** Plain-words warnings; empty when the generator kept up. */
+  warnings: string[];
+}
+
+/** A threshold or gate check and its outcome. */
+export interface Verdict {
+  check: string;
+  actual: number | null;
+  unit: string;
+  pass: boolean;
+  detail?: string;
+}
+
+export interface RunResult {
+  schemaVersion: typeof SCHEMA_VERSION;
+  tool: { name: 'rtbench'; version: string };
+  scenario: Scenario;
+  target: { url: string; label: string; embedded: boolean };
+  environment: { node: string; os: string; cpu_model: string; cores: number; hostname: string };
+  startedAt: string;
+  /** Wall time of the whole run: ramp, steady phases and drain. */
+  durationMs: number;
+  /** Wall time samples were measured in (steady phases after warm-up): the rates' denominator. */
+  measuredMs: number;
+  /** `open`, `closed`, `mixed` (phases differ) or `idle` (connections only). */
+  loadModel: 'open' | 'closed' | 'mixed' | 'idle';
+  partial: boolean;
+  /** Why the run ended early, when it did (`interrupted`, `worker crashed`, ...). */
+  interruption?: string;
+  metrics: Partial<Record<MetricId, MetricResult>>;
+  counters: Counters;
+  errors: Record<string, number>;
+  timeseries: TimeseriesPoint[];
+  health: HealthResult;
+  /** Things a reader must know to trust the numbers (FIFO matching, TLS unverified, ...). */
+  notes: string[];
+  verdicts?: Verdict[];
+}

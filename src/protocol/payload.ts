@@ -1,0 +1,82 @@
+/**
+ * Probe frames: every message rtbench sends carries a stamp so its reply identifies itself,
+ * which makes lost, duplicated and reordered replies exact (DESIGN.md §3).
+ *
+ * Layout (ASCII, so text frames stay valid UTF-8): `[template]rtb:<seq>:<intendedUs>;` then
+ * padding `.` up to the requested size. The stamp comes after an optional template (the
+ * Hyperlane seed client's `Now time: <ISO>`), so a server that echoes unchanged still returns
+ * it. Parsing scans bytes; no string or JSON is built per message.
+ */
+
+const MARKER = Buffer.from('rtb:');
+const COLON = 0x3a;
+const SEMI = 0x3b;
+const PAD = 0x2e;
+
+/** Builds probe frames into one reusable buffer (the `ws` sender copies before masking). */
+export class ProbeWriter {
+  private readonly buf: Buffer;
+  private readonly prefix: Buffer | undefined;
+
+  constructor(
+    readonly sizeBytes: number,
+    private readonly template?: string,
+  ) {
+    this.prefix = template && !template.includes('{iso}') ? Buffer.from(template) : undefined;
+    // 48 bytes covers marker + 16-digit seq + 16-digit time + separators.
+    this.buf = Buffer.alloc(Math.max(sizeBytes, 48) + (template ? Buffer.byteLength(template) + 32 : 0), PAD);
+  }
+
+  /** Writes a probe for `seq` sent at `intendedUs`; returns a view valid until the next call. */
+  write(seq: number, intendedUs: number): Buffer {
+    let off = 0;
+    if (this.template !== undefined) {
+      const head = this.prefix ?? Buffer.from(this.template.replace('{iso}', new Date().toISOString()));
+      off += head.copy(this.buf, 0);
+    }
+    off += MARKER.copy(this.buf, off);
+    off += this.buf.write(String(seq), off, 'latin1');
+    this.buf[off++] = COLON;
+    off += this.buf.write(String(Math.round(intendedUs)), off, 'latin1');
+    this.buf[off++] = SEMI;
+    const end = Math.max(off, this.sizeBytes);
+    this.buf.fill(PAD, off, end);
+    return this.buf.subarray(0, end);
+  }
+}
+
+/** A parsed stamp; reused by {@link readProbe} to avoid an allocation per reply. */
+export interface ProbeStamp {
+  seq: number;
+  intendedUs: number;
+}
+
+/**
+ * Reads the stamp from a reply into `out`. Returns false when the frame carries no stamp
+ * (a server that transforms payloads, a greeting, a second reply) so the caller can fall
+ * back to FIFO matching.
+ */
+export function readProbe(data: Buffer, out: ProbeStamp): boolean {
+  const start = data.indexOf(MARKER);
+  if (start < 0) return false;
+  let i = start + MARKER.length;
+  let seq = 0;
+  let digits = 0;
+  for (; i < data.length && data[i] !== COLON; i++, digits++) {
+    const d = data[i]! - 48;
+    if (d < 0 || d > 9) return false;
+    seq = seq * 10 + d;
+  }
+  if (digits === 0 || i >= data.length) return false;
+  let t = 0;
+  digits = 0;
+  for (i++; i < data.length && data[i] !== SEMI; i++, digits++) {
+    const d = data[i]! - 48;
+    if (d < 0 || d > 9) return false;
+    t = t * 10 + d;
+  }
+  if (digits === 0 || i >= data.length) return false;
+  out.seq = seq;
+  out.intendedUs = t;
+  return true;
+}

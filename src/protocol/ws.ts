@@ -1,0 +1,159 @@
+/**
+ * WebSocket driver over `ws`. Handlers are module-level functions reading the session from
+ * the socket (as `ws` itself does), so an open connection costs no closures.
+ *
+ * Error classes (DESIGN.md §6): connect_refused, connect_timeout, handshake_timeout,
+ * handshake_status_<code>, handshake_protocol, reset, too_large, protocol_error,
+ * closed_<code>, closed_1006 (server dropped TCP without a close frame), client_emfile and
+ * client_eaddrnotavail (client-side resource limits, FAULTS.md #20).
+ */
+import { Agent as HttpsAgent } from 'node:https';
+import WebSocket from 'ws';
+import { nowUs } from '../load/clock.js';
+import type { ClientConnection, ConnectionHandler, DialOptions, ProtocolDriver } from './driver.js';
+
+const SESSION = Symbol('rtbench.session');
+
+interface WsState {
+  handler: ConnectionHandler;
+  startedUs: number;
+  opened: boolean;
+  closingByUs: boolean;
+  ended: boolean;
+  errorClass?: string;
+  killTimer?: NodeJS.Timeout;
+}
+
+type TaggedSocket = WebSocket & { [SESSION]: WsState };
+
+class WsConnection implements ClientConnection {
+  constructor(private readonly ws: TaggedSocket) {}
+
+  send(data: Buffer, binary: boolean): boolean {
+    if (this.ws.readyState !== WebSocket.OPEN) return false;
+    this.ws.send(data, { binary });
+    return true;
+  }
+
+  get bufferedBytes(): number {
+    return this.ws.bufferedAmount;
+  }
+
+  close(graceMs: number): void {
+    const state = this.ws[SESSION];
+    if (state.ended) return;
+    state.closingByUs = true;
+    if (this.ws.readyState === WebSocket.CONNECTING || graceMs <= 0) {
+      this.ws.terminate();
+      return;
+    }
+    this.ws.close(1000);
+    // `ws` waits 30 s for a close frame; Hyperlane never sends one (SEED-WIRE.md §1).
+    state.killTimer = setTimeout(terminate, graceMs, this.ws);
+    state.killTimer.unref();
+  }
+}
+
+function stateOf(ws: WebSocket): WsState {
+  return (ws as TaggedSocket)[SESSION];
+}
+
+function terminate(ws: WebSocket): void {
+  ws.terminate();
+}
+
+function onOpen(this: WebSocket): void {
+  const state = stateOf(this);
+  state.opened = true;
+  state.handler.onOpen(nowUs() - state.startedUs);
+}
+
+function onMessage(this: WebSocket, data: WebSocket.RawData, isBinary: boolean): void {
+  stateOf(this).handler.onMessage(data as Buffer, isBinary, nowUs());
+}
+
+function onError(this: WebSocket, err: Error & { code?: string }): void {
+  const state = stateOf(this);
+  // Aborting our own connection attempt raises an error that is not the server's fault.
+  if (state.closingByUs) return;
+  state.errorClass ??= classifyError(err, state.opened);
+}
+
+function onUnexpectedResponse(this: WebSocket, _req: unknown, res: { statusCode?: number; resume(): void }): void {
+  const state = stateOf(this);
+  state.errorClass ??= `handshake_status_${res.statusCode ?? 0}`;
+  res.resume();
+  this.terminate();
+}
+
+function onClose(this: WebSocket, code: number): void {
+  const state = stateOf(this);
+  if (state.ended) return;
+  state.ended = true;
+  if (state.killTimer) clearTimeout(state.killTimer);
+  let errorClass = state.errorClass;
+  if (errorClass === undefined && !state.closingByUs && state.opened) {
+    // 1000 and 1001 are normal ends (FAULTS.md #5); 1006 means TCP dropped without a close frame.
+    if (code !== 1000 && code !== 1001) errorClass = `closed_${code}`;
+  }
+  if (errorClass === undefined && !state.opened && !state.closingByUs) errorClass = 'connect_failed';
+  state.handler.onEnd({ errorClass, code, initiatedByUs: state.closingByUs, wasOpen: state.opened });
+}
+
+/** Maps a `ws` or socket error to an error class. */
+export function classifyError(err: Error & { code?: string }, opened: boolean): string {
+  switch (err.code) {
+    case 'ECONNREFUSED':
+      return 'connect_refused';
+    case 'ECONNRESET':
+    case 'EPIPE':
+      return 'reset';
+    case 'ETIMEDOUT':
+      return 'connect_timeout';
+    case 'EMFILE':
+    case 'ENFILE':
+      return 'client_emfile';
+    case 'EADDRNOTAVAIL':
+      return 'client_eaddrnotavail';
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return 'dns_failed';
+    case 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH':
+      return 'too_large';
+  }
+  if (err.code?.startsWith('WS_ERR_')) return 'protocol_error';
+  const status = /Unexpected server response: (\d+)/.exec(err.message);
+  if (status) return `handshake_status_${status[1]}`;
+  if (err.message.includes('handshake has timed out')) return 'handshake_timeout';
+  if (!opened && /Upgrade header|Sec-WebSocket|subprotocol|extension/i.test(err.message)) return 'handshake_protocol';
+  return opened ? 'protocol_error' : 'connect_failed';
+}
+
+let insecureAgent: HttpsAgent | undefined;
+
+/** The `ws` driver. */
+export const wsDriver: ProtocolDriver = {
+  open(url: string, options: DialOptions, handler: ConnectionHandler): ClientConnection {
+    const state: WsState = { handler, startedUs: nowUs(), opened: false, closingByUs: false, ended: false };
+    const ws = new WebSocket(url, options.subprotocols, {
+      handshakeTimeout: options.handshakeTimeoutMs,
+      maxPayload: options.maxMessageBytes,
+      perMessageDeflate: options.deflate,
+      headers: options.headers,
+      origin: options.origin,
+      localAddress: options.localAddress,
+      followRedirects: false,
+      skipUTF8Validation: true,
+      ...(options.insecure && url.startsWith('wss:')
+        ? { agent: (insecureAgent ??= new HttpsAgent({ rejectUnauthorized: false })) }
+        : {}),
+    }) as TaggedSocket;
+    ws[SESSION] = state;
+    ws.on('open', onOpen);
+    ws.on('message', onMessage);
+    ws.on('error', onError);
+    ws.on('unexpected-response', onUnexpectedResponse as never);
+    ws.on('close', onClose);
+    return new WsConnection(ws);
+  },
+};

@@ -1,0 +1,36 @@
+/**
+ * Plain-words descriptions of a run shared by reporters: the load model line, the phases,
+ * measured rates. Pure functions of a RunResult.
+ */
+import type { RunResult } from '../metrics/result.js';
+import type { LoadModel } from '../scenario/types.js';
+import { formatCount, formatDurationMs } from '../units.js';
+
+/** "open loop, 10 msg/s per connection (latency from the intended send time)". */
+export function describeLoad(load: LoadModel | undefined): string {
+  if (!load) return 'idle (connections only)';
+  if (load.kind === 'open') {
+    const rate = load.ratePerSec >= 1 ? `${formatCount(load.ratePerSec)} msg/s` : `1 msg every ${formatDurationMs(1000 / load.ratePerSec)}`;
+    return `open loop, ${rate} per connection${load.arrival === 'poisson' ? ' (Poisson arrivals)' : ''}; latency from the intended send time (coordinated omission corrected)`;
+  }
+  const think = load.thinkTimeMs > 0 ? `, ${formatDurationMs(load.thinkTimeMs)} think time` : '';
+  return `closed loop, ${load.inFlight} in flight per connection${think}; the next message waits for a reply, so server stalls slow the load instead of showing as latency`;
+}
+
+/** One line per phase: connections, ramp, duration, load. */
+export function describePhases(r: RunResult): string[] {
+  return r.scenario.phases.map((p, i) => {
+    const ramp = p.connectRatePerSec ? ` (ramp at ${formatCount(p.connectRatePerSec)}/s)` : '';
+    return `phase ${i + 1}: ${formatCount(p.connections)} connections${ramp}, ${formatDurationMs(p.durationMs)}: ${describeLoad(p.load)}`;
+  });
+}
+
+/** Messages (replies) per second over the measured window. */
+export function measuredRate(count: number, r: RunResult): number {
+  return r.measuredMs > 0 ? count / (r.measuredMs / 1000) : 0;
+}
+
+/** Total errors over all classes. */
+export function errorTotal(r: RunResult): number {
+  return Object.values(r.errors).reduce((a, v) => a + v, 0);
+}

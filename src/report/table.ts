@@ -1,0 +1,91 @@
+/**
+ * The terminal report: a latency table (count, p50 … max per metric), a counters and
+ * throughput block, errors by class, load model and generator health in plain words, and one
+ * line per metric saying what it times. Pure: returns a string.
+ */
+import Table from 'cli-table3';
+import { METRIC_DESCRIPTIONS, METRIC_IDS } from '../metrics/metric-ids.js';
+import type { RunResult } from '../metrics/result.js';
+import { formatBytes, formatCount, formatDurationMs, formatUs } from '../units.js';
+import { describePhases, errorTotal, measuredRate } from './describe-run.js';
+import type { ReportOptions, Reporter } from './reporter.js';
+
+const PERCENTILE_COLUMNS = [
+  ['p50', 'p50'],
+  ['p90', 'p90'],
+  ['p99', 'p99'],
+  ['p99.9', 'p99_9'],
+  ['max', 'max'],
+] as const;
+
+export const tableReporter: Reporter = {
+  format: 'table',
+  render(r: RunResult, options: ReportOptions): string {
+    const c = colors(options.color);
+    const out: string[] = [];
+    const targetNote = r.target.embedded ? ' (embedded reference server)' : '';
+    out.push(c.bold(`rtbench ${r.tool.version} · ${r.scenario.name} · ${r.target.url}${targetNote}`));
+    out.push(...describePhases(r));
+    const warm = r.scenario.warmupMs > 0 ? `, first ${formatDurationMs(r.scenario.warmupMs)} warm-up excluded` : '';
+    out.push(`measured ${formatDurationMs(r.measuredMs)}${warm}; run took ${formatDurationMs(r.durationMs)} with ${r.health.workers} worker${r.health.workers === 1 ? '' : 's'}`);
+    if (r.partial) out.push(c.red(`PARTIAL RESULT: ${r.interruption ?? 'the run did not finish'}`));
+    out.push('');
+
+    const latency = new Table({ head: ['metric', 'count', 'mean', ...PERCENTILE_COLUMNS.map(([h]) => h)], style: tableStyle(options.color) });
+    const shown = METRIC_IDS.filter((id) => r.metrics[id] && r.metrics[id]!.count > 0);
+    for (const id of shown) {
+      const m = r.metrics[id]!;
+      latency.push([id, formatCount(m.count), formatUs(m.mean), ...PERCENTILE_COLUMNS.map(([, k]) => formatUs(m[k]))]);
+    }
+    if (shown.length > 0) out.push(latency.toString());
+    else out.push('no latency samples were recorded');
+
+    const k = r.counters;
+    const counters = new Table({ head: ['counter', 'total', 'per second'], style: tableStyle(options.color) });
+    const perSec = (n: number) => formatCount(Math.round(measuredRate(n, r)));
+    const replies = r.metrics.latency?.count ?? 0;
+    counters.push(['connections opened / failed / closed', `${k.connections_opened} / ${k.connections_failed} / ${k.connections_closed}`, '']);
+    if (k.reconnects) counters.push(['reconnects', formatCount(k.reconnects), '']);
+    counters.push(['msgs sent / received', `${formatCount(k.msgs_sent)} / ${formatCount(k.msgs_received)}`, '']);
+    if (replies) counters.push(['replies measured (throughput)', formatCount(replies), perSec(replies)]);
+    counters.push(['bytes sent / received', `${formatBytes(k.bytes_sent)} / ${formatBytes(k.bytes_received)}`, '']);
+    counters.push(['msgs lost / duplicated / reordered', `${k.msgs_lost} / ${k.msgs_duplicated} / ${k.msgs_reordered}`, '']);
+    if (k.msgs_unexpected) counters.push(['unexpected messages (no matching send)', formatCount(k.msgs_unexpected), '']);
+    if (k.deliveries_expected || k.deliveries_received) {
+      counters.push(['deliveries expected / received', `${formatCount(k.deliveries_expected)} / ${formatCount(k.deliveries_received)}`, perSec(k.deliveries_received)]);
+    }
+    if (k.events_received) counters.push(['events received', formatCount(k.events_received), perSec(k.events_received)]);
+    if (k.sends_missed) counters.push(['sends behind schedule (>10 ms)', formatCount(k.sends_missed), '']);
+    out.push(counters.toString());
+
+    const total = errorTotal(r);
+    if (total > 0) {
+      const errors = Object.entries(r.errors).sort((a, b) => b[1] - a[1]).map(([cls, n]) => `${cls} ${n}`);
+      out.push(c.red(`errors: ${total} (${errors.join(', ')})`));
+    } else out.push('errors: none');
+
+    const h = r.health;
+    const figures = `event loop delay p99 ${h.loop_delay_p99_ms.toFixed(1)} ms, CPU max ${h.cpu_percent_max.toFixed(0)}%, worst send lag ${h.max_send_lag_ms.toFixed(1)} ms`;
+    if (h.warnings.length === 0) out.push(`generator health: ok (${figures})`);
+    else {
+      out.push(c.yellow(`generator health: BEHIND (${figures})`));
+      for (const w of h.warnings) out.push(c.yellow(`  ! ${w}`));
+    }
+    for (const note of r.notes) out.push(`note: ${note}`);
+    if (r.verdicts?.length) {
+      for (const v of r.verdicts) out.push(v.pass ? c.green(`✓ ${v.check} (actual ${v.actual ?? '-'}${v.unit})`) : c.red(`✗ ${v.check} (actual ${v.actual ?? '-'}${v.unit})`));
+    }
+    out.push('');
+    for (const id of shown) out.push(c.dim(`${id}: ${METRIC_DESCRIPTIONS[id]}`));
+    return `${out.join('\n')}\n`;
+  },
+};
+
+function tableStyle(color: boolean) {
+  return color ? { head: ['cyan'], border: ['grey'] } : { head: [], border: [] };
+}
+
+function colors(on: boolean) {
+  const wrap = (code: string) => (s: string) => (on ? `\x1b[${code}m${s}\x1b[0m` : s);
+  return { bold: wrap('1'), red: wrap('31'), green: wrap('32'), yellow: wrap('33'), dim: wrap('2') };
+}

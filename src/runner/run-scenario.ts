@@ -1,0 +1,193 @@
+/**
+ * Runs a plan: starts the embedded server when there is no target, splits connections over
+ * worker processes, drives the phases (ramp, then steady load), drains, and builds the
+ * RunResult. Interruptions (Ctrl-C, a crashed worker, a target that closed everything) still
+ * produce a result, marked partial, with the reason.
+ */
+import os from 'node:os';
+import { Aggregator } from '../metrics/aggregate.js';
+import { encodeHistogram, summarizeHistogram, type Histogram } from '../metrics/histogram.js';
+import type { MetricId } from '../metrics/metric-ids.js';
+import { SCHEMA_VERSION, type MetricResult, type RunResult } from '../metrics/result.js';
+import type { RunPlan } from '../scenario/plan.js';
+import type { Scenario } from '../scenario/types.js';
+import { splitEvenly } from '../load/schedule.js';
+import { startEmbeddedServer, type EmbeddedServer } from '../server/embedded.js';
+import { TOOL_VERSION } from '../version.js';
+import type { WorkerPlan } from '../worker/messages.js';
+import { WorkerPool } from '../worker/pool.js';
+
+/** Why a run ended before its plan did. */
+export type RunOutcome = 'completed' | 'interrupted' | 'unreachable' | 'target_lost' | 'crashed';
+
+/** Live figures for a progress display (never computed inside a worker). */
+export interface Progress {
+  elapsedMs: number;
+  plannedMs: number;
+  connectionsOpen: number;
+  msgsPerSec: number;
+  latencyP99Us: number;
+  errors: number;
+}
+
+export interface RunOptions {
+  /** Aborting stops the run and yields a partial result (Ctrl-C). */
+  signal?: AbortSignal;
+  onProgress?(p: Progress): void;
+  /** Called with the embedded server's URL once it is up (logs, tests). */
+  onTargetReady?(url: string): void;
+}
+
+export interface RunOutput {
+  result: RunResult;
+  outcome: RunOutcome;
+}
+
+/** Executes the plan and returns the result, also when interrupted. */
+export async function runScenario(plan: RunPlan, options: RunOptions = {}): Promise<RunOutput> {
+  const scenario = plan.scenario;
+  let server: EmbeddedServer | undefined;
+  let url = plan.target.url;
+  if (plan.target.embedded) {
+    server = await startEmbeddedServer({ host: '127.0.0.1', port: 0, echoDelayMs: plan.embeddedServer.echoDelayMs, publishIntervalMs: plan.embeddedServer.publishIntervalMs });
+    url = `${scenario.protocol === 'ws' ? 'ws' : 'http'}://127.0.0.1:${server.port}${scenario.path}`;
+    options.onTargetReady?.(url);
+  }
+
+  const startedAt = new Date();
+  const startMs = Date.now();
+  const aggregator = new Aggregator(startMs, plan.intervalMs);
+  // Set from callbacks (signal, worker events), hence an object rather than locals.
+  const status: { outcome: RunOutcome; interruption?: string } = { outcome: 'completed' };
+  const end = (o: RunOutcome, reason: string) => {
+    if (status.outcome !== 'completed') return;
+    status.outcome = o;
+    status.interruption = reason;
+  };
+  const stopped = () => status.outcome !== 'completed' || options.signal?.aborted === true;
+  options.signal?.addEventListener('abort', () => end('interrupted', 'interrupted by the user (Ctrl-C)'), { once: true });
+
+  const plannedMs = scenario.phases.reduce((a, p) => a + p.durationMs, 0);
+  let steadyStartMs = 0;
+  let drainStartMs = 0;
+  const pool = await WorkerPool.start(workerPlans(plan, url), {
+    onInterval: (index, report) => {
+      aggregator.add(index, report);
+      const point = aggregator.latestPoint();
+      options.onProgress?.({
+        elapsedMs: Date.now() - startMs,
+        plannedMs,
+        connectionsOpen: aggregator.connectionsOpen,
+        msgsPerSec: point ? point.msgs_received / (plan.intervalMs / 1000) : 0,
+        latencyP99Us: point?.latency_p99_us ?? 0,
+        errors: Object.values(aggregator.errors).reduce((a, v) => a + v, 0),
+      });
+      if (steadyStartMs && !drainStartMs && aggregator.connectionsOpen === 0 && aggregator.counters.connections_opened > 0 && !scenario.connection.reconnect && expectsConnections(scenario)) {
+        end('target_lost', `the target closed every connection ${((Date.now() - steadyStartMs) / 1000).toFixed(1)} s into the run`);
+      }
+    },
+    onCrash: (_index, reason) => end('crashed', reason),
+  });
+
+  let notes: string[] = [];
+  try {
+    for (let i = 0; i < scenario.phases.length && !stopped(); i++) {
+      const phase = scenario.phases[i]!;
+      pool.broadcast({ type: 'phase', index: i });
+      const open = await pool.waitRamped(i, stopped);
+      if (stopped()) break;
+      if (i === 0 && open === 0 && phase.connections > 0) {
+        end('unreachable', `no connection to ${url} could be opened`);
+        break;
+      }
+      pool.broadcast({ type: 'steady', index: i, warmupMs: i === 0 ? scenario.warmupMs : 0 });
+      if (i === 0) steadyStartMs = Date.now();
+      await sleepUnless(phase.durationMs, stopped);
+    }
+  } finally {
+    drainStartMs = Date.now();
+    const waitMs = status.outcome === 'interrupted' ? plan.interruptGraceMs : scenario.connection.replyTimeoutMs;
+    notes = await pool.drain(waitMs, waitMs + 8000);
+    pool.kill();
+    if (server) await server.stop();
+  }
+  const { outcome, interruption } = status;
+
+  const counters = aggregator.counters;
+  const result: RunResult = {
+    schemaVersion: SCHEMA_VERSION,
+    tool: { name: 'rtbench', version: TOOL_VERSION },
+    scenario,
+    target: { url, label: plan.target.label, embedded: plan.target.embedded },
+    environment: environment(),
+    startedAt: startedAt.toISOString(),
+    durationMs: Date.now() - startMs,
+    measuredMs: steadyStartMs ? Math.max(0, drainStartMs - steadyStartMs - scenario.warmupMs) : 0,
+    loadModel: loadModelOf(scenario),
+    partial: outcome !== 'completed',
+    ...(interruption ? { interruption } : {}),
+    metrics: metricsOf(aggregator.histograms),
+    counters,
+    errors: aggregator.errors,
+    timeseries: aggregator.timeseries(),
+    health: aggregator.healthResult(plan.workers, counters.sends_missed),
+    notes: [
+      ...(plan.target.embedded ? ['target: the embedded reference server, started by rtbench in its own process'] : []),
+      ...(scenario.connection.insecure ? ['TLS certificates were not verified (--insecure)'] : []),
+      ...notes,
+    ],
+  };
+  return { result, outcome };
+}
+
+function expectsConnections(s: Scenario): boolean {
+  return s.phases.some((p) => p.connections > 0);
+}
+
+/** Splits each phase's connections over the workers, exactly (no lost remainder). */
+export function workerPlans(plan: RunPlan, url: string): WorkerPlan[] {
+  const phases = plan.scenario.phases;
+  const shares = phases.map((p) => splitEvenly(p.connections, plan.workers));
+  return Array.from({ length: plan.workers }, (_, w) => ({
+    workerIndex: w,
+    url,
+    scenario: plan.scenario,
+    connectionsPerPhase: shares.map((s) => s[w]!),
+    firstConnectionIndex: shares.map((s) => s.slice(0, w).reduce((a, v) => a + v, 0)),
+    totalConnectionsPerPhase: phases.map((p) => p.connections),
+    intervalMs: plan.intervalMs,
+    localAddresses: [],
+  }));
+}
+
+function metricsOf(histograms: Map<MetricId, Histogram>): Partial<Record<MetricId, MetricResult>> {
+  const out: Partial<Record<MetricId, MetricResult>> = {};
+  for (const [id, h] of histograms) out[id] = { ...summarizeHistogram(h), histogram: encodeHistogram(h) };
+  return out;
+}
+
+function loadModelOf(s: Scenario): RunResult['loadModel'] {
+  const kinds = new Set(s.phases.map((p) => p.load?.kind ?? 'idle'));
+  kinds.delete('idle');
+  if (kinds.size === 0) return 'idle';
+  if (kinds.size > 1) return 'mixed';
+  return [...kinds][0] as 'open' | 'closed';
+}
+
+function environment(): RunResult['environment'] {
+  const cpus = os.cpus();
+  return {
+    node: process.version,
+    os: `${os.type()} ${os.release()} ${os.arch()}`,
+    cpu_model: cpus[0]?.model.trim() ?? 'unknown',
+    cores: os.availableParallelism?.() ?? cpus.length,
+    hostname: os.hostname(),
+  };
+}
+
+async function sleepUnless(ms: number, stopped: () => boolean): Promise<void> {
+  const until = Date.now() + ms;
+  while (!stopped() && Date.now() < until) {
+    await new Promise((r) => setTimeout(r, Math.min(50, until - Date.now())));
+  }
+}

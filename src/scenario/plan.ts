@@ -1,0 +1,28 @@
+/**
+ * The frozen, JSON-serialisable plan a run executes: the resolved scenario plus the target and
+ * how the work is spread. Everything after the CLI receives this, never yargs arguments.
+ */
+import type { Scenario } from './types.js';
+
+/** Where the load goes. */
+export interface TargetPlan {
+  /** Full URL of the endpoint; empty until the embedded server has started. */
+  url: string;
+  /** The bundled reference server started by rtbench in its own process. */
+  embedded: boolean;
+  /** Short label used when comparing runs (`embedded`, or host:port/path). */
+  label: string;
+}
+
+export interface RunPlan {
+  scenario: Scenario;
+  target: TargetPlan;
+  /** Generator processes; connections are split evenly across them. */
+  workers: number;
+  /** Options for the embedded reference server (ignored for an external target). */
+  embeddedServer: { echoDelayMs: number; publishIntervalMs: number };
+  /** Snapshot period for the time series and progress line. */
+  intervalMs: number;
+  /** Grace for in-flight replies after Ctrl-C (a normal end waits the reply timeout). */
+  interruptGraceMs: number;
+}

@@ -1,0 +1,84 @@
+/**
+ * The scenario model: what a scenario file says, after validation and defaults (DESIGN.md §4).
+ * All durations are milliseconds, rates per second, sizes bytes.
+ */
+
+/** Wire protocols rtbench drives. */
+export type Protocol = 'ws' | 'sse';
+
+/**
+ * How messages are paced. `open`: a fixed schedule of intended send times per connection,
+ * latency measured from the intended time (coordinated omission corrected). `closed`:
+ * `inFlight` messages outstanding per connection, the next one sent on each reply.
+ */
+export type LoadModel =
+  | { kind: 'open'; ratePerSec: number; arrival: 'uniform' | 'poisson' }
+  | { kind: 'closed'; inFlight: number; thinkTimeMs: number };
+
+/** The message a connection sends. A stamp (seq + send time) is always embedded. */
+export interface MessageSpec {
+  /** Total payload size; grows to fit the stamp when smaller. */
+  sizeBytes: number;
+  /** Binary frames instead of text frames. */
+  binary: boolean;
+  /**
+   * Optional text the payload starts with; `{iso}` is replaced by the send time as ISO 8601
+   * (the Hyperlane seed client sends `Now time: <ISO date>`). Servers that echo unchanged keep
+   * the stamp after it; servers that transform it are matched FIFO.
+   */
+  template?: string;
+}
+
+/** How replies are matched to what was sent. */
+export interface ReplySpec {
+  /** Replies expected per message sent (Hyperlane's README `/ws` answers twice). */
+  perMessage: number;
+  /** Messages the server sends on its own right after connecting (a greeting), skipped. */
+  skipFirst: number;
+}
+
+/** One step of the run: move the connection count, then hold the load for `durationMs`. */
+export interface Phase {
+  /** Steady time after the connection ramp. */
+  durationMs: number;
+  /** Connection count at the end of the ramp; the count at the start is the previous phase's. */
+  connections: number;
+  /** Connections opened (or closed) per second during the ramp; absent: as fast as possible. */
+  connectRatePerSec?: number;
+  /** Load applied to every open connection once the ramp is done; absent: connections idle. */
+  load?: LoadModel;
+}
+
+/** Per-connection limits and policies. */
+export interface ConnectionOptions {
+  handshakeTimeoutMs: number;
+  replyTimeoutMs: number;
+  maxMessageBytes: number;
+  /** Reopen a connection that failed or was closed by the server. */
+  reconnect: boolean;
+  headers: Record<string, string>;
+  subprotocols: string[];
+  origin?: string;
+  /** Accept self-signed TLS certificates (wss://). */
+  insecure: boolean;
+  /** Negotiate permessage-deflate. */
+  deflate: boolean;
+}
+
+/** A validated scenario with every default filled in. */
+export interface Scenario {
+  name: string;
+  description?: string;
+  protocol: Protocol;
+  /** Target URL; absent means the embedded reference server at `path`. */
+  targetUrl?: string;
+  /** Path on the embedded reference server. */
+  path: string;
+  message: MessageSpec;
+  replies: ReplySpec;
+  phases: Phase[];
+  /** First part of the first phase's steady time excluded from histograms. */
+  warmupMs: number;
+  connection: ConnectionOptions;
+  thresholds: string[];
+}

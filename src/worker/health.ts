@@ -1,0 +1,41 @@
+/**
+ * Watches the generator itself: event-loop delay and CPU per interval, so a report can say
+ * when the client, not the server, was the bottleneck (DESIGN.md §5).
+ */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import type { HealthSample } from './messages.js';
+
+export class HealthMonitor {
+  private readonly loop = monitorEventLoopDelay({ resolution: 10 });
+  private lastCpu = process.cpuUsage();
+  private lastWall = performance.now();
+  /** Updated by the pacer; reset each sample. */
+  maxSendLagUs = 0;
+
+  constructor() {
+    this.loop.enable();
+  }
+
+  /** The interval's figures; starts the next interval. */
+  sample(): HealthSample {
+    const cpu = process.cpuUsage(this.lastCpu);
+    const wall = performance.now();
+    const elapsedMs = Math.max(1, wall - this.lastWall);
+    const s: HealthSample = {
+      loopDelayP99Ms: this.loop.count > 0 ? this.loop.percentile(99) / 1e6 : 0,
+      loopDelayMaxMs: this.loop.count > 0 ? this.loop.max / 1e6 : 0,
+      cpuPercent: ((cpu.user + cpu.system) / 1000 / elapsedMs) * 100,
+      maxSendLagUs: this.maxSendLagUs,
+      rssBytes: process.memoryUsage.rss(),
+    };
+    this.loop.reset();
+    this.lastCpu = process.cpuUsage();
+    this.lastWall = wall;
+    this.maxSendLagUs = 0;
+    return s;
+  }
+
+  stop(): void {
+    this.loop.disable();
+  }
+}

@@ -1,0 +1,124 @@
+/**
+ * Main side of the workers: forks one generator process per worker, posts each its plan,
+ * relays phase commands, and passes every interval report to the caller. A worker that exits
+ * without its final report is recorded as crashed; what it sent before still counts.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { assertNever, type FromWorker, type IntervalReport, type ToWorker, type WorkerPlan } from './messages.js';
+
+interface WorkerHandle {
+  index: number;
+  child: ChildProcess;
+  ready: boolean;
+  done: boolean;
+  exited: boolean;
+  ramped: Map<number, number>;
+}
+
+export interface PoolEvents {
+  onInterval(workerIndex: number, report: IntervalReport): void;
+  /** A worker died without its final report, or reported a fatal error. */
+  onCrash(workerIndex: number, reason: string): void;
+}
+
+export class WorkerPool {
+  private readonly workers: WorkerHandle[] = [];
+  private readonly notes = new Set<string>();
+  private readonly waiters = new Set<() => void>();
+
+  private constructor(private readonly events: PoolEvents) {}
+
+  /** Forks a worker per plan and resolves when all are ready. */
+  static async start(plans: WorkerPlan[], events: PoolEvents): Promise<WorkerPool> {
+    const pool = new WorkerPool(events);
+    const entry = fileURLToPath(new URL('./entry.js', import.meta.url));
+    for (const plan of plans) {
+      const child = fork(entry, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: ['--max-old-space-size=8192'], serialization: 'advanced' });
+      const handle: WorkerHandle = { index: plan.workerIndex, child, ready: false, done: false, exited: false, ramped: new Map() };
+      pool.workers.push(handle);
+      child.on('message', (msg: FromWorker) => pool.onMessage(handle, msg));
+      child.on('exit', (code, signal) => {
+        handle.exited = true;
+        if (!handle.done) events.onCrash(handle.index, `worker ${handle.index} exited (${signal ?? `code ${code}`}) before its final report`);
+        pool.wake();
+      });
+      child.send({ type: 'start', plan } satisfies ToWorker);
+    }
+    await pool.until(() => pool.workers.every((w) => w.exited || w.ready));
+    return pool;
+  }
+
+  /** Sends a command to every live worker. */
+  broadcast(msg: ToWorker): void {
+    for (const w of this.workers) if (!w.exited && w.child.connected) w.child.send(msg);
+  }
+
+  /** Resolves with the connections open after every live worker finished phase `index`'s ramp. */
+  async waitRamped(index: number, isCancelled: () => boolean): Promise<number> {
+    await this.until(() => isCancelled() || this.workers.every((w) => w.exited || w.ramped.has(index)));
+    return this.workers.reduce((a, w) => a + (w.ramped.get(index) ?? 0), 0);
+  }
+
+  /** Asks every worker to drain and waits for their final reports (bounded by `limitMs`). */
+  async drain(waitMs: number, limitMs: number): Promise<string[]> {
+    this.broadcast({ type: 'drain', waitMs });
+    const deadline = Date.now() + limitMs;
+    await this.until(() => Date.now() > deadline || this.workers.every((w) => w.exited), 100);
+    for (const w of this.workers) if (!w.exited) w.child.kill('SIGKILL');
+    return [...this.notes];
+  }
+
+  get anyCrashed(): boolean {
+    return this.workers.some((w) => w.exited && !w.done);
+  }
+
+  /** Kills every worker at once (used when the runner itself fails). */
+  kill(): void {
+    for (const w of this.workers) if (!w.exited) w.child.kill('SIGKILL');
+  }
+
+  private onMessage(w: WorkerHandle, msg: FromWorker): void {
+    switch (msg.type) {
+      case 'ready':
+        w.ready = true;
+        break;
+      case 'ramped':
+        w.ramped.set(msg.index, msg.open);
+        break;
+      case 'interval':
+        this.events.onInterval(w.index, msg.report);
+        break;
+      case 'done':
+        w.done = true;
+        for (const n of msg.notes) this.notes.add(n);
+        this.events.onInterval(w.index, msg.report);
+        break;
+      case 'fatal':
+        this.events.onCrash(w.index, `worker ${w.index} failed: ${msg.message}`);
+        break;
+      default:
+        assertNever(msg);
+    }
+    this.wake();
+  }
+
+  /** Waits until `condition` holds, re-checked on every worker event and every `pollMs`. */
+  private until(condition: () => boolean, pollMs = 50): Promise<void> {
+    return new Promise((resolve) => {
+      const check = (): void => {
+        if (!condition()) return;
+        clearInterval(timer);
+        this.waiters.delete(check);
+        resolve();
+      };
+      const timer = setInterval(check, pollMs);
+      this.waiters.add(check);
+      check();
+    });
+  }
+
+  private wake(): void {
+    for (const w of [...this.waiters]) w();
+  }
+}
