@@ -15,6 +15,8 @@ interface Bucket {
   latency: Histogram;
   warmup: boolean;
   open: Map<number, number>;
+  loopP99: number;
+  cpu: number;
 }
 
 export class Aggregator {
@@ -45,7 +47,7 @@ export class Aggregator {
     const index = Math.max(0, Math.round((report.atMs - this.startMs) / this.intervalMs));
     let b = this.buckets.get(index);
     if (!b) {
-      b = { counters: zeroCounters(), errors: 0, latency: createLatencyHistogram(), warmup: false, open: new Map() };
+      b = { counters: zeroCounters(), errors: 0, latency: createLatencyHistogram(), warmup: false, open: new Map(), loopP99: 0, cpu: 0 };
       this.buckets.set(index, b);
     }
     addCounters(b.counters, snap.counters);
@@ -58,6 +60,8 @@ export class Aggregator {
     }
 
     const h = report.health;
+    b.loopP99 = Math.max(b.loopP99, h.loopDelayP99Ms);
+    b.cpu = Math.max(b.cpu, h.cpuPercent);
     this.health.loopP99 = Math.max(this.health.loopP99, h.loopDelayP99Ms);
     this.health.loopMax = Math.max(this.health.loopMax, h.loopDelayMaxMs);
     this.health.cpuMax = Math.max(this.health.cpuMax, h.cpuPercent);
@@ -88,6 +92,8 @@ export class Aggregator {
         latency_p99_us: b.latency.totalCount ? b.latency.getValueAtPercentile(99) : 0,
         latency_max_us: b.latency.totalCount ? b.latency.maxValue : 0,
         warmup: b.warmup,
+        loop_delay_p99_ms: round2(b.loopP99),
+        cpu_percent: Math.round(b.cpu),
       }));
   }
 

@@ -28,6 +28,9 @@ export interface TimeseriesPoint {
   latency_max_us: number;
   /** True while the interval was (at least partly) warm-up. */
   warmup: boolean;
+  /** Worst generator event-loop delay p99 and CPU over the workers in this interval. */
+  loop_delay_p99_ms: number;
+  cpu_percent: number;
 }
 
 /** The generator watching itself (DESIGN.md §5). */

@@ -1,0 +1,29 @@
+/**
+ * Every message exchanged over IPC between `startEmbeddedServer` (parent) and child.ts, as
+ * discriminated unions so both sides switch exhaustively. JSON-serialisable only.
+ */
+import type { ReferenceServerOptions } from './options.js';
+import type { ServerStats } from './stats.js';
+
+/** Parent to child. */
+export type ToServerChild =
+  /** Start listening with these options (host 127.0.0.1 and port 0 unless given). */
+  | { type: 'start'; options: Partial<ReferenceServerOptions> }
+  /** Reply with the current counters, tagged with `id`. */
+  | { type: 'stats'; id: number }
+  /** Close the server, reply `stopped`, then exit. */
+  | { type: 'stop' };
+
+/** An error carried across the process boundary with the exit code it maps to. */
+export interface SerializedServerError {
+  message: string;
+  exitCode: number;
+  hint?: string;
+}
+
+/** Child to parent. */
+export type FromServerChild =
+  | { type: 'ready'; host: string; port: number }
+  | { type: 'failed'; error: SerializedServerError }
+  | { type: 'stats'; id: number; stats: ServerStats }
+  | { type: 'stopped'; stats: ServerStats };

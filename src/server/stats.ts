@@ -1,0 +1,115 @@
+/**
+ * Counters of the reference server, kept per endpoint as plain number fields so that counting
+ * on the hot path is one property increment. Totals are summed only when a snapshot is taken.
+ * The snake_case names are the JSON served on `GET /stats` (DESIGN.md §7), so tests and the
+ * generator can compare their own counts with what the server saw.
+ */
+
+/** The endpoints that keep their own counters; the keys of `ServerStats.by_endpoint`. */
+export type EndpointName = 'websocket' | 'broadcast' | 'sse' | 'sse_ticks';
+
+/** Every endpoint name, in the order `/stats` lists them. */
+export const ENDPOINT_NAMES: readonly EndpointName[] = ['websocket', 'broadcast', 'sse', 'sse_ticks'];
+
+/** The counters of one endpoint (or their totals over all endpoints). */
+export interface EndpointStats {
+  /** Connections accepted: WebSocket upgrades completed, or SSE requests answered with 200. */
+  connections_accepted: number;
+  /** Connections open now. A gauge: `/stats/reset` leaves it as it is. */
+  connections_open: number;
+  /** WebSocket messages received from clients. */
+  msgs_received: number;
+  /** WebSocket messages written to clients; a broadcast to n clients counts n. */
+  msgs_sent: number;
+  /** Messages (or SSE events) not written to a client whose send buffer was over the limit. */
+  msgs_dropped_slow: number;
+  /** SSE events written. */
+  sse_events_sent: number;
+  /** WebSocket closes as the server saw them: close code (as a string key) to count. */
+  closes_by_code: Record<string, number>;
+}
+
+/** The JSON served on `GET /stats`: totals at the top level, and each endpoint's own counters. */
+export interface ServerStats extends EndpointStats {
+  by_endpoint: Record<EndpointName, EndpointStats>;
+}
+
+/** Mutable counters of one endpoint, incremented in place by the endpoint handlers. */
+export class EndpointCounters implements EndpointStats {
+  connections_accepted = 0;
+  connections_open = 0;
+  msgs_received = 0;
+  msgs_sent = 0;
+  msgs_dropped_slow = 0;
+  sse_events_sent = 0;
+  closes_by_code: Record<string, number> = {};
+
+  /** Counts one WebSocket close with `code` (1005 when none was given, 1006 when abnormal). */
+  countClose(code: number): void {
+    this.closes_by_code[code] = (this.closes_by_code[code] ?? 0) + 1;
+  }
+
+  /** Zeroes every counter except the `connections_open` gauge. */
+  reset(): void {
+    this.connections_accepted = 0;
+    this.msgs_received = 0;
+    this.msgs_sent = 0;
+    this.msgs_dropped_slow = 0;
+    this.sse_events_sent = 0;
+    this.closes_by_code = {};
+  }
+
+  /** A plain copy, safe to serialise and to keep after the counters move on. */
+  snapshot(): EndpointStats {
+    return {
+      connections_accepted: this.connections_accepted,
+      connections_open: this.connections_open,
+      msgs_received: this.msgs_received,
+      msgs_sent: this.msgs_sent,
+      msgs_dropped_slow: this.msgs_dropped_slow,
+      sse_events_sent: this.sse_events_sent,
+      closes_by_code: { ...this.closes_by_code },
+    };
+  }
+}
+
+/** The counters of every endpoint of one server. */
+export class StatsBook {
+  readonly websocket = new EndpointCounters();
+  readonly broadcast = new EndpointCounters();
+  readonly sse = new EndpointCounters();
+  readonly sse_ticks = new EndpointCounters();
+
+  /** Zeroes every counter (connection gauges excepted). */
+  reset(): void {
+    for (const name of ENDPOINT_NAMES) this[name].reset();
+  }
+
+  /** Totals plus per-endpoint copies, as served on `GET /stats`. */
+  snapshot(): ServerStats {
+    const byEndpoint = {} as Record<EndpointName, EndpointStats>;
+    for (const name of ENDPOINT_NAMES) byEndpoint[name] = this[name].snapshot();
+    return { ...sumEndpointStats(Object.values(byEndpoint)), by_endpoint: byEndpoint };
+  }
+}
+
+/** Stats with every counter at zero, e.g. for a server that never started. */
+export function emptyServerStats(): ServerStats {
+  return new StatsBook().snapshot();
+}
+
+function sumEndpointStats(parts: EndpointStats[]): EndpointStats {
+  const total = new EndpointCounters();
+  for (const p of parts) {
+    total.connections_accepted += p.connections_accepted;
+    total.connections_open += p.connections_open;
+    total.msgs_received += p.msgs_received;
+    total.msgs_sent += p.msgs_sent;
+    total.msgs_dropped_slow += p.msgs_dropped_slow;
+    total.sse_events_sent += p.sse_events_sent;
+    for (const [code, n] of Object.entries(p.closes_by_code)) {
+      total.closes_by_code[code] = (total.closes_by_code[code] ?? 0) + n;
+    }
+  }
+  return total.snapshot();
+}

@@ -1,0 +1,180 @@
+/**
+ * The WebSocket endpoints of the reference server: `/websocket` (echo) and `/broadcast`
+ * (every message to every client, plus an optional publisher of stamped messages).
+ *
+ * Settings follow ws `bench/speed.js`: no permessage-deflate, no client tracking inside `ws`
+ * (we keep our own sets, which also lets shutdown close every client with 1001), and no JSON
+ * or string conversion on the echo path. A broadcast is framed once and the same bytes are
+ * written to every client's socket (see ws-frame.ts).
+ *
+ * `binaryType` stays ws's default `nodebuffer`, so every received `RawData` is one Buffer
+ * (fragments already joined); the `as Buffer` casts below rely on that.
+ */
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocket, WebSocketServer, type RawData } from 'ws';
+import type { ReferenceServerOptions } from './options.js';
+import type { EndpointCounters, StatsBook } from './stats.js';
+import { encodeServerFrame } from './ws-frame.js';
+
+/** The WebSocket paths, as the names their counters use. */
+export type WsEndpointName = 'websocket' | 'broadcast';
+
+/** RFC 6455 §7.4.1: 1001 "going away", the code for a server that shuts down. */
+const CLOSE_GOING_AWAY = 1001;
+const SEND_TEXT = { binary: false } as const;
+const SEND_BINARY = { binary: true } as const;
+
+/** A broadcast subscriber and the socket its frames are written to. */
+interface BroadcastClient {
+  ws: WebSocket;
+  socket: Duplex;
+}
+
+/** Accepts upgrades for the two WebSocket paths and owns every client they open. */
+export class WsEndpoints {
+  private readonly wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, clientTracking: false });
+  private readonly echoClients = new Set<WebSocket>();
+  private readonly broadcastClients = new Set<BroadcastClient>();
+  private publisher: NodeJS.Timeout | undefined;
+  private publishSeq = 0;
+  private onAllClosed: (() => void) | undefined;
+
+  constructor(
+    private readonly opts: ReferenceServerOptions,
+    private readonly stats: StatsBook,
+  ) {}
+
+  /** Starts the server-side publisher when `publishIntervalMs` > 0 (once the server listens). */
+  startPublisher(): void {
+    if (this.opts.publishIntervalMs > 0 && !this.publisher) {
+      this.publisher = setInterval(() => this.publish(), this.opts.publishIntervalMs);
+    }
+  }
+
+  /** Completes the handshake of an upgrade request for `endpoint` and starts serving it. */
+  handleUpgrade(endpoint: WsEndpointName, req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    this.wss.handleUpgrade(req, socket, head, (ws) => {
+      if (endpoint === 'websocket') this.serveEcho(ws);
+      else this.serveBroadcast(ws, socket);
+    });
+  }
+
+  /** Clients open on both paths. */
+  get openCount(): number {
+    return this.echoClients.size + this.broadcastClients.size;
+  }
+
+  /**
+   * Stops the publisher and starts the closing handshake with 1001 on every client. Resolves
+   * when every client is closed; `terminateAll` ends the wait for clients that never answer.
+   */
+  closeAll(): Promise<void> {
+    if (this.publisher) clearInterval(this.publisher);
+    this.publisher = undefined;
+    for (const ws of this.echoClients) ws.close(CLOSE_GOING_AWAY, 'server shutting down');
+    for (const c of this.broadcastClients) c.ws.close(CLOSE_GOING_AWAY, 'server shutting down');
+    if (this.openCount === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.onAllClosed = resolve;
+    });
+  }
+
+  /** Destroys the socket of every client still open (those that did not answer the close). */
+  terminateAll(): void {
+    for (const ws of this.echoClients) ws.terminate();
+    for (const c of this.broadcastClients) c.ws.terminate();
+  }
+
+  private serveEcho(ws: WebSocket): void {
+    const counters = this.stats.websocket;
+    const delayMs = this.opts.echoDelayMs;
+    this.track(counters);
+    this.echoClients.add(ws);
+    ws.on('message', (data: RawData, isBinary: boolean) => {
+      counters.msgs_received++;
+      if (delayMs > 0) {
+        // Unref'd so pending echoes never hold the process open once the server has closed.
+        setTimeout(echoLater, delayMs, ws, data as Buffer, isBinary, counters).unref();
+        return;
+      }
+      // The received Buffer goes back as is: same bytes, same opcode, no copy.
+      ws.send(data as Buffer, isBinary ? SEND_BINARY : SEND_TEXT);
+      counters.msgs_sent++;
+    });
+    ws.on('error', ignoreError);
+    ws.on('close', (code: number) => {
+      this.echoClients.delete(ws);
+      this.untrack(counters, code);
+    });
+  }
+
+  private serveBroadcast(ws: WebSocket, socket: Duplex): void {
+    const counters = this.stats.broadcast;
+    const client: BroadcastClient = { ws, socket };
+    this.track(counters);
+    this.broadcastClients.add(client);
+    ws.on('message', (data: RawData, isBinary: boolean) => {
+      counters.msgs_received++;
+      this.broadcast(encodeServerFrame(data as Buffer, isBinary));
+    });
+    ws.on('error', ignoreError);
+    ws.on('close', (code: number) => {
+      this.broadcastClients.delete(client);
+      this.untrack(counters, code);
+    });
+  }
+
+  /**
+   * Writes one prepared frame to every open broadcast client, the sender included. The frame
+   * bypasses ws's sender, which is safe because with deflate off that sender never queues:
+   * it writes each frame straight to this same socket, so ordering is kept. A client whose
+   * socket already holds more than the limit unsent is skipped rather than buffered without
+   * bound; this is what keeps one slow reader from stalling everyone (FAULTS.md #14).
+   */
+  private broadcast(frame: Buffer): void {
+    const limit = this.opts.slowClientLimitBytes;
+    let sent = 0;
+    let dropped = 0;
+    for (const c of this.broadcastClients) {
+      if (c.ws.readyState !== WebSocket.OPEN) continue;
+      if (c.socket.writableLength > limit) {
+        dropped++;
+        continue;
+      }
+      c.socket.write(frame);
+      sent++;
+    }
+    this.stats.broadcast.msgs_sent += sent;
+    this.stats.broadcast.msgs_dropped_slow += dropped;
+  }
+
+  /** The server-side publisher: `{"seq":n,"t":"<hrtime ns>"}` as text (DESIGN.md §3, fan-out). */
+  private publish(): void {
+    const text = `{"seq":${this.publishSeq++},"t":"${process.hrtime.bigint()}"}`;
+    this.broadcast(encodeServerFrame(Buffer.from(text), false));
+  }
+
+  private track(counters: EndpointCounters): void {
+    counters.connections_accepted++;
+    counters.connections_open++;
+  }
+
+  private untrack(counters: EndpointCounters, code: number): void {
+    counters.connections_open--;
+    counters.countClose(code);
+    if (this.onAllClosed && this.openCount === 0) this.onAllClosed();
+  }
+}
+
+function echoLater(ws: WebSocket, data: Buffer, isBinary: boolean, counters: EndpointCounters): void {
+  if (ws.readyState !== WebSocket.OPEN) return;
+  ws.send(data, isBinary ? SEND_BINARY : SEND_TEXT);
+  counters.msgs_sent++;
+}
+
+/**
+ * ws emits 'error' for a protocol violation and then closes the connection with the right
+ * code, which the 'close' handler counts; without a listener the error would crash the server.
+ */
+function ignoreError(): void {}
