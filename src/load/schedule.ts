@@ -40,3 +40,21 @@ export function splitEvenly(total: number, parts: number): number[] {
   const remainder = total - base * parts;
   return Array.from({ length: parts }, (_, i) => base + (i < remainder ? 1 : 0));
 }
+
+/**
+ * Splits `total` by `weights` (largest remainder): shares add up to `total` exactly and each
+ * is within one of its exact proportion.
+ */
+export function splitByWeights(total: number, weights: number[]): number[] {
+  const sum = weights.reduce((a, w) => a + w, 0);
+  if (sum <= 0) return weights.map(() => 0);
+  const exact = weights.map((w) => (total * w) / sum);
+  const shares = exact.map(Math.floor);
+  let left = total - shares.reduce((a, v) => a + v, 0);
+  const order = exact.map((e, i) => [e - Math.floor(e), i] as const).sort((a, b) => b[0] - a[0] || a[1] - b[1]);
+  for (const [, i] of order) {
+    if (left-- <= 0) break;
+    shares[i]!++;
+  }
+  return shares;
+}

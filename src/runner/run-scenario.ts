@@ -11,7 +11,9 @@ import type { MetricId } from '../metrics/metric-ids.js';
 import { SCHEMA_VERSION, type MetricResult, type RunResult } from '../metrics/result.js';
 import type { RunPlan } from '../scenario/plan.js';
 import type { Scenario } from '../scenario/types.js';
-import { splitEvenly } from '../load/schedule.js';
+import { splitByWeights, splitEvenly } from '../load/schedule.js';
+import { UsageError } from '../errors.js';
+import { sessionFactoryFor } from '../worker/roles/registry.js';
 import { startEmbeddedServer, type EmbeddedServer } from '../server/embedded.js';
 import { TOOL_VERSION } from '../version.js';
 import type { WorkerPlan } from '../worker/messages.js';
@@ -46,13 +48,18 @@ export interface RunOutput {
 /** Executes the plan and returns the result, also when interrupted. */
 export async function runScenario(plan: RunPlan, options: RunOptions = {}): Promise<RunOutput> {
   const scenario = plan.scenario;
+  for (const g of scenario.groups) {
+    if (!sessionFactoryFor(g.protocol, g.role)) {
+      throw new UsageError(`group "${g.name}": role "${g.role}" over ${g.protocol} is not available in rtbench ${TOOL_VERSION}`);
+    }
+  }
   let server: EmbeddedServer | undefined;
-  let url = plan.target.url;
   if (plan.target.embedded) {
     server = await startEmbeddedServer({ host: '127.0.0.1', port: 0, echoDelayMs: plan.embeddedServer.echoDelayMs, publishIntervalMs: plan.embeddedServer.publishIntervalMs });
-    url = `${scenario.protocol === 'ws' ? 'ws' : 'http'}://127.0.0.1:${server.port}${scenario.path}`;
-    options.onTargetReady?.(url);
   }
+  const groupUrls = scenario.groups.map((g) => g.targetUrl ?? scenario.targetUrl ?? `${g.protocol === 'ws' ? 'ws' : 'http'}://127.0.0.1:${server!.port}${g.path}`);
+  const url = groupUrls[0]!;
+  if (server) options.onTargetReady?.(url);
 
   const startedAt = new Date();
   const startMs = Date.now();
@@ -70,7 +77,7 @@ export async function runScenario(plan: RunPlan, options: RunOptions = {}): Prom
   const plannedMs = scenario.phases.reduce((a, p) => a + p.durationMs, 0);
   let steadyStartMs = 0;
   let drainStartMs = 0;
-  const pool = await WorkerPool.start(workerPlans(plan, url), {
+  const pool = await WorkerPool.start(workerPlans(plan, groupUrls), {
     onInterval: (index, report) => {
       aggregator.add(index, report);
       const point = aggregator.latestPoint();
@@ -144,20 +151,31 @@ function expectsConnections(s: Scenario): boolean {
   return s.phases.some((p) => p.connections > 0);
 }
 
-/** Splits each phase's connections over the workers, exactly (no lost remainder). */
-export function workerPlans(plan: RunPlan, url: string): WorkerPlan[] {
-  const phases = plan.scenario.phases;
-  const shares = phases.map((p) => splitEvenly(p.connections, plan.workers));
-  return Array.from({ length: plan.workers }, (_, w) => ({
-    workerIndex: w,
-    url,
-    scenario: plan.scenario,
-    connectionsPerPhase: shares.map((s) => s[w]!),
-    firstConnectionIndex: shares.map((s) => s.slice(0, w).reduce((a, v) => a + v, 0)),
-    totalConnectionsPerPhase: phases.map((p) => p.connections),
-    intervalMs: plan.intervalMs,
-    localAddresses: [],
-  }));
+/**
+ * Splits each phase's connections over the groups (by share) and then over the workers,
+ * exactly: no remainder is lost, and shares differ by at most one.
+ */
+export function workerPlans(plan: RunPlan, groupUrls: string[]): WorkerPlan[] {
+  const { phases, groups } = plan.scenario;
+  const weights = groups.map((g) => g.share);
+  // [phase][group][worker]
+  const split = phases.map((p) => splitByWeights(p.connections, weights).map((n) => splitEvenly(n, plan.workers)));
+  const peak = Math.max(1, ...phases.map((p) => p.connections));
+  return Array.from({ length: plan.workers }, (_, w) => {
+    const perPhase = split.map((byGroup) => byGroup.map((byWorker) => byWorker[w]!));
+    const myPeak = Math.max(...perPhase.map((gs) => gs.reduce((a, v) => a + v, 0)));
+    return {
+      workerIndex: w,
+      scenario: plan.scenario,
+      groupUrls,
+      connectionsPerPhase: perPhase,
+      firstConnectionIndex: groups.map((_, g) => Math.max(0, ...split.map((byGroup) => byGroup[g]!.slice(0, w).reduce((a, v) => a + v, 0)))),
+      totalConnectionsPerPhase: phases.map((p) => p.connections),
+      connectRateShare: myPeak / peak,
+      intervalMs: plan.intervalMs,
+      localAddresses: [],
+    };
+  });
 }
 
 function metricsOf(histograms: Map<MetricId, Histogram>): Partial<Record<MetricId, MetricResult>> {

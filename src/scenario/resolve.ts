@@ -5,7 +5,7 @@
 import { ConfigError, UsageError } from '../errors.js';
 import type { RunPlan } from './plan.js';
 import type { LoadModel, Scenario } from './types.js';
-import { checkUrl } from './validate.js';
+import { checkScheme, checkUrlSyntax } from './validate.js';
 
 /** What the command line may override. Absent fields leave the scenario as it is. */
 export interface RunOverrides {
@@ -51,9 +51,15 @@ export function resolvePlan(scenario: Scenario, o: RunOverrides, cores: number):
   }
   const s: Scenario = structuredClone(scenario);
   if (o.target !== undefined) {
-    const issues: Array<{ path: string; message: string }> = [];
-    const url = checkUrl({ fail: (path, message) => void issues.push({ path, message }) }, o.target, '--target', s.protocol);
-    if (!url) throw new UsageError(issues.map((i) => `${i.path} ${i.message}`).join('; '));
+    const issues: string[] = [];
+    const r = { fail: (path: string, message: string) => void issues.push(`${path} ${message}`) };
+    const url = checkUrlSyntax(r, o.target, '--target');
+    s.groups.forEach((g) => {
+      if (url && !g.targetUrl && !checkScheme(r, url, '--target', g.protocol)) {
+        issues.push(`  (group "${g.name}" speaks ${g.protocol}; give it its own target in the scenario file)`);
+      }
+    });
+    if (!url || issues.length > 0) throw new UsageError(issues.join('\n'));
     s.targetUrl = url;
   }
   for (const phase of s.phases) {
@@ -63,8 +69,12 @@ export function resolvePlan(scenario: Scenario, o: RunOverrides, cores: number):
     phase.load = overrideLoad(phase.load, o);
   }
   if (o.warmupMs !== undefined) s.warmupMs = o.warmupMs;
-  if (o.sizeBytes !== undefined) s.message.sizeBytes = o.sizeBytes;
-  if (o.binary !== undefined) s.message.binary = o.binary;
+  for (const g of s.groups) {
+    if (o.sizeBytes !== undefined) g.message.sizeBytes = o.sizeBytes;
+    if (o.binary !== undefined) g.message.binary = o.binary;
+    if (o.expectReplies !== undefined) g.replies.perMessage = o.expectReplies;
+    if (o.skipFirst !== undefined) g.replies.skipFirst = o.skipFirst;
+  }
   const c = s.connection;
   if (o.handshakeTimeoutMs !== undefined) c.handshakeTimeoutMs = o.handshakeTimeoutMs;
   if (o.replyTimeoutMs !== undefined) c.replyTimeoutMs = o.replyTimeoutMs;
@@ -75,19 +85,18 @@ export function resolvePlan(scenario: Scenario, o: RunOverrides, cores: number):
   if (o.origin !== undefined) c.origin = o.origin;
   if (o.insecure !== undefined) c.insecure = o.insecure;
   if (o.deflate !== undefined) c.deflate = o.deflate;
-  if (o.expectReplies !== undefined) s.replies.perMessage = o.expectReplies;
-  if (o.skipFirst !== undefined) s.replies.skipFirst = o.skipFirst;
   if (o.thresholds?.length) s.thresholds = [...s.thresholds, ...o.thresholds];
 
   const first = s.phases[0];
   if (first && s.warmupMs > 0 && s.warmupMs >= first.durationMs) {
     throw new ConfigError('options', [{ path: '--warmup', message: `must be shorter than the duration (${first.durationMs}ms), got ${s.warmupMs}ms` }]);
   }
-  const embedded = s.targetUrl === undefined;
+  const embedded = s.groups.some((g) => !g.targetUrl && !s.targetUrl);
+  const firstUrl = s.groups[0]!.targetUrl ?? s.targetUrl;
   const workers = o.workers ?? defaultWorkerCount(cores, embedded);
   const plan: RunPlan = {
     scenario: s,
-    target: { url: s.targetUrl ?? '', embedded, label: embedded ? `embedded${s.path}` : targetLabel(s.targetUrl!) },
+    target: { url: firstUrl ?? '', embedded, label: embedded ? 'embedded' : targetLabel(firstUrl!) },
     workers,
     embeddedServer: { echoDelayMs: o.echoDelayMs ?? 0, publishIntervalMs: 0 },
     intervalMs: 1000,

@@ -65,17 +65,35 @@ export interface ConnectionOptions {
   deflate: boolean;
 }
 
-/** A validated scenario with every default filled in. */
-export interface Scenario {
+/**
+ * What a group's connections do. `echo`: send probes, time the replies. `publisher`: send
+ * stamped messages for others to receive. `subscriber`: receive what publishers (or the
+ * server) send. `pubsub`: both (chat, whiteboard). `listener`: SSE streams.
+ */
+export type Role = 'echo' | 'publisher' | 'subscriber' | 'pubsub' | 'listener';
+
+/** A set of connections with one role; a scenario holds one or more (DESIGN.md §4). */
+export interface Group {
   name: string;
-  description?: string;
   protocol: Protocol;
-  /** Target URL; absent means the embedded reference server at `path`. */
+  role: Role;
+  /** Weight of this group in each phase's connection count (shares are normalised). */
+  share: number;
+  /** Target URL for this group; absent: the scenario's target, else the embedded server. */
   targetUrl?: string;
   /** Path on the embedded reference server. */
   path: string;
   message: MessageSpec;
   replies: ReplySpec;
+}
+
+/** A validated scenario with every default filled in. */
+export interface Scenario {
+  name: string;
+  description?: string;
+  /** Default target URL for every group; absent means the embedded reference server. */
+  targetUrl?: string;
+  groups: Group[];
   phases: Phase[];
   /** First part of the first phase's steady time excluded from histograms. */
   warmupMs: number;

@@ -4,7 +4,7 @@
  */
 import { ConfigError, type ValidationIssue } from '../errors.js';
 import { parseCount, parseDurationMs, parseSizeBytes } from '../units.js';
-import type { ConnectionOptions, LoadModel, MessageSpec, Phase, Protocol, ReplySpec, Scenario } from './types.js';
+import type { ConnectionOptions, Group, LoadModel, MessageSpec, Phase, Protocol, ReplySpec, Role, Scenario } from './types.js';
 
 /** Defaults shared by every scenario (the issue's and DESIGN.md's defaults). */
 export const SCENARIO_DEFAULTS = {
@@ -15,8 +15,11 @@ export const SCENARIO_DEFAULTS = {
   maxMessageBytes: 100 * 1024 * 1024,
 };
 
-const TOP_KEYS = ['$schema', 'name', 'description', 'protocol', 'target', 'path', 'message', 'replies',
+const GROUP_FIELD_KEYS = ['protocol', 'role', 'share', 'path', 'message', 'replies'];
+const TOP_KEYS = ['$schema', 'name', 'description', 'target', 'groups', ...GROUP_FIELD_KEYS,
   'phases', 'warmup', 'timeouts', 'maxMessage', 'reconnect', 'thresholds'];
+const GROUP_KEYS = ['name', 'target', ...GROUP_FIELD_KEYS];
+const ROLES: Record<Protocol, Role[]> = { ws: ['echo', 'publisher', 'subscriber', 'pubsub'], sse: ['listener'] };
 const TARGET_KEYS = ['url', 'headers', 'subprotocols', 'origin', 'insecure', 'deflate'];
 const MESSAGE_KEYS = ['size', 'binary', 'template'];
 const REPLIES_KEYS = ['perMessage', 'skipFirst'];
@@ -66,6 +69,7 @@ class Reader {
   duration(value: unknown, path: string): number | undefined {
     const ms = typeof value === 'number' || typeof value === 'string' ? parseDurationMs(value) : undefined;
     if (ms === undefined) {
+      if (typeof value === 'string' && value.trim().startsWith('-')) return this.fail(path, `must not be negative, got ${describe(value)}`);
       if (signed(value) !== undefined && signed(value)! < 0) return this.fail(path, `must be >= 0, got ${describe(value)}`);
       return this.fail(path, `must be a duration such as 500ms, 10s or 2m, got ${describe(value)}`);
     }
@@ -103,12 +107,6 @@ export function validateScenario(raw: unknown, source: string): Scenario {
   if (name !== undefined && !/^[A-Za-z0-9._-]+$/.test(name)) r.fail('name', `must use letters, digits, '.', '_' or '-' only, got ${describe(name)}`);
   const description = top.description === undefined ? undefined : r.string(top.description, 'description');
 
-  let protocol: Protocol = 'ws';
-  if (top.protocol !== undefined) {
-    if (top.protocol === 'ws' || top.protocol === 'sse') protocol = top.protocol;
-    else r.fail('protocol', `must be "ws" or "sse", got ${describe(top.protocol)}`);
-  }
-
   const connection: ConnectionOptions = {
     handshakeTimeoutMs: SCENARIO_DEFAULTS.handshakeTimeoutMs,
     replyTimeoutMs: SCENARIO_DEFAULTS.replyTimeoutMs,
@@ -125,7 +123,7 @@ export function validateScenario(raw: unknown, source: string): Scenario {
     if (t) {
       const urlPath = typeof top.target === 'string' ? 'target' : 'target.url';
       const url = t.url === undefined ? r.fail(urlPath, 'is required') : r.string(t.url, urlPath);
-      if (url !== undefined) targetUrl = checkUrl(r, url, urlPath, protocol);
+      if (url !== undefined) targetUrl = checkUrlSyntax(r, url, urlPath);
       if (t.headers !== undefined) connection.headers = r.stringRecord(t.headers, 'target.headers') ?? {};
       if (t.subprotocols !== undefined) {
         if (Array.isArray(t.subprotocols)) {
@@ -138,33 +136,28 @@ export function validateScenario(raw: unknown, source: string): Scenario {
     }
   }
 
-  let path = SCENARIO_DEFAULTS.path[protocol];
-  if (top.path !== undefined) {
-    const p = r.string(top.path, 'path');
-    if (p !== undefined) {
-      if (p.startsWith('/')) path = p;
-      else r.fail('path', `must start with '/', got ${describe(p)}`);
-    }
+  // Top-level group fields are the defaults of every group (and, without `groups`, the one group).
+  const defaults = readGroupFields(r, top, '', undefined);
+  const groups: Group[] = [];
+  if (top.groups === undefined) {
+    groups.push({ ...defaults, name: 'main' });
+  } else if (!Array.isArray(top.groups) || top.groups.length === 0) {
+    r.fail('groups', `must be a non-empty list, got ${describe(top.groups)}`);
+  } else {
+    top.groups.forEach((g, i) => {
+      const obj = r.object(g, `groups[${i}]`, GROUP_KEYS);
+      if (!obj) return;
+      const group = readGroupFields(r, obj, `groups[${i}]`, defaults);
+      const name = obj.name === undefined ? `group${i + 1}` : r.string(obj.name, `groups[${i}].name`) ?? `group${i + 1}`;
+      if (groups.some((other) => other.name === name)) r.fail(`groups[${i}].name`, `must be unique, "${name}" is used twice`);
+      groups.push({ ...group, name });
+    });
   }
-
-  const message: MessageSpec = { sizeBytes: SCENARIO_DEFAULTS.messageSizeBytes, binary: false };
-  if (top.message !== undefined) {
-    const m = r.object(top.message, 'message', MESSAGE_KEYS);
-    if (m) {
-      if (m.size !== undefined) message.sizeBytes = r.size(m.size, 'message.size') ?? message.sizeBytes;
-      if (m.binary !== undefined) message.binary = r.boolean(m.binary, 'message.binary') ?? false;
-      if (m.template !== undefined) message.template = r.string(m.template, 'message.template');
-    }
-  }
-
-  const replies: ReplySpec = { perMessage: 1, skipFirst: 0 };
-  if (top.replies !== undefined) {
-    const rp = r.object(top.replies, 'replies', REPLIES_KEYS);
-    if (rp) {
-      if (rp.perMessage !== undefined) replies.perMessage = r.number(rp.perMessage, 'replies.perMessage', { min: 0, integer: true }) ?? 1;
-      if (rp.skipFirst !== undefined) replies.skipFirst = r.number(rp.skipFirst, 'replies.skipFirst', { min: 0, integer: true }) ?? 0;
-    }
-  }
+  groups.forEach((g, i) => {
+    const url = g.targetUrl ?? targetUrl;
+    const where = g.targetUrl ? (top.groups ? `groups[${i}].target` : 'target') : 'target';
+    if (url !== undefined) checkScheme(r, url, where, g.protocol);
+  });
 
   const phases: Phase[] = [];
   if (top.phases === undefined) r.fail('phases', 'is required (a list of at least one phase)');
@@ -200,7 +193,7 @@ export function validateScenario(raw: unknown, source: string): Scenario {
   }
 
   if (r.issues.length > 0 || name === undefined) throw new ConfigError(source, r.issues);
-  return { name, description, protocol, targetUrl, path, message, replies, phases, warmupMs, connection, thresholds };
+  return { name, description, targetUrl, groups, phases, warmupMs, connection, thresholds };
 }
 
 function readPhase(r: Reader, raw: unknown, path: string): Phase | undefined {
@@ -257,19 +250,71 @@ function positiveDuration(r: Reader, value: unknown, path: string): number | und
   return ms;
 }
 
-/** Checks a target URL's syntax and scheme for the protocol; returns it normalised. */
-export function checkUrl(r: { fail(path: string, message: string): undefined }, url: string, path: string, protocol: Protocol): string | undefined {
-  let parsed: URL;
+type Failer = { fail(path: string, message: string): undefined };
+
+/** Checks a URL's syntax; returns it normalised. */
+export function checkUrlSyntax(r: Failer, url: string, path: string): string | undefined {
   try {
-    parsed = new URL(url);
+    return new URL(url).toString();
   } catch {
     return r.fail(path, `is not a valid URL: ${describe(url)}`);
   }
+}
+
+/** Checks that a URL's scheme suits the protocol (ws:// for WebSocket, http:// for SSE). */
+export function checkScheme(r: Failer, url: string, path: string, protocol: Protocol): boolean {
   const schemes = URL_SCHEMES[protocol];
-  if (!schemes.includes(parsed.protocol)) {
-    return r.fail(path, `must use ${schemes.map((s) => `${s}//`).join(' or ')} for protocol "${protocol}", got ${describe(url)}`);
+  if (schemes.includes(new URL(url).protocol)) return true;
+  r.fail(path, `must use ${schemes.map((s) => `${s}//`).join(' or ')} for protocol "${protocol}", got ${describe(url)}`);
+  return false;
+}
+
+/** The fields a group has, read from a group object or the top level (defaults). */
+function readGroupFields(r: Reader, o: Obj, at: string, base: Omit<Group, 'name'> | undefined): Omit<Group, 'name'> {
+  const p = (key: string) => (at ? `${at}.${key}` : key);
+  let protocol: Protocol = base?.protocol ?? 'ws';
+  if (o.protocol !== undefined) {
+    if (o.protocol === 'ws' || o.protocol === 'sse') protocol = o.protocol;
+    else r.fail(p('protocol'), `must be "ws" or "sse", got ${describe(o.protocol)}`);
   }
-  return parsed.toString();
+  const protocolChanged = base !== undefined && protocol !== base.protocol;
+  let role: Role = base && !protocolChanged ? base.role : protocol === 'sse' ? 'listener' : 'echo';
+  if (o.role !== undefined) {
+    if (typeof o.role === 'string' && ROLES[protocol].includes(o.role as Role)) role = o.role as Role;
+    else r.fail(p('role'), `must be one of ${ROLES[protocol].map((x) => `"${x}"`).join(', ')} for protocol "${protocol}", got ${describe(o.role)}`);
+  }
+  const share = o.share === undefined ? 1 : r.number(o.share, p('share'), { above: 0 }) ?? 1;
+  let path = base && !protocolChanged ? base.path : SCENARIO_DEFAULTS.path[protocol];
+  if (o.path !== undefined) {
+    const v = r.string(o.path, p('path'));
+    if (v !== undefined) {
+      if (v.startsWith('/')) path = v;
+      else r.fail(p('path'), `must start with '/', got ${describe(v)}`);
+    }
+  }
+  const message: MessageSpec = base ? { ...base.message } : { sizeBytes: SCENARIO_DEFAULTS.messageSizeBytes, binary: false };
+  if (o.message !== undefined) {
+    const m = r.object(o.message, p('message'), MESSAGE_KEYS);
+    if (m) {
+      if (m.size !== undefined) message.sizeBytes = r.size(m.size, p('message.size')) ?? message.sizeBytes;
+      if (m.binary !== undefined) message.binary = r.boolean(m.binary, p('message.binary')) ?? false;
+      if (m.template !== undefined) message.template = r.string(m.template, p('message.template'));
+    }
+  }
+  const replies: ReplySpec = base ? { ...base.replies } : { perMessage: 1, skipFirst: 0 };
+  if (o.replies !== undefined) {
+    const rp = r.object(o.replies, p('replies'), REPLIES_KEYS);
+    if (rp) {
+      if (rp.perMessage !== undefined) replies.perMessage = r.number(rp.perMessage, p('replies.perMessage'), { min: 1, integer: true }) ?? 1;
+      if (rp.skipFirst !== undefined) replies.skipFirst = r.number(rp.skipFirst, p('replies.skipFirst'), { min: 0, integer: true }) ?? 0;
+    }
+  }
+  let targetUrl: string | undefined;
+  if (at && o.target !== undefined) {
+    const url = r.string(o.target, p('target'));
+    if (url !== undefined) targetUrl = checkUrlSyntax(r, url, p('target'));
+  }
+  return { protocol, role, share, path, message, replies, ...(targetUrl ? { targetUrl } : {}) };
 }
 
 function join(path: string, key: string): string {

@@ -4,14 +4,17 @@
  * Started by pool.ts with child_process.fork: a process, not a thread, because the
  * open-files limit is per process (a hard 20,000 here) and scale-out must cross it.
  */
-import { wsDriver } from '../protocol/ws.js';
 import { Recorder } from '../metrics/recorder.js';
-import { EchoEngine } from './echo-engine.js';
+import { driverFor } from '../protocol/registry.js';
+import { ProbeWriter } from '../protocol/payload.js';
+import { Engine } from './engine.js';
 import { HealthMonitor } from './health.js';
 import { assertNever, type FromWorker, type IntervalReport, type ToWorker, type WorkerPlan } from './messages.js';
 import { rampTo } from './ramp.js';
+import { sessionFactoryFor } from './roles/registry.js';
+import type { GroupRuntime } from './session.js';
 
-let engine: EchoEngine | undefined;
+let engine: Engine | undefined;
 let plan: WorkerPlan | undefined;
 let recorder: Recorder | undefined;
 let health: HealthMonitor | undefined;
@@ -32,20 +35,37 @@ function intervalReport(): IntervalReport {
   };
 }
 
+function buildEngine(p: WorkerPlan): Engine {
+  const groups: GroupRuntime[] = p.scenario.groups.map((spec, index) => ({
+    index,
+    spec,
+    url: p.groupUrls[index]!,
+    driver: driverFor(spec.protocol),
+    probe: new ProbeWriter(spec.message.sizeBytes, spec.message.template),
+  }));
+  const factory = (g: GroupRuntime) => {
+    const f = sessionFactoryFor(g.spec.protocol, g.spec.role);
+    if (!f) throw new Error(`no session implementation for ${g.spec.protocol} role ${g.spec.role}`);
+    return f;
+  };
+  return new Engine(p.scenario, groups, factory, recorder!, health!, p.firstConnectionIndex, p.localAddresses);
+}
+
 async function handle(msg: ToWorker): Promise<void> {
   switch (msg.type) {
     case 'start': {
       plan = msg.plan;
       recorder = new Recorder();
       health = new HealthMonitor();
-      engine = new EchoEngine(wsDriver, plan.url, plan.scenario, recorder, health, plan.firstConnectionIndex[0] ?? 0, plan.localAddresses);
+      engine = buildEngine(plan);
       intervalTimer = setInterval(() => send({ type: 'interval', report: intervalReport() }), plan.intervalMs);
       send({ type: 'ready' });
       return;
     }
     case 'phase': {
       const phase = plan!.scenario.phases[msg.index]!;
-      await rampTo(engine!, plan!.connectionsPerPhase[msg.index]!, scaleRate(phase.connectRatePerSec), () => cancelled);
+      const rate = phase.connectRatePerSec === undefined ? undefined : Math.max(0.001, phase.connectRatePerSec * plan!.connectRateShare);
+      await rampTo(engine!, plan!.connectionsPerPhase[msg.index]!, rate, () => cancelled);
       send({ type: 'ramped', index: msg.index, open: engine!.openCount });
       return;
     }
@@ -73,14 +93,6 @@ async function handle(msg: ToWorker): Promise<void> {
     default:
       assertNever(msg);
   }
-}
-
-/** A connect rate is for the whole run; each worker opens its share. */
-function scaleRate(ratePerSec: number | undefined): number | undefined {
-  if (ratePerSec === undefined || !plan) return ratePerSec;
-  const total = plan.totalConnectionsPerPhase.reduce((a, b) => Math.max(a, b), 0);
-  const mine = plan.connectionsPerPhase.reduce((a, b) => Math.max(a, b), 0);
-  return total > 0 ? Math.max(0.001, (ratePerSec * mine) / total) : ratePerSec;
 }
 
 process.on('message', (msg: ToWorker) => {

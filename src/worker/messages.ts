@@ -5,16 +5,19 @@
 import type { RecorderSnapshot } from '../metrics/recorder.js';
 import type { Scenario } from '../scenario/types.js';
 
-/** What one worker is asked to do: its share of each phase's connections. */
+/** What one worker is asked to do: its share of each phase's connections, per group. */
 export interface WorkerPlan {
   workerIndex: number;
-  url: string;
   scenario: Scenario;
-  /** Connections this worker holds in each phase (same order as scenario.phases). */
-  connectionsPerPhase: number[];
-  /** Global index of this worker's first connection, and the run's total (for staggering). */
+  /** Resolved URL of each group (same order as scenario.groups). */
+  groupUrls: string[];
+  /** Connections this worker holds: [phase][group]. */
+  connectionsPerPhase: number[][];
+  /** Run-wide index of this worker's first connection in each group (spreads first sends). */
   firstConnectionIndex: number[];
+  /** Connections of the whole run in each phase, and this worker's share of the connect rate. */
   totalConnectionsPerPhase: number[];
+  connectRateShare: number;
   intervalMs: number;
   /** Local addresses to spread connections over (round robin); empty: the OS picks. */
   localAddresses: string[];

@@ -1,0 +1,188 @@
+/**
+ * One echo connection: sends stamped probes, matches replies, records latency.
+ *
+ * Matching (DESIGN.md §3): a reply's stamp names the message it answers, so a gap, a
+ * duplicate or a late (reordered) reply is counted exactly. A reply without a stamp (a server
+ * that transforms payloads) is matched first-in-first-out, which WebSocket over TCP makes
+ * sound, and the report says so. With `perMessage > 1` (Hyperlane's README `/ws` answers
+ * with the key, then the body) every reply counts towards the oldest message, FIFO.
+ */
+import { nextIntervalUs, firstSendOffsetUs } from '../../load/schedule.js';
+import { SendQueue } from '../../load/send-queue.js';
+import { readProbe, type ProbeStamp } from '../../protocol/payload.js';
+import type { ClientConnection, ConnectionEnd } from '../../protocol/driver.js';
+import type { LoadModel } from '../../scenario/types.js';
+import type { Engine } from '../engine.js';
+import type { GroupRuntime, Session } from '../session.js';
+
+const stamp: ProbeStamp = { seq: 0, intendedUs: 0 };
+
+export class EchoSession implements Session {
+  conn!: ClientConnection;
+  isOpen = false;
+  hasEnded = false;
+  dueUs = 0;
+  heapIndex = -1;
+  liveIndex = -1;
+  /** Messages sent without a reply yet (closed loop keeps this at `inFlight`). */
+  readonly outstanding = new SendQueue();
+  /** Sequence numbers skipped by a later reply; a late arrival is a reorder, not a loss. */
+  skipped: Set<number> | undefined;
+  private nextSeq = 0;
+  private greetingsLeft: number;
+  private partialReplies = 0;
+
+  constructor(
+    private readonly engine: Engine,
+    readonly group: GroupRuntime,
+    readonly globalIndex: number,
+  ) {
+    this.greetingsLeft = group.spec.replies.skipFirst;
+  }
+
+  get pending(): number {
+    return this.outstanding.length;
+  }
+
+  onOpen(connectUs: number): void {
+    this.isOpen = true;
+    this.engine.sessionOpened(this, connectUs);
+  }
+
+  startLoad(load: LoadModel, now: number): void {
+    if (load.kind === 'open') {
+      this.dueUs = now + firstSendOffsetUs(Math.max(0, this.globalIndex), this.engine.connectionsInPhase, load.ratePerSec);
+      this.engine.schedule(this);
+    } else {
+      for (let i = this.outstanding.length; i < load.inFlight; i++) this.send(now, now);
+    }
+  }
+
+  onDue(now: number): void {
+    const load = this.engine.load;
+    if (load?.kind === 'open') {
+      this.send(this.dueUs, now);
+      this.dueUs += nextIntervalUs(load.ratePerSec, load.arrival);
+      this.engine.schedule(this);
+    } else if (load?.kind === 'closed') {
+      this.send(now, now); // after think time: closed loop measures from the actual send
+    }
+  }
+
+  expire(now: number, limitUs: number): number {
+    const q = this.outstanding;
+    let expired = 0;
+    while (q.length > 0 && now - q.headSentUs() > limitUs) {
+      q.shift();
+      expired++;
+    }
+    const load = this.engine.load;
+    if (expired > 0 && load?.kind === 'closed' && !this.engine.draining && this.isOpen) {
+      for (let i = q.length; i < load.inFlight; i++) this.send(now, now);
+    }
+    return expired;
+  }
+
+  onMessage(data: Buffer, isBinary: boolean, atUs: number): void {
+    const engine = this.engine;
+    const group = this.group;
+    const counters = engine.recorder.counters;
+    counters.msgs_received++;
+    counters.bytes_received += data.length;
+    if (this.greetingsLeft > 0) {
+      this.greetingsLeft--;
+      return;
+    }
+    if (isBinary !== group.spec.message.binary) engine.notes.add(OPCODE_NOTE);
+    const q = this.outstanding;
+    const perMessage = group.spec.replies.perMessage;
+    if (perMessage !== 1) {
+      if (q.length === 0) {
+        counters.msgs_unexpected++;
+        return;
+      }
+      if (++this.partialReplies < perMessage) return;
+      this.partialReplies = 0;
+      this.complete(atUs);
+      return;
+    }
+    if (!readProbe(data, stamp)) {
+      if (q.length === 0) {
+        counters.msgs_unexpected++;
+        return;
+      }
+      counters.replies_matched_fifo++;
+      engine.notes.add(FIFO_NOTE);
+      this.complete(atUs);
+      return;
+    }
+    const headSeq = q.headSeq();
+    if (headSeq === undefined || stamp.seq < headSeq) {
+      // Older than anything outstanding: either a reply we had given up on, or a duplicate.
+      if (this.skipped?.delete(stamp.seq)) {
+        counters.msgs_reordered++;
+        engine.recorder.record('latency', atUs - stamp.intendedUs);
+      } else counters.msgs_duplicated++;
+      return;
+    }
+    while (q.length > 0 && q.headSeq()! < stamp.seq) {
+      (this.skipped ??= new Set()).add(q.headSeq()!);
+      q.shift();
+    }
+    if (q.headSeq() === stamp.seq) this.complete(atUs);
+    else counters.msgs_unexpected++; // a seq we never sent
+  }
+
+  onEnd(end: ConnectionEnd): void {
+    this.hasEnded = true;
+    this.isOpen = false;
+    this.engine.sessionEnded(this, end);
+  }
+
+  /** Sends the next probe, intended for `intendedUs`, now at `nowUs`. */
+  private send(intendedUs: number, nowUs: number): void {
+    const seq = this.nextSeq++;
+    const frame = this.group.probe.write(seq, intendedUs);
+    if (!this.conn.send(frame, this.group.spec.message.binary)) return;
+    this.outstanding.push(seq, intendedUs, nowUs);
+    const counters = this.engine.recorder.counters;
+    counters.msgs_sent++;
+    counters.bytes_sent += frame.length;
+  }
+
+  /** Messages that will never be answered now: everything outstanding and skipped. */
+  abandon(): number {
+    const n = this.outstanding.length + (this.skipped?.size ?? 0);
+    this.outstanding.clear();
+    this.skipped = undefined;
+    this.partialReplies = 0;
+    return n;
+  }
+
+  /** The oldest outstanding message got its (last) reply at `atUs`. */
+  private complete(atUs: number): void {
+    const q = this.outstanding;
+    const intended = q.headIntendedUs();
+    const sent = q.headSentUs();
+    q.shift();
+    const engine = this.engine;
+    const load = engine.load;
+    // Open loop: `latency` from the intended time, `latency_uncorrected` from the actual send.
+    // Closed loop sends when it intends to, so the two are equal and only `latency` is kept.
+    engine.recorder.record('latency', atUs - intended);
+    if (load?.kind === 'open') engine.recorder.record('latency_uncorrected', atUs - sent);
+    if (load?.kind !== 'closed' || engine.draining || !this.isOpen) return;
+    if (load.thinkTimeMs > 0) {
+      this.dueUs = atUs + load.thinkTimeMs * 1000;
+      engine.schedule(this);
+    } else this.send(atUs, atUs);
+  }
+}
+
+const OPCODE_NOTE = 'the server answered text with binary or binary with text frames (accepted)';
+const FIFO_NOTE = 'some replies carried no stamp (the server transforms payloads): matched in order (FIFO)';
+
+/** Builds an echo session (the registry's factory). */
+export function createEchoSession(engine: Engine, group: GroupRuntime, globalIndex: number): Session {
+  return new EchoSession(engine, group, globalIndex);
+}

@@ -1,0 +1,43 @@
+/**
+ * What the engine needs from a connection's role (echo, fan-out, SSE listener): react to the
+ * phase's load, to the pacer, to reply timeouts, and account for what is left at the end.
+ * Each role is one class in src/worker/roles/ implementing this.
+ */
+import type { DueItem } from '../load/due-heap.js';
+import type { ClientConnection, ConnectionHandler, ProtocolDriver } from '../protocol/driver.js';
+import type { ProbeWriter } from '../protocol/payload.js';
+import type { Group, LoadModel } from '../scenario/types.js';
+import type { Engine } from './engine.js';
+
+/** A group as a worker runs it: the spec plus what is resolved once per worker. */
+export interface GroupRuntime {
+  index: number;
+  spec: Group;
+  url: string;
+  driver: ProtocolDriver;
+  probe: ProbeWriter;
+}
+
+export interface Session extends ConnectionHandler, DueItem {
+  conn: ClientConnection;
+  readonly group: GroupRuntime;
+  /** Position among all connections of the run (-1 for a reconnect). */
+  readonly globalIndex: number;
+  isOpen: boolean;
+  hasEnded: boolean;
+  /** Index in the engine's live list (O(1) removal). */
+  liveIndex: number;
+  /** The steady part of a phase began (or a reconnect opened) under `load`. */
+  startLoad(load: LoadModel, nowUs: number): void;
+  /** The pacer found this session due (`dueUs <= nowUs`); the session reschedules itself. */
+  onDue(nowUs: number): void;
+  /** Drops messages outstanding longer than `limitUs`; returns how many. */
+  expire(nowUs: number, limitUs: number): number;
+  /** Messages still awaiting an answer (the drain waits for none). */
+  readonly pending: number;
+  /** Gives up on everything outstanding; returns how many messages that loses. */
+  abandon(): number;
+}
+
+/** Builds a session of one role. */
+export type SessionFactory = (engine: Engine, group: GroupRuntime, globalIndex: number) => Session;
