@@ -105,6 +105,7 @@ export function toOverrides(a: Record<string, unknown>): RunOverrides {
   if (has('connect-rate')) o.connectRatePerSec = positive('connect-rate', countFlag('connect-rate', a['connect-rate']));
   if (has('rate')) o.ratePerSec = positive('rate', countFlag('rate', a.rate));
   if (has('arrival')) o.arrival = a.arrival as 'uniform' | 'poisson';
+  if (has('max-in-flight')) o.maxInFlight = countFlag('max-in-flight', a['max-in-flight'], { integer: true });
   if (has('in-flight')) o.inFlight = countFlag('in-flight', a['in-flight'], { integer: true, min: 1 });
   if (has('think-time')) o.thinkTimeMs = durationFlag('think-time', a['think-time']);
   if (has('duration')) o.durationMs = durationFlag('duration', a.duration, 's');

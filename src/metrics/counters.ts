@@ -21,6 +21,7 @@ export const COUNTER_NAMES = [
   'deliveries_received',
   'events_received',
   'sends_missed',
+  'sends_waited_for_reply',
   'values_clamped',
 ] as const;
 

@@ -11,7 +11,8 @@ export function describeLoad(load: LoadModel | undefined): string {
   if (!load) return 'idle (connections only)';
   if (load.kind === 'open') {
     const rate = load.ratePerSec >= 1 ? `${formatCount(load.ratePerSec)} msg/s` : `1 msg every ${formatDurationMs(1000 / load.ratePerSec)}`;
-    return `open loop, ${rate} per connection${load.arrival === 'poisson' ? ' (Poisson arrivals)' : ''}; latency from the intended send time (coordinated omission corrected)`;
+    const cap = load.maxInFlight > 0 ? `at most ${load.maxInFlight} awaiting reply` : 'no in-flight limit';
+    return `open loop, ${rate} per connection${load.arrival === 'poisson' ? ' (Poisson arrivals)' : ''}, ${cap}; latency from the intended send time (coordinated omission corrected)`;
   }
   const think = load.thinkTimeMs > 0 ? `, ${formatDurationMs(load.thinkTimeMs)} think time` : '';
   return `closed loop, ${load.inFlight} in flight per connection${think}; the next message waits for a reply, so server stalls slow the load instead of showing as latency`;

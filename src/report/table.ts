@@ -55,7 +55,8 @@ export const tableReporter: Reporter = {
       counters.push(['deliveries expected / received', `${formatCount(k.deliveries_expected)} / ${formatCount(k.deliveries_received)}`, perSec(k.deliveries_received)]);
     }
     if (k.events_received) counters.push(['events received', formatCount(k.events_received), perSec(k.events_received)]);
-    if (k.sends_missed) counters.push(['sends behind schedule (>10 ms)', formatCount(k.sends_missed), '']);
+    if (k.sends_missed) counters.push(['sends late by the generator (>10 ms)', formatCount(k.sends_missed), '']);
+    if (k.sends_waited_for_reply) counters.push(['sends that waited for a reply (server slow)', formatCount(k.sends_waited_for_reply), '']);
     out.push(counters.toString());
 
     const total = errorTotal(r);

@@ -2,10 +2,11 @@
  * Layers command-line overrides on a validated scenario and produces the frozen RunPlan
  * (defaults < scenario file < flags, as k6 does). Flag conflicts are usage errors.
  */
-import { ConfigError, UsageError } from '../errors.js';
+import { UsageError } from '../errors.js';
+import { formatDurationMs } from '../units.js';
 import type { RunPlan } from './plan.js';
 import type { LoadModel, Scenario } from './types.js';
-import { checkScheme, checkUrlSyntax } from './validate.js';
+import { checkScheme, checkUrlSyntax, DEFAULT_MAX_IN_FLIGHT } from './validate.js';
 
 /** What the command line may override. Absent fields leave the scenario as it is. */
 export interface RunOverrides {
@@ -14,6 +15,7 @@ export interface RunOverrides {
   connectRatePerSec?: number;
   ratePerSec?: number;
   arrival?: 'uniform' | 'poisson';
+  maxInFlight?: number;
   inFlight?: number;
   thinkTimeMs?: number;
   durationMs?: number;
@@ -89,7 +91,10 @@ export function resolvePlan(scenario: Scenario, o: RunOverrides, cores: number):
 
   const first = s.phases[0];
   if (first && s.warmupMs > 0 && s.warmupMs >= first.durationMs) {
-    throw new ConfigError('options', [{ path: '--warmup', message: `must be shorter than the duration (${first.durationMs}ms), got ${s.warmupMs}ms` }]);
+    throw new UsageError(
+      `the warm-up (${formatDurationMs(s.warmupMs)}) must be shorter than the steady duration (${formatDurationMs(first.durationMs)})`,
+      'lengthen --duration or shorten --warmup (--warmup 0 measures everything)',
+    );
   }
   const embedded = s.groups.some((g) => !g.targetUrl && !s.targetUrl);
   const firstUrl = s.groups[0]!.targetUrl ?? s.targetUrl;
@@ -106,11 +111,20 @@ export function resolvePlan(scenario: Scenario, o: RunOverrides, cores: number):
 }
 
 function overrideLoad(load: LoadModel | undefined, o: RunOverrides): LoadModel | undefined {
+  if (o.maxInFlight !== undefined && o.inFlight !== undefined) {
+    throw new UsageError('--max-in-flight applies to the open model (--rate); closed runs use --in-flight');
+  }
   if (o.ratePerSec !== undefined) {
-    return { kind: 'open', ratePerSec: o.ratePerSec, arrival: o.arrival ?? (load?.kind === 'open' ? load.arrival : 'uniform') };
+    const prior = load?.kind === 'open' ? load : undefined;
+    return {
+      kind: 'open',
+      ratePerSec: o.ratePerSec,
+      arrival: o.arrival ?? prior?.arrival ?? 'uniform',
+      maxInFlight: o.maxInFlight ?? prior?.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT,
+    };
   }
   if (o.inFlight !== undefined) return { kind: 'closed', inFlight: o.inFlight, thinkTimeMs: o.thinkTimeMs ?? 0 };
-  if (load?.kind === 'open' && o.arrival) return { ...load, arrival: o.arrival };
+  if (load?.kind === 'open') return { ...load, arrival: o.arrival ?? load.arrival, maxInFlight: o.maxInFlight ?? load.maxInFlight };
   if (load?.kind === 'closed' && o.thinkTimeMs !== undefined) return { ...load, thinkTimeMs: o.thinkTimeMs };
   return load;
 }

@@ -8,11 +8,13 @@ export type Protocol = 'ws' | 'sse';
 
 /**
  * How messages are paced. `open`: a fixed schedule of intended send times per connection,
- * latency measured from the intended time (coordinated omission corrected). `closed`:
+ * latency measured from the intended time (coordinated omission corrected). As in wrk2, a
+ * connection has at most `maxInFlight` messages awaiting a reply (0: no limit, pipelining);
+ * a due send waits for a reply, and its latency still counts from when it was due. `closed`:
  * `inFlight` messages outstanding per connection, the next one sent on each reply.
  */
 export type LoadModel =
-  | { kind: 'open'; ratePerSec: number; arrival: 'uniform' | 'poisson' }
+  | { kind: 'open'; ratePerSec: number; arrival: 'uniform' | 'poisson'; maxInFlight: number }
   | { kind: 'closed'; inFlight: number; thinkTimeMs: number };
 
 /** The message a connection sends. A stamp (seq + send time) is always embedded. */

@@ -6,6 +6,12 @@ import { ConfigError, type ValidationIssue } from '../errors.js';
 import { parseCount, parseDurationMs, parseSizeBytes } from '../units.js';
 import type { ConnectionOptions, Group, LoadModel, MessageSpec, Phase, Protocol, ReplySpec, Role, Scenario } from './types.js';
 
+/**
+ * Open loop: messages awaiting a reply per connection. 1 is request/response as wrk2 runs it,
+ * which is what makes a server stall visible as latency from the intended time.
+ */
+export const DEFAULT_MAX_IN_FLIGHT = 1;
+
 /** Defaults shared by every scenario (the issue's and DESIGN.md's defaults). */
 export const SCENARIO_DEFAULTS = {
   path: { ws: '/websocket', sse: '/sse' } as Record<Protocol, string>,
@@ -24,7 +30,7 @@ const TARGET_KEYS = ['url', 'headers', 'subprotocols', 'origin', 'insecure', 'de
 const MESSAGE_KEYS = ['size', 'binary', 'template'];
 const REPLIES_KEYS = ['perMessage', 'skipFirst'];
 const PHASE_KEYS = ['duration', 'connections', 'connectRate', 'load'];
-const LOAD_KEYS = ['model', 'rate', 'totalRate', 'arrival', 'inFlight', 'thinkTime'];
+const LOAD_KEYS = ['model', 'rate', 'totalRate', 'arrival', 'maxInFlight', 'inFlight', 'thinkTime'];
 const TIMEOUT_KEYS = ['handshake', 'reply'];
 const URL_SCHEMES: Record<Protocol, string[]> = { ws: ['ws:', 'wss:'], sse: ['http:', 'https:'] };
 
@@ -214,7 +220,7 @@ function readLoad(r: Reader, raw: unknown, path: string, connections: number | u
   if (!l) return undefined;
   const model = l.model ?? (l.inFlight !== undefined ? 'closed' : 'open');
   if (model === 'closed') {
-    for (const key of ['rate', 'totalRate', 'arrival']) {
+    for (const key of ['rate', 'totalRate', 'arrival', 'maxInFlight']) {
       if (l[key] !== undefined) r.fail(`${path}.${key}`, 'applies to the open model only; closed runs send on reply');
     }
     const inFlight = l.inFlight === undefined ? 1 : r.number(l.inFlight, `${path}.inFlight`, { min: 1, integer: true });
@@ -230,16 +236,18 @@ function readLoad(r: Reader, raw: unknown, path: string, connections: number | u
     if (l.arrival === 'uniform' || l.arrival === 'poisson') arrival = l.arrival;
     else r.fail(`${path}.arrival`, `must be "uniform" or "poisson", got ${describe(l.arrival)}`);
   }
+  const maxInFlight = l.maxInFlight === undefined ? DEFAULT_MAX_IN_FLIGHT : r.number(l.maxInFlight, `${path}.maxInFlight`, { min: 0, integer: true });
+  if (maxInFlight === undefined) return undefined;
   if (l.rate !== undefined && l.totalRate !== undefined) return r.fail(path, 'give rate (per connection) or totalRate, not both');
   if (l.rate !== undefined) {
     const ratePerSec = r.number(l.rate, `${path}.rate`, { above: 0 });
-    return ratePerSec === undefined ? undefined : { kind: 'open', ratePerSec, arrival };
+    return ratePerSec === undefined ? undefined : { kind: 'open', ratePerSec, arrival, maxInFlight };
   }
   if (l.totalRate !== undefined) {
     const total = r.number(l.totalRate, `${path}.totalRate`, { above: 0 });
     if (total === undefined || connections === undefined) return undefined;
     if (connections === 0) return r.fail(`${path}.totalRate`, 'needs connections > 0 in the same phase');
-    return { kind: 'open', ratePerSec: total / connections, arrival };
+    return { kind: 'open', ratePerSec: total / connections, arrival, maxInFlight };
   }
   return r.fail(`${path}.rate`, 'is required for the open model (messages per second per connection)');
 }

@@ -192,9 +192,11 @@ export class Engine {
         deferred.push(top);
         continue;
       }
-      const lag = now - top.dueUs;
-      if (lag > maxLag) maxLag = lag;
-      if (lag > MISSED_SEND_THRESHOLD_US) this.recorder.counters.sends_missed++;
+      if (!top.isWaitingOnServer) {
+        const lag = now - top.dueUs;
+        if (lag > maxLag) maxLag = lag;
+        if (lag > MISSED_SEND_THRESHOLD_US) this.recorder.counters.sends_missed++;
+      }
       top.onDue(now);
       handled++;
     }

@@ -33,6 +33,11 @@ export interface Session extends ConnectionHandler, DueItem {
   onDue(nowUs: number): void;
   /** Drops messages outstanding longer than `limitUs`; returns how many. */
   expire(nowUs: number, limitUs: number): number;
+  /**
+   * True while this session's sends are late because it waits for the server's replies
+   * (open loop with an in-flight cap), so the pacer does not blame the generator for them.
+   */
+  readonly isWaitingOnServer: boolean;
   /** Messages still awaiting an answer (the drain waits for none). */
   readonly pending: number;
   /** Gives up on everything outstanding; returns how many messages that loses. */

@@ -25,6 +25,7 @@ export const runCommand: CommandSpec = {
       .option('connect-rate', { type: 'string', group: G_LOAD, describe: 'connections opened per second during the ramp (default: as fast as possible)' })
       .option('rate', { alias: 'r', type: 'string', group: G_LOAD, describe: 'messages per second per connection, decimals allowed; makes the run open loop' })
       .option('arrival', { choices: ['uniform', 'poisson'] as const, group: G_LOAD, describe: 'open-loop send spacing' })
+      .option('max-in-flight', { type: 'string', group: G_LOAD, describe: 'open loop: messages awaiting a reply per connection before a due send waits, as wrk2 (0 = no limit) [default: 1]' })
       .option('in-flight', { type: 'string', group: G_LOAD, describe: 'messages outstanding per connection; makes the run closed loop' })
       .option('think-time', { type: 'string', group: G_LOAD, describe: 'closed loop: pause after each reply (e.g. 100ms)' })
       .option('duration', { alias: 'd', type: 'string', group: G_LOAD, describe: 'steady time after the connect ramp (e.g. 30s, 2m; bare number = seconds)' })

@@ -12,7 +12,7 @@ import { SendQueue } from '../../load/send-queue.js';
 import { readProbe, type ProbeStamp } from '../../protocol/payload.js';
 import type { ClientConnection, ConnectionEnd } from '../../protocol/driver.js';
 import type { LoadModel } from '../../scenario/types.js';
-import type { Engine } from '../engine.js';
+import { MISSED_SEND_THRESHOLD_US, type Engine } from '../engine.js';
 import type { GroupRuntime, Session } from '../session.js';
 
 const stamp: ProbeStamp = { seq: 0, intendedUs: 0 };
@@ -28,6 +28,9 @@ export class EchoSession implements Session {
   readonly outstanding = new SendQueue();
   /** Sequence numbers skipped by a later reply; a late arrival is a reorder, not a loss. */
   skipped: Set<number> | undefined;
+  isWaitingOnServer = false;
+  /** A due send is held back until a reply frees an in-flight slot. */
+  private isHeld = false;
   private nextSeq = 0;
   private greetingsLeft: number;
   private partialReplies = 0;
@@ -50,6 +53,8 @@ export class EchoSession implements Session {
   }
 
   startLoad(load: LoadModel, now: number): void {
+    this.isHeld = false;
+    this.isWaitingOnServer = false;
     if (load.kind === 'open') {
       this.dueUs = now + firstSendOffsetUs(Math.max(0, this.globalIndex), this.engine.connectionsInPhase, load.ratePerSec);
       this.engine.schedule(this);
@@ -61,6 +66,14 @@ export class EchoSession implements Session {
   onDue(now: number): void {
     const load = this.engine.load;
     if (load?.kind === 'open') {
+      if (load.maxInFlight > 0 && this.outstanding.length >= load.maxInFlight) {
+        // As wrk2 does: the send waits for a reply; when it goes, its latency still counts
+        // from `dueUs`, so the wait shows up in `latency` and not in `latency_uncorrected`.
+        this.isHeld = true;
+        this.isWaitingOnServer = true;
+        return;
+      }
+      if (this.isWaitingOnServer && now - this.dueUs <= MISSED_SEND_THRESHOLD_US) this.isWaitingOnServer = false;
       this.send(this.dueUs, now);
       this.dueUs += nextIntervalUs(load.ratePerSec, load.arrival);
       this.engine.schedule(this);
@@ -77,8 +90,12 @@ export class EchoSession implements Session {
       expired++;
     }
     const load = this.engine.load;
-    if (expired > 0 && load?.kind === 'closed' && !this.engine.draining && this.isOpen) {
+    if (expired === 0 || this.engine.draining || !this.isOpen) return expired;
+    if (load?.kind === 'closed') {
       for (let i = q.length; i < load.inFlight; i++) this.send(now, now);
+    } else if (load?.kind === 'open' && this.isHeld) {
+      this.isHeld = false;
+      this.onDue(now);
     }
     return expired;
   }
@@ -170,7 +187,15 @@ export class EchoSession implements Session {
     // Open loop: `latency` from the intended time, `latency_uncorrected` from the actual send.
     // Closed loop sends when it intends to, so the two are equal and only `latency` is kept.
     engine.recorder.record('latency', atUs - intended);
-    if (load?.kind === 'open') engine.recorder.record('latency_uncorrected', atUs - sent);
+    if (load?.kind === 'open') {
+      engine.recorder.record('latency_uncorrected', atUs - sent);
+      if (this.isHeld && !engine.draining && this.isOpen) {
+        this.isHeld = false;
+        engine.recorder.counters.sends_waited_for_reply++;
+        this.onDue(atUs);
+      }
+      return;
+    }
     if (load?.kind !== 'closed' || engine.draining || !this.isOpen) return;
     if (load.thinkTimeMs > 0) {
       this.dueUs = atUs + load.thinkTimeMs * 1000;
