@@ -67,10 +67,13 @@ export function summarizeHistogram(h: Histogram): HistogramSummary {
     return { unit: 'us', count: 0, min: 0, mean: 0, stddev: 0, p50: 0, p90: 0, p99: 0, p99_9: 0, p99_99: 0, max: 0 };
   }
   const round = (v: number) => Math.round(v * 100) / 100;
+  // The JS histogram has these methods; the package's `Histogram` interface leaves them out.
+  const buckets = h as Histogram & { lowestEquivalentValue(v: number): number; highestEquivalentValue(v: number): number };
   return {
     unit: 'us',
     count,
-    min: h.minNonZeroValue === Number.MAX_SAFE_INTEGER ? 0 : h.minNonZeroValue,
+    // Bucket-equivalent extremes, so a summary reads the same before and after encoding/merging.
+    min: h.minNonZeroValue === Number.MAX_SAFE_INTEGER ? 0 : buckets.lowestEquivalentValue(h.minNonZeroValue),
     mean: round(h.mean),
     stddev: round(h.stdDeviation),
     p50: h.getValueAtPercentile(50),
@@ -78,6 +81,6 @@ export function summarizeHistogram(h: Histogram): HistogramSummary {
     p99: h.getValueAtPercentile(99),
     p99_9: h.getValueAtPercentile(99.9),
     p99_99: h.getValueAtPercentile(99.99),
-    max: h.maxValue,
+    max: buckets.highestEquivalentValue(h.maxValue),
   };
 }

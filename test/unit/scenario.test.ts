@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../../dist/errors.js';
+import { builtinScenarioNames, loadScenario } from '../../dist/scenario/load.js';
+import { resolvePlan } from '../../dist/scenario/resolve.js';
+import { validateScenario } from '../../dist/scenario/validate.js';
+
+function issuesOf(raw: unknown): string[] {
+  try {
+    validateScenario(raw, 'x.json');
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return (err as Error).message.split('\n');
+  }
+  return [];
+}
+
+describe('scenario validation', () => {
+  it('every built-in scenario validates', () => {
+    const names = builtinScenarioNames();
+    expect(names).toEqual(expect.arrayContaining(['echo', 'echo-closed', 'hyperlane-seed']));
+    for (const name of names) {
+      const { source, raw } = loadScenario(name);
+      expect(() => validateScenario(raw, source), name).not.toThrow();
+      expect((validateScenario(raw, source) as { thresholds: string[] }).thresholds, `${name} carries no thresholds`).toEqual([]);
+    }
+  });
+
+  it('reports every problem with its field path, one per line', () => {
+    expect(issuesOf({
+      name: 'bad name!',
+      bogus: 1,
+      target: 'http://example/',
+      message: { size: 'big' },
+      phases: [
+        { duration: '10s', connections: 10, load: { rate: 10 } },
+        { duration: 'forever', connections: -1, load: { rate: -5, inFlight: 2 } },
+      ],
+      warmup: '1h',
+    })).toEqual([
+      'x.json: bogus: unknown field (allowed: $schema, name, description, target, groups, protocol, role, share, path, message, replies, phases, warmup, timeouts, maxMessage, reconnect, thresholds)',
+      `x.json: name: must use letters, digits, '.', '_' or '-' only, got "bad name!"`,
+      'x.json: message.size: must be a size such as 512, 4KiB or 1MiB, got "big"',
+      'x.json: target: must use ws:// or wss:// for protocol "ws", got "http://example/"',
+      'x.json: phases[1].duration: must be a duration such as 500ms, 10s or 2m, got "forever"',
+      'x.json: phases[1].connections: must be >= 0, got -1',
+      'x.json: phases[1].load.rate: applies to the open model only; closed runs send on reply',
+      'x.json: warmup: must be shorter than phases[0].duration (10000ms), got 3600000ms',
+    ]);
+  });
+
+  it('needs a name and phases', () => {
+    expect(issuesOf({})).toEqual(['x.json: name: is required', 'x.json: phases: is required (a list of at least one phase)']);
+    expect(issuesOf([])).toEqual(['x.json: must be an object, got []']);
+  });
+
+  it('fills defaults: one echo group on /websocket, open loop capped at one in flight', () => {
+    const s = validateScenario({ name: 'a', phases: [{ duration: '5s', connections: 3, load: { rate: 2 } }] }, 'a');
+    expect(s.groups).toEqual([{ name: 'main', protocol: 'ws', role: 'echo', share: 1, path: '/websocket', message: { sizeBytes: 32, binary: false }, replies: { perMessage: 1, skipFirst: 0 } }]);
+    expect(s.phases[0]!.load).toEqual({ kind: 'open', ratePerSec: 2, arrival: 'uniform', maxInFlight: 1 });
+    expect(s.connection.replyTimeoutMs).toBe(10_000);
+    expect(s.connection.handshakeTimeoutMs).toBe(5_000);
+    expect(s.connection.maxMessageBytes).toBe(100 * 1024 * 1024);
+  });
+});
+
+describe('resolvePlan', () => {
+  const base = validateScenario({ name: 'a', phases: [{ duration: '5s', connections: 3, load: { rate: 2 } }] }, 'a');
+
+  it('flags override the file; --in-flight turns the run closed loop', () => {
+    const plan = resolvePlan(base, { connections: 50, inFlight: 4, durationMs: 2000 }, 2);
+    expect(plan.scenario.phases[0]).toEqual({ durationMs: 2000, connections: 50, load: { kind: 'closed', inFlight: 4, thinkTimeMs: 0 } });
+    expect(plan.target.embedded).toBe(true);
+    expect(plan.workers).toBe(1);
+    expect(Object.isFrozen(plan.scenario.phases[0])).toBe(true);
+  });
+
+  it('rejects --rate with --in-flight, and a warm-up as long as the run', () => {
+    expect(() => resolvePlan(base, { ratePerSec: 1, inFlight: 1 }, 2)).toThrow('--rate and --in-flight exclude each other');
+    expect(() => resolvePlan(base, { warmupMs: 5000 }, 2)).toThrow('the warm-up (5s) must be shorter than the steady duration (5s)');
+  });
+
+  it('labels an external target by host and path', () => {
+    const plan = resolvePlan(base, { target: 'ws://127.0.0.1:9000/ws' }, 2);
+    expect(plan.target).toEqual({ url: 'ws://127.0.0.1:9000/ws', embedded: false, label: '127.0.0.1:9000/ws' });
+    expect(plan.workers).toBe(1);
+  });
+});
