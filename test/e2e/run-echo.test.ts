@@ -101,7 +101,7 @@ describe('latency truth', () => {
     expect(m.count).toBeGreaterThanOrEqual(30);
     expect(m.p50).toBeGreaterThanOrEqual(20_000);
     expect(m.p50).toBeLessThan(30_000);
-    expect(m.min).toBeGreaterThanOrEqual(20_000);
+    expect(m.min).toBeGreaterThanOrEqual(19_968); // the bucket holding 20 ms starts up to 32 µs below it
   });
 
   it('open loop against a server that stalls 1 s: corrected p99 shows the stall, uncorrected does not', async () => {
