@@ -12,6 +12,8 @@ export const COUNTER_NAMES = [
   'msgs_received',
   'bytes_sent',
   'bytes_received',
+  'wire_bytes_sent',
+  'wire_bytes_received',
   'msgs_lost',
   'msgs_duplicated',
   'msgs_reordered',

@@ -15,6 +15,9 @@ export interface ConnectionEnd {
   initiatedByUs: boolean;
   /** The connection had opened before it ended. */
   wasOpen: boolean;
+  /** Bytes on the TCP socket (framing, handshake and compression included). */
+  wireBytesSent: number;
+  wireBytesReceived: number;
 }
 
 /** What a session receives from a driver; called on the hot path, so no allocation there. */

@@ -97,7 +97,15 @@ function onClose(this: WebSocket, code: number): void {
     if (code !== 1000 && code !== 1001) errorClass = `closed_${code}`;
   }
   if (errorClass === undefined && !state.opened && !state.closingByUs) errorClass = 'connect_failed';
-  state.handler.onEnd({ errorClass, code, initiatedByUs: state.closingByUs, wasOpen: state.opened });
+  const socket = (this as unknown as { _socket?: { bytesWritten: number; bytesRead: number } | null })._socket;
+  state.handler.onEnd({
+    errorClass,
+    code,
+    initiatedByUs: state.closingByUs,
+    wasOpen: state.opened,
+    wireBytesSent: socket?.bytesWritten ?? 0,
+    wireBytesReceived: socket?.bytesRead ?? 0,
+  });
 }
 
 /** Maps a `ws` or socket error to an error class. */
@@ -122,6 +130,7 @@ export function classifyError(err: Error & { code?: string }, opened: boolean): 
       return 'too_large';
   }
   if (err.code?.startsWith('WS_ERR_')) return 'protocol_error';
+  if (err.code && /CERT|SELF_SIGNED|TLS|SSL|VERIFY/.test(err.code)) return 'tls_error';
   const status = /Unexpected server response: (\d+)/.exec(err.message);
   if (status) return `handshake_status_${status[1]}`;
   if (err.message.includes('handshake has timed out')) return 'handshake_timeout';

@@ -48,7 +48,10 @@ export const tableReporter: Reporter = {
     if (k.reconnects) counters.push(['reconnects', formatCount(k.reconnects), '']);
     counters.push(['msgs sent / received', `${formatCount(k.msgs_sent)} / ${formatCount(k.msgs_received)}`, '']);
     if (replies) counters.push(['replies measured (throughput)', formatCount(replies), perSec(replies)]);
-    counters.push(['bytes sent / received', `${formatBytes(k.bytes_sent)} / ${formatBytes(k.bytes_received)}`, '']);
+    counters.push(['payload bytes sent / received', `${formatBytes(k.bytes_sent)} / ${formatBytes(k.bytes_received)}`, '']);
+    if (k.wire_bytes_sent || k.wire_bytes_received) {
+      counters.push(['wire bytes sent / received (TCP)', `${formatBytes(k.wire_bytes_sent)} / ${formatBytes(k.wire_bytes_received)}`, '']);
+    }
     counters.push(['msgs lost / duplicated / reordered', `${k.msgs_lost} / ${k.msgs_duplicated} / ${k.msgs_reordered}`, '']);
     if (k.msgs_unexpected) counters.push(['unexpected messages (no matching send)', formatCount(k.msgs_unexpected), '']);
     if (k.deliveries_expected || k.deliveries_received) {

@@ -136,6 +136,8 @@ export class Engine {
     if (end.wasOpen) counters.connections_closed++;
     else counters.connections_failed++;
     if (end.errorClass) this.recorder.error(end.errorClass);
+    counters.wire_bytes_sent += end.wireBytesSent;
+    counters.wire_bytes_received += end.wireBytesReceived;
     counters.msgs_lost += s.abandon();
     this.heap.remove(s);
     const wasLive = this.removeLive(s);
