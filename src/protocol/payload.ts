@@ -35,14 +35,26 @@ export class ProbeWriter {
       off += head.copy(this.buf, 0);
     }
     off += MARKER.copy(this.buf, off);
-    off += this.buf.write(String(seq), off, 'latin1');
+    off = writeDecimal(this.buf, off, seq);
     this.buf[off++] = COLON;
-    off += this.buf.write(String(Math.round(intendedUs)), off, 'latin1');
+    off = writeDecimal(this.buf, off, Math.round(intendedUs));
     this.buf[off++] = SEMI;
     const end = Math.max(off, this.sizeBytes);
     this.buf.fill(PAD, off, end);
     return this.buf.subarray(0, end);
   }
+}
+
+/** Writes a non-negative integer's digits at `off` without building a string; returns the end. */
+function writeDecimal(buf: Buffer, off: number, n: number): number {
+  let digits = 1;
+  for (let p = 10; p <= n; p *= 10) digits++;
+  const end = off + digits;
+  for (let i = end - 1; i >= off; i--) {
+    buf[i] = 48 + (n % 10);
+    n = Math.floor(n / 10);
+  }
+  return end;
 }
 
 /** A parsed stamp; reused by {@link readProbe} to avoid an allocation per reply. */

@@ -26,13 +26,35 @@ interface WsState {
 
 type TaggedSocket = WebSocket & { [SESSION]: WsState };
 
+type CorkableSocket = { cork(): void; uncork(): void };
+
 class WsConnection implements ClientConnection {
+  private isCorked = false;
+
   constructor(private readonly ws: TaggedSocket) {}
 
   send(data: Buffer, binary: boolean): boolean {
-    if (this.ws.readyState !== WebSocket.OPEN) return false;
-    this.ws.send(data, { binary });
+    const ws = this.ws;
+    if (ws.readyState !== WebSocket.OPEN) return false;
+    // Replies arrive in bursts (one TCP read holds many frames) and each may trigger a send;
+    // corking until the end of the current tick turns those into one writev instead of a
+    // syscall per message (a write syscall was a third of the worker's CPU profile).
+    if (!this.isCorked) {
+      const socket = (ws as unknown as { _socket: CorkableSocket | null })._socket;
+      if (socket) {
+        socket.cork();
+        this.isCorked = true;
+        process.nextTick(uncork, this, socket);
+      }
+    }
+    ws.send(data, { binary, mask: true });
     return true;
+  }
+
+  /** Called once per tick in which this connection sent something. */
+  release(socket: CorkableSocket): void {
+    this.isCorked = false;
+    socket.uncork();
   }
 
   get bufferedBytes(): number {
@@ -56,6 +78,10 @@ class WsConnection implements ClientConnection {
 
 function stateOf(ws: WebSocket): WsState {
   return (ws as TaggedSocket)[SESSION];
+}
+
+function uncork(conn: WsConnection, socket: CorkableSocket): void {
+  conn.release(socket);
 }
 
 function terminate(ws: WebSocket): void {
