@@ -96,12 +96,13 @@ describe('latency truth', () => {
     });
     const { result } = await runScenario(plan);
     const m = result.metrics.latency!;
-    // The server's timer never fires early, so 20 ms is a hard floor. Loopback adds well under
-    // 1 ms; the 10 ms margin covers timer slack on a busy 2-core machine.
+    // The server's 20 ms timer runs on libuv's cached loop clock, so it can fire up to ~1 ms
+    // early in real time; loopback adds well under 1 ms; the 10 ms margin above covers timer
+    // slack on a busy 2-core machine.
     expect(m.count).toBeGreaterThanOrEqual(30);
-    expect(m.p50).toBeGreaterThanOrEqual(20_000);
+    expect(m.p50).toBeGreaterThanOrEqual(19_500);
     expect(m.p50).toBeLessThan(30_000);
-    expect(m.min).toBeGreaterThanOrEqual(19_968); // the bucket holding 20 ms starts up to 32 µs below it
+    expect(m.min).toBeGreaterThanOrEqual(18_900);
   });
 
   it('open loop against a server that stalls 1 s: corrected p99 shows the stall, uncorrected does not', async () => {
