@@ -5,6 +5,32 @@
  */
 import { UsageError } from '../errors.js';
 
+/**
+ * Wire behaviours the server can imitate (SEED-WIRE.md §3):
+ * - `strict`: RFC 6455 through `ws` (echo keeps the opcode, pongs, close handshake).
+ * - `hyperlane`: Hyperlane's habits on `/websocket` and `/broadcast` (opcode by UTF-8 validity,
+ *   65,535-byte fragments, no pong, TCP drop instead of a close frame, no fragmented input,
+ *   optional idle drop, tokio broadcast with lag), and the seed's SSE stream on `/` too.
+ * - `hyperlane-readme`: as `hyperlane`, but the echo (on `/websocket` and the README's `/ws`)
+ *   first sends the client's `ip:port`, then answers each message with the
+ *   `Sec-WebSocket-Key` and then the body.
+ */
+export const SERVER_PROFILES = ['strict', 'hyperlane', 'hyperlane-readme'] as const;
+/** One of `SERVER_PROFILES`. */
+export type ServerProfile = (typeof SERVER_PROFILES)[number];
+
+/**
+ * What happens to a broadcast receiver that lags (falls more than the channel's capacity
+ * behind): `skip` carries on from the oldest retained message (the docs' example ignores
+ * `Lagged`); `disconnect` closes its TCP connection (hyperlane-plugin-websocket).
+ */
+export const LAG_POLICIES = ['skip', 'disconnect'] as const;
+/** One of `LAG_POLICIES`. */
+export type LagPolicy = (typeof LAG_POLICIES)[number];
+
+/** Largest `broadcastCapacity` accepted: the ring holds the next power of two of it. */
+export const MAX_BROADCAST_CAPACITY = 1 << 20;
+
 /** Everything the reference server can be told. Times are milliseconds, sizes bytes. */
 export interface ReferenceServerOptions {
   /** Address to bind. Default `127.0.0.1` (loopback: the server is a test target, not a service). */
@@ -15,9 +41,15 @@ export interface ReferenceServerOptions {
   echoDelayMs: number;
   /** Period of the server-side `/broadcast` publisher of stamped messages. Default 0 (off). */
   publishIntervalMs: number;
-  /** Events sent on `/sse` before the connection is closed. Default 10 (the seed's count). */
+  /**
+   * Events sent on `/sse` (and on `/` in the Hyperlane profiles) before the connection is
+   * closed. Default 10 (the seed's count).
+   */
   sseCount: number;
-  /** Time between `/sse` events. Default 1000 (the seed's); 0 sends them in one burst. */
+  /**
+   * Time between those events. Default 1000 (the seed's); 0 sends them in one burst, as current
+   * Hyperlane does (`rtbench serve --sse-burst`).
+   */
   sseIntervalMs: number;
   /** Time between `/sse/ticks` events. Default 100; must be > 0. */
   ticksIntervalMs: number;
@@ -28,6 +60,21 @@ export interface ReferenceServerOptions {
    * `msgs_dropped_slow`) so that one slow reader cannot stall the others. Default 1 MiB.
    */
   slowClientLimitBytes: number;
+  /** Wire behaviour to imitate (see `SERVER_PROFILES`). Default `strict`. */
+  profile: ServerProfile;
+  /**
+   * Hyperlane profiles: a WebSocket connection that receives no data for this long is dropped
+   * (TCP close, no close frame), as Hyperlane's read timeout T does after T/2. Default 0 (off,
+   * like `RequestConfig::low_security()`); 3000 imitates `RequestConfig::default()`.
+   */
+  idleDropMs: number;
+  /**
+   * Hyperlane profiles: capacity of the `/broadcast` channel, in messages. Default 100 (the
+   * seed's `broadcast::channel(100)`); as in tokio the ring holds the next power of two.
+   */
+  broadcastCapacity: number;
+  /** Hyperlane profiles: what a lagging `/broadcast` receiver gets. Default `skip`. */
+  lagPolicy: LagPolicy;
 }
 
 /** The values used for options that are not given. */
@@ -41,9 +88,13 @@ export const DEFAULT_SERVER_OPTIONS: Readonly<ReferenceServerOptions> = Object.f
   ticksIntervalMs: 100,
   ticksRetryMs: 1000,
   slowClientLimitBytes: 1024 * 1024,
+  profile: 'strict',
+  idleDropMs: 0,
+  broadcastCapacity: 100,
+  lagPolicy: 'skip',
 });
 
-type NumericOption = Exclude<keyof ReferenceServerOptions, 'host'>;
+type NumericOption = Exclude<keyof ReferenceServerOptions, 'host' | 'profile' | 'lagPolicy'>;
 
 /** Rules per numeric option: the smallest allowed value and whether it must be whole. */
 const NUMERIC_RULES: Record<NumericOption, { min: number; integer: boolean }> = {
@@ -55,6 +106,8 @@ const NUMERIC_RULES: Record<NumericOption, { min: number; integer: boolean }> = 
   ticksIntervalMs: { min: 0.001, integer: false },
   ticksRetryMs: { min: 0, integer: true },
   slowClientLimitBytes: { min: 0, integer: true },
+  idleDropMs: { min: 0, integer: false },
+  broadcastCapacity: { min: 1, integer: true },
 };
 
 /**
@@ -78,6 +131,22 @@ export function resolveServerOptions(opts: Partial<ReferenceServerOptions> = {})
     }
   }
   if (resolved.port > 65535) problems.push(`port must be at most 65535 (got ${resolved.port})`);
+  if (resolved.broadcastCapacity > MAX_BROADCAST_CAPACITY) {
+    problems.push(`broadcastCapacity must be at most ${MAX_BROADCAST_CAPACITY} (got ${resolved.broadcastCapacity})`);
+  }
+  if (!(SERVER_PROFILES as readonly unknown[]).includes(resolved.profile)) {
+    problems.push(`profile must be one of ${SERVER_PROFILES.join(', ')} (got ${JSON.stringify(resolved.profile)})`);
+  }
+  if (!(LAG_POLICIES as readonly unknown[]).includes(resolved.lagPolicy)) {
+    problems.push(`lagPolicy must be one of ${LAG_POLICIES.join(', ')} (got ${JSON.stringify(resolved.lagPolicy)})`);
+  }
+  if (resolved.profile === 'strict') {
+    // These only exist in the Hyperlane imitation; accepting them silently under `strict` would
+    // let a run believe it was measuring lag or idle drops that never happen.
+    if (resolved.idleDropMs > 0) problems.push('idleDropMs needs profile hyperlane or hyperlane-readme (got profile strict)');
+    if (defined.broadcastCapacity !== undefined) problems.push('broadcastCapacity needs profile hyperlane or hyperlane-readme (got profile strict)');
+    if (defined.lagPolicy !== undefined) problems.push('lagPolicy needs profile hyperlane or hyperlane-readme (got profile strict)');
+  }
   if (problems.length > 0) throw new UsageError(problems.map((p) => `reference server: ${p}`).join('\n'));
   return resolved;
 }

@@ -1,25 +1,31 @@
 /**
  * The bundled reference server (DESIGN.md §7): one HTTP server on one port that routes
- * `/websocket` and `/broadcast` upgrades to ws-endpoints.ts, `/sse` and `/sse/ticks` to
- * sse-endpoints.ts, and answers `/stats`. Used by `rtbench serve` in the foreground and, in a
- * child process, as the embedded target of `rtbench run` (embedded.ts).
+ * `/websocket` and `/broadcast` upgrades to ws-endpoints.ts (profile `strict`) or
+ * hyperlane-endpoints.ts (profiles `hyperlane`, `hyperlane-readme`), `/sse` and `/sse/ticks` to
+ * sse-endpoints.ts, and answers `/stats`. The Hyperlane profiles also serve the seed's SSE
+ * stream on `/`, and `hyperlane-readme` its echo on the README's `/ws` as well. Used by
+ * `rtbench serve` in the foreground and, in a child process, as the embedded target of
+ * `rtbench run` (embedded.ts).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { UsageError } from '../errors.js';
-import { resolveServerOptions, type ReferenceServerOptions } from './options.js';
+import { HyperlaneWsEndpoints } from './hyperlane-endpoints.js';
+import { resolveServerOptions, type ReferenceServerOptions, type ServerProfile } from './options.js';
 import { SseEndpoints } from './sse-endpoints.js';
 import { StatsBook, type ServerStats } from './stats.js';
-import { WsEndpoints } from './ws-endpoints.js';
+import { WsEndpoints, type WsEndpointName, type WsEndpointSet } from './ws-endpoints.js';
 
-export type { ReferenceServerOptions } from './options.js';
+export type { LagPolicy, ReferenceServerOptions, ServerProfile } from './options.js';
 export type { EndpointName, EndpointStats, ServerStats } from './stats.js';
 
 /** A running reference server. */
 export interface ReferenceServer {
   /** The host it was bound to, as given. */
   readonly host: string;
+  /** The wire behaviour it imitates. */
+  readonly profile: ServerProfile;
   /** The port it listens on (the chosen one when started with port 0). */
   readonly port: number;
   /** `http://host:port`, with IPv6 hosts in brackets; use `ws:` for the WebSocket paths. */
@@ -46,21 +52,19 @@ const CLOSE_DRAIN_MS = 500;
 export async function startReferenceServer(opts: Partial<ReferenceServerOptions> = {}): Promise<ReferenceServer> {
   const options = resolveServerOptions(opts);
   const stats = new StatsBook();
-  const ws = new WsEndpoints(options, stats);
+  const ws: WsEndpointSet = options.profile === 'strict' ? new WsEndpoints(options, stats) : new HyperlaneWsEndpoints(options, stats);
   const sse = new SseEndpoints(options, stats);
   let isClosing = false;
 
   const server = createServer();
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     if (isClosing) return sendText(res, 503, 'server shutting down', { Connection: 'close' });
-    routeRequest(req, res, { stats, sse });
+    routeRequest(req, res, { stats, sse, profile: options.profile });
   });
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    const path = pathOf(req.url);
+    const endpoint = wsEndpointAt(pathOf(req.url), options.profile);
     if (isClosing) return rejectUpgrade(socket, 503, 'Service Unavailable');
-    if ((path === '/websocket' || path === '/broadcast') && req.headers.upgrade?.toLowerCase() === 'websocket') {
-      return ws.handleUpgrade(path === '/websocket' ? 'websocket' : 'broadcast', req, socket, head);
-    }
+    if (endpoint && req.headers.upgrade?.toLowerCase() === 'websocket') return ws.handleUpgrade(endpoint, req, socket, head);
     rejectUpgrade(socket, 404, 'Not Found');
   });
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
@@ -93,6 +97,7 @@ export async function startReferenceServer(opts: Partial<ReferenceServerOptions>
   const host = options.host;
   return {
     host,
+    profile: options.profile,
     port,
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
     stats: () => stats.snapshot(),
@@ -100,19 +105,33 @@ export async function startReferenceServer(opts: Partial<ReferenceServerOptions>
   };
 }
 
-/** The plain-HTTP paths. `/websocket` and `/broadcast` without an upgrade get 426. */
-function routeRequest(req: IncomingMessage, res: ServerResponse, ctx: { stats: StatsBook; sse: SseEndpoints }): void {
+/** The WebSocket endpoint served at `path` in `profile`, if any. */
+function wsEndpointAt(path: string, profile: ServerProfile): WsEndpointName | undefined {
+  if (path === '/websocket') return 'websocket';
+  if (path === '/broadcast') return 'broadcast';
+  // The 2025 README serves its two-replies echo on `/ws`.
+  if (path === '/ws' && profile === 'hyperlane-readme') return 'websocket';
+  return undefined;
+}
+
+/** The plain-HTTP paths. WebSocket paths without an upgrade get 426. */
+function routeRequest(req: IncomingMessage, res: ServerResponse, ctx: { stats: StatsBook; sse: SseEndpoints; profile: ServerProfile }): void {
   const url = req.url ?? '/';
   const q = url.indexOf('?');
   const path = pathOf(url);
   const method = req.method ?? 'GET';
+  if (wsEndpointAt(path, ctx.profile)) {
+    return sendText(res, 426, `${path} is a WebSocket endpoint: send an Upgrade request`, {
+      Upgrade: 'websocket',
+      Connection: 'Upgrade',
+    });
+  }
   switch (path) {
-    case '/websocket':
-    case '/broadcast':
-      return sendText(res, 426, `${path} is a WebSocket endpoint: send an Upgrade request`, {
-        Upgrade: 'websocket',
-        Connection: 'Upgrade',
-      });
+    case '/':
+      // The seed's docs serve the SSE demo at the root; strict keeps `/` a 404.
+      if (ctx.profile === 'strict') return sendText(res, 404, `no endpoint at ${path}`);
+      if (method !== 'GET') return sendText(res, 405, 'use GET', { Allow: 'GET' });
+      return ctx.sse.serveSeed(req);
     case '/sse':
       if (method !== 'GET') return sendText(res, 405, 'use GET', { Allow: 'GET' });
       return ctx.sse.serveSeed(req);

@@ -25,8 +25,19 @@ export interface EndpointStats {
   msgs_dropped_slow: number;
   /** SSE events written. */
   sse_events_sent: number;
+  /**
+   * Broadcast messages a lagging receiver lost to the ring overwriting them before its socket
+   * took them (Hyperlane profiles, tokio `Lagged(n)`; with `lagPolicy: 'skip'`).
+   */
+  msgs_skipped_lagged: number;
   /** WebSocket closes as the server saw them: close code (as a string key) to count. */
   closes_by_code: Record<string, number>;
+  /**
+   * Connections the server ended by closing TCP without a close frame (Hyperlane profiles), by
+   * reason: `client_close`, `fragmented`, `unsupported_opcode`, `too_large`, `idle`, `lagged`,
+   * `shutdown`.
+   */
+  drops_by_reason: Record<string, number>;
 }
 
 /** The JSON served on `GET /stats`: totals at the top level, and each endpoint's own counters. */
@@ -42,11 +53,18 @@ export class EndpointCounters implements EndpointStats {
   msgs_sent = 0;
   msgs_dropped_slow = 0;
   sse_events_sent = 0;
+  msgs_skipped_lagged = 0;
   closes_by_code: Record<string, number> = {};
+  drops_by_reason: Record<string, number> = {};
 
   /** Counts one WebSocket close with `code` (1005 when none was given, 1006 when abnormal). */
   countClose(code: number): void {
     this.closes_by_code[code] = (this.closes_by_code[code] ?? 0) + 1;
+  }
+
+  /** Counts one connection the server dropped without a close frame, under `reason`. */
+  countDrop(reason: string): void {
+    this.drops_by_reason[reason] = (this.drops_by_reason[reason] ?? 0) + 1;
   }
 
   /** Zeroes every counter except the `connections_open` gauge. */
@@ -56,7 +74,9 @@ export class EndpointCounters implements EndpointStats {
     this.msgs_sent = 0;
     this.msgs_dropped_slow = 0;
     this.sse_events_sent = 0;
+    this.msgs_skipped_lagged = 0;
     this.closes_by_code = {};
+    this.drops_by_reason = {};
   }
 
   /** A plain copy, safe to serialise and to keep after the counters move on. */
@@ -68,7 +88,9 @@ export class EndpointCounters implements EndpointStats {
       msgs_sent: this.msgs_sent,
       msgs_dropped_slow: this.msgs_dropped_slow,
       sse_events_sent: this.sse_events_sent,
+      msgs_skipped_lagged: this.msgs_skipped_lagged,
       closes_by_code: { ...this.closes_by_code },
+      drops_by_reason: { ...this.drops_by_reason },
     };
   }
 }
@@ -107,8 +129,12 @@ function sumEndpointStats(parts: EndpointStats[]): EndpointStats {
     total.msgs_sent += p.msgs_sent;
     total.msgs_dropped_slow += p.msgs_dropped_slow;
     total.sse_events_sent += p.sse_events_sent;
+    total.msgs_skipped_lagged += p.msgs_skipped_lagged;
     for (const [code, n] of Object.entries(p.closes_by_code)) {
       total.closes_by_code[code] = (total.closes_by_code[code] ?? 0) + n;
+    }
+    for (const [reason, n] of Object.entries(p.drops_by_reason)) {
+      total.drops_by_reason[reason] = (total.drops_by_reason[reason] ?? 0) + n;
     }
   }
   return total.snapshot();

@@ -20,6 +20,18 @@ import { encodeServerFrame } from './ws-frame.js';
 /** The WebSocket paths, as the names their counters use. */
 export type WsEndpointName = 'websocket' | 'broadcast';
 
+/** What the reference server needs from its WebSocket endpoints, whatever the profile. */
+export interface WsEndpointSet {
+  /** Completes the handshake of an upgrade request for `endpoint` and starts serving it. */
+  handleUpgrade(endpoint: WsEndpointName, req: IncomingMessage, socket: Duplex, head: Buffer): void;
+  /** Starts the server-side `/broadcast` publisher when `publishIntervalMs` > 0. */
+  startPublisher(): void;
+  /** Stops the publisher and ends every client; resolves once all are closed. */
+  closeAll(): Promise<void>;
+  /** Destroys the socket of every client still open. */
+  terminateAll(): void;
+}
+
 /** RFC 6455 §7.4.1: 1001 "going away", the code for a server that shuts down. */
 const CLOSE_GOING_AWAY = 1001;
 const SEND_TEXT = { binary: false } as const;
@@ -31,8 +43,8 @@ interface BroadcastClient {
   socket: Duplex;
 }
 
-/** Accepts upgrades for the two WebSocket paths and owns every client they open. */
-export class WsEndpoints {
+/** The `strict` profile: accepts upgrades for the two WebSocket paths and owns every client they open. */
+export class WsEndpoints implements WsEndpointSet {
   private readonly wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, clientTracking: false });
   private readonly echoClients = new Set<WebSocket>();
   private readonly broadcastClients = new Set<BroadcastClient>();

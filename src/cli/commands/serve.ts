@@ -1,7 +1,15 @@
 /** `rtbench serve`: the bundled reference server in the foreground (implementation: src/server/). */
 import { ExitCode, UsageError } from '../../errors.js';
-import type { ReferenceServerOptions } from '../../server/options.js';
+import {
+  LAG_POLICIES,
+  MAX_BROADCAST_CAPACITY,
+  SERVER_PROFILES,
+  type LagPolicy,
+  type ReferenceServerOptions,
+  type ServerProfile,
+} from '../../server/options.js';
 import type { ServerStats } from '../../server/stats.js';
+import { retainedMessages } from '../../server/tokio-broadcast.js';
 import { formatDurationMs } from '../../units.js';
 import { countFlag, durationFlag, sizeFlag } from '../options.js';
 import type { CommandSpec } from './registry.js';
@@ -21,6 +29,9 @@ export const serveCommand: CommandSpec = {
     ['$0 serve', 'listen on 127.0.0.1:60000'],
     ['$0 serve --port 0 --echo-delay 20', 'pick a free port; delay each echo by 20 ms'],
     ['$0 serve --publish-interval 100ms', 'publish a stamped message to /broadcast every 100 ms'],
+    ['$0 serve --profile hyperlane --idle-drop 3s', "imitate Hyperlane's wire habits, dropping idle clients after 3 s"],
+    ['$0 serve --profile hyperlane --lag-policy disconnect', 'disconnect /broadcast receivers that lag, as hyperlane-plugin-websocket does'],
+    ['$0 serve --profile hyperlane-readme', "the 2025 README echo: address first, then key + body per message"],
   ],
   build: (y) =>
     y
@@ -52,6 +63,37 @@ export const serveCommand: CommandSpec = {
         default: '1MiB',
         group: GROUP,
         describe: 'Skip (and count) messages for a client with more than this unsent (size)',
+      })
+      .option('sse-burst', {
+        type: 'boolean',
+        default: false,
+        group: GROUP,
+        describe: 'Send the /sse (and /) events back to back, as current Hyperlane does (same as --sse-interval 0)',
+      })
+      .option('profile', {
+        type: 'string',
+        default: 'strict',
+        group: GROUP,
+        describe:
+          'Wire behaviour: strict (RFC 6455), hyperlane (opcode by UTF-8, replies split at 65535 bytes, no pong, TCP drop ' +
+          'instead of close frames, tokio broadcast, SSE also on /), hyperlane-readme (hyperlane + address ' +
+          'greeting and key + body replies, also on /ws)',
+      })
+      .option('idle-drop', {
+        type: 'string',
+        default: 0,
+        group: GROUP,
+        describe: 'Hyperlane profiles: drop a WebSocket client that sends nothing for this long (3s = RequestConfig::default); 0 = never',
+      })
+      .option('broadcast-capacity', {
+        type: 'string',
+        group: GROUP,
+        describe: 'Hyperlane profiles: /broadcast channel capacity in messages [default: 100, the seed\'s; held as the next power of two, like tokio]',
+      })
+      .option('lag-policy', {
+        type: 'string',
+        group: GROUP,
+        describe: 'Hyperlane profiles: a /broadcast receiver that lags skips the lost messages or is disconnected (skip|disconnect) [default: skip]',
       }),
   run: async (args) => {
     const options = readServeFlags(args);
@@ -77,30 +119,82 @@ function readServeFlags(args: Record<string, unknown>): Partial<ReferenceServerO
   if (ticksIntervalMs <= 0) {
     throw new UsageError(`--ticks-interval must be longer than 0 (got ${JSON.stringify(args['ticks-interval'])})`);
   }
+  const sseIntervalMs = durationFlag('sse-interval', args['sse-interval']);
+  const isSseBurst = args['sse-burst'] === true;
+  if (isSseBurst && sseIntervalMs > 0 && args['sse-interval'] !== '1s') {
+    throw new UsageError(`--sse-burst sends the events back to back; drop --sse-interval (got ${JSON.stringify(args['sse-interval'])})`);
+  }
   return {
     host: host.trim(),
     port,
     echoDelayMs: durationFlag('echo-delay', args['echo-delay']),
     publishIntervalMs: durationFlag('publish-interval', args['publish-interval']),
     sseCount: countFlag('sse-count', args['sse-count'], { integer: true }),
-    sseIntervalMs: durationFlag('sse-interval', args['sse-interval']),
+    sseIntervalMs: isSseBurst ? 0 : sseIntervalMs,
     ticksIntervalMs,
     ticksRetryMs: Math.round(durationFlag('ticks-retry', args['ticks-retry'])),
     slowClientLimitBytes: sizeFlag('slow-client-limit', args['slow-client-limit']),
+    ...readProfileFlags(args),
   };
+}
+
+/** The profile and the flags that only the Hyperlane profiles understand. */
+function readProfileFlags(args: Record<string, unknown>): Partial<ReferenceServerOptions> {
+  const profile = oneOf('profile', args.profile, SERVER_PROFILES) as ServerProfile;
+  const idleDropMs = durationFlag('idle-drop', args['idle-drop']);
+  const given = args['broadcast-capacity'];
+  const broadcastCapacity = given === undefined ? undefined : countFlag('broadcast-capacity', given, { integer: true, min: 1 });
+  if (broadcastCapacity !== undefined && broadcastCapacity > MAX_BROADCAST_CAPACITY) {
+    throw new UsageError(`--broadcast-capacity must be at most ${MAX_BROADCAST_CAPACITY} (got ${JSON.stringify(given)})`);
+  }
+  const lagPolicy = args['lag-policy'] === undefined ? undefined : (oneOf('lag-policy', args['lag-policy'], LAG_POLICIES) as LagPolicy);
+  if (profile === 'strict') {
+    // Silently ignoring these would let a run believe it measured lag or idle drops.
+    const hyperlaneOnly = [idleDropMs > 0 && '--idle-drop', broadcastCapacity !== undefined && '--broadcast-capacity', lagPolicy && '--lag-policy'];
+    const flag = hyperlaneOnly.find((f): f is string => typeof f === 'string');
+    if (flag) throw new UsageError(`${flag} needs --profile hyperlane or hyperlane-readme (the strict profile has no such behaviour)`);
+  }
+  return { profile, idleDropMs, broadcastCapacity, lagPolicy };
+}
+
+function oneOf(flag: string, value: unknown, allowed: readonly string[]): string {
+  if (typeof value !== 'string' || !allowed.includes(value)) {
+    throw new UsageError(`--${flag} must be one of ${allowed.join(', ')} (got ${JSON.stringify(value)})`);
+  }
+  return value;
 }
 
 function printReady(host: string, port: number, o: Partial<ReferenceServerOptions>): void {
   const h = host.includes(':') ? `[${host}]` : host;
+  const base = `${h}:${port}`;
   const publisher = o.publishIntervalMs ? `, publisher every ${formatDurationMs(o.publishIntervalMs)}` : '';
-  const lines = [
-    `rtbench serve ready on ${host}:${port}`,
-    `  ws://${h}:${port}/websocket     echo${o.echoDelayMs ? ` after ${formatDurationMs(o.echoDelayMs)}` : ''}`,
-    `  ws://${h}:${port}/broadcast     every message to every client${publisher}`,
-    `  http://${h}:${port}/sse         ${o.sseCount} events (data:i), ${formatDurationMs(o.sseIntervalMs ?? 0)} apart, then close`,
-    `  http://${h}:${port}/sse/ticks   stamped events every ${formatDurationMs(o.ticksIntervalMs ?? 0)} (?count= ?interval=, Last-Event-ID)`,
-    `  http://${h}:${port}/stats       counters as JSON (/stats/reset zeroes them)`,
-  ];
+  const delay = o.echoDelayMs ? ` after ${formatDurationMs(o.echoDelayMs)}` : '';
+  const sse = `${o.sseCount} events (data:i), ${o.sseIntervalMs ? `${formatDurationMs(o.sseIntervalMs)} apart` : 'in one burst'}, then close`;
+  const profile = o.profile ?? 'strict';
+  const lines = [`rtbench serve ready on ${host}:${port}`];
+  if (profile === 'strict') {
+    lines.push(
+      `  ws://${base}/websocket     echo${delay}`,
+      `  ws://${base}/broadcast     every message to every client${publisher}`,
+    );
+  } else {
+    const capacity = o.broadcastCapacity ?? 100;
+    const idle = o.idleDropMs ? `; idle clients dropped after ${formatDurationMs(o.idleDropMs)}` : '';
+    const lag = o.lagPolicy === 'disconnect' ? 'are disconnected' : 'skip what they lost';
+    lines.push(
+      `  profile ${profile}: no pong, TCP drop instead of close frames, replies split at 65535 bytes, no fragmented input${idle}`,
+      profile === 'hyperlane-readme'
+        ? `  ws://${base}/websocket, /ws  address first, then key + body per message${delay}`
+        : `  ws://${base}/websocket     echo, opcode by UTF-8 validity${delay}`,
+      `  ws://${base}/broadcast     tokio broadcast, capacity ${capacity} (holds ${retainedMessages(capacity)}); lagging receivers ${lag}${publisher}`,
+      `  http://${base}/            ${sse}`,
+    );
+  }
+  lines.push(
+    `  http://${base}/sse         ${sse}`,
+    `  http://${base}/sse/ticks   stamped events every ${formatDurationMs(o.ticksIntervalMs ?? 0)} (?count= ?interval=, Last-Event-ID)`,
+    `  http://${base}/stats       counters as JSON (/stats/reset zeroes them)`,
+  );
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 
@@ -118,11 +212,13 @@ function waitForShutdownSignal(): Promise<NodeJS.Signals> {
 }
 
 function summarise(s: ServerStats): string {
-  return [
+  const parts = [
     `${s.connections_accepted} connections`,
     `${s.msgs_received} msgs received`,
     `${s.msgs_sent} sent`,
     `${s.msgs_dropped_slow} dropped (slow clients)`,
     `${s.sse_events_sent} SSE events`,
-  ].join(', ');
+  ];
+  if (s.msgs_skipped_lagged > 0) parts.push(`${s.msgs_skipped_lagged} skipped (lagging receivers)`);
+  return parts.join(', ');
 }

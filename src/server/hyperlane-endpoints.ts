@@ -1,0 +1,91 @@
+/**
+ * The WebSocket endpoints of the `hyperlane` and `hyperlane-readme` profiles. The upgrade is
+ * answered by hand (hyperlane-handshake.ts) and the socket is then spoken to directly
+ * (hyperlane-connection.ts), because `ws` would pong, answer close frames and join fragments,
+ * which are exactly the behaviours these profiles must not have.
+ */
+import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { HyperlaneBroadcast } from './hyperlane-broadcast.js';
+import { HyperlaneConnection } from './hyperlane-connection.js';
+import { HyperlaneEcho } from './hyperlane-echo.js';
+import { hyperlaneHandshakeResponse } from './hyperlane-handshake.js';
+import type { ReferenceServerOptions } from './options.js';
+import type { StatsBook } from './stats.js';
+import type { WsEndpointName, WsEndpointSet } from './ws-endpoints.js';
+
+/** Echo and broadcast with Hyperlane's wire habits; owns every connection they open. */
+export class HyperlaneWsEndpoints implements WsEndpointSet {
+  private readonly connections = new Set<HyperlaneConnection>();
+  private readonly echo: HyperlaneEcho;
+  private readonly broadcast: HyperlaneBroadcast;
+  private publisher: NodeJS.Timeout | undefined;
+  private publishSeq = 0;
+  private onAllClosed: (() => void) | undefined;
+
+  constructor(
+    private readonly opts: ReferenceServerOptions,
+    private readonly stats: StatsBook,
+  ) {
+    const onGone = (conn: HyperlaneConnection): void => this.forget(conn);
+    this.echo = new HyperlaneEcho(stats.websocket, { isReadme: opts.profile === 'hyperlane-readme', echoDelayMs: opts.echoDelayMs }, onGone);
+    this.broadcast = new HyperlaneBroadcast(stats.broadcast, opts.broadcastCapacity, opts.lagPolicy, onGone);
+  }
+
+  /** Messages the `/broadcast` ring holds (the capacity rounded up to a power of two). */
+  get broadcastRetained(): number {
+    return this.broadcast.retained;
+  }
+
+  startPublisher(): void {
+    if (this.opts.publishIntervalMs > 0 && !this.publisher) {
+      this.publisher = setInterval(() => this.publish(), this.opts.publishIntervalMs);
+    }
+  }
+
+  handleUpgrade(endpoint: WsEndpointName, req: IncomingMessage, duplex: Duplex, head: Buffer): void {
+    // The http server hands over the net.Socket it parsed the request from.
+    const socket = duplex as Socket;
+    // A client that left during the upgrade: its 'close' has fired already and would never
+    // balance the counters.
+    if (!socket.readable || !socket.writable) return void socket.destroy();
+    const header = req.headers['sec-websocket-key'];
+    // Hyperlane does not check the key; a missing one hashes as an empty (zero-filled) key.
+    const key = typeof header === 'string' ? header : '';
+    const handler = endpoint === 'websocket' ? this.echo : this.broadcast;
+    const conn = new HyperlaneConnection(socket, key, this.stats[endpoint], this.opts.idleDropMs, handler);
+    conn.write(Buffer.from(hyperlaneHandshakeResponse(key), 'latin1'));
+    this.connections.add(conn);
+    handler.accept(conn);
+    conn.start(head);
+  }
+
+  /**
+   * Stops the publisher and drops every connection (TCP close after pending bytes, counted as
+   * `shutdown`): Hyperlane never sends a Close frame, not even when it stops.
+   */
+  closeAll(): Promise<void> {
+    if (this.publisher) clearInterval(this.publisher);
+    this.publisher = undefined;
+    for (const conn of this.connections) conn.drop('shutdown');
+    if (this.connections.size === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.onAllClosed = resolve;
+    });
+  }
+
+  terminateAll(): void {
+    for (const conn of this.connections) conn.socket.destroy();
+  }
+
+  /** The server-side publisher: `{"seq":n,"t":"<hrtime ns>"}`, the same stamp as `strict`. */
+  private publish(): void {
+    this.broadcast.publish(Buffer.from(`{"seq":${this.publishSeq++},"t":"${process.hrtime.bigint()}"}`));
+  }
+
+  private forget(conn: HyperlaneConnection): void {
+    this.connections.delete(conn);
+    if (this.onAllClosed && this.connections.size === 0) this.onAllClosed();
+  }
+}
