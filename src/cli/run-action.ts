@@ -5,8 +5,10 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname } from 'node:path';
+import { evaluateThresholds, parseThresholds } from '../compare/thresholds.js';
 import { ExitCode, UsageError } from '../errors.js';
 import type { RunResult } from '../metrics/result.js';
+import { REPORT_FORMATS } from '../report/formats.js';
 import { reporters } from '../report/reporter.js';
 import { loadScenario } from '../scenario/load.js';
 import { resolvePlan, type RunOverrides } from '../scenario/resolve.js';
@@ -15,6 +17,7 @@ import { runScenario, type Progress } from '../runner/run-scenario.js';
 import { formatCount, formatDurationMs, formatUs } from '../units.js';
 import { countFlag, durationFlag, sizeFlag } from './options.js';
 import { checkOpenFilesLimit } from './fd-limit.js';
+import { formatFlag } from './report-output.js';
 
 /** Runs the scenario named in `args` and returns the exit code. */
 export async function runAction(args: Record<string, unknown>): Promise<ExitCode> {
@@ -27,6 +30,10 @@ export async function runAction(args: Record<string, unknown>): Promise<ExitCode
   const { source, raw } = loadScenario(scenarioName);
   const scenario = validateScenario(raw, source);
   const plan = resolvePlan(scenario, overrides, os.availableParallelism?.() ?? os.cpus().length);
+  // Thresholds (scenario + --threshold) and the format are checked before any load starts:
+  // a typo must cost a second, not a benchmark.
+  const thresholds = parseThresholds(plan.scenario.thresholds);
+  const format = formatFlag(args, REPORT_FORMATS, 'table');
 
   checkOpenFilesLimit(plan);
 
@@ -45,7 +52,7 @@ export async function runAction(args: Record<string, unknown>): Promise<ExitCode
   process.on('SIGINT', onSigint);
   process.on('SIGTERM', onSigint);
 
-  const showProgress = !args.quiet && !args.json && process.stderr.isTTY && !process.env.CI;
+  const showProgress = !args.quiet && format !== 'json' && process.stderr.isTTY && !process.env.CI;
   const progress = showProgress ? progressLine : undefined;
   let output;
   try {
@@ -56,6 +63,7 @@ export async function runAction(args: Record<string, unknown>): Promise<ExitCode
     if (showProgress) process.stderr.write('\r\x1b[K');
   }
   const { result, outcome } = output;
+  if (thresholds.length > 0) result.verdicts = evaluateThresholds(result, thresholds);
 
   const file = typeof args.out === 'string' ? args.out : defaultResultPath(result);
   if (file !== '-') {
@@ -63,13 +71,20 @@ export async function runAction(args: Record<string, unknown>): Promise<ExitCode
     writeFileSync(file, JSON.stringify(result, null, 2));
   }
   const color = args.color === undefined ? Boolean(process.stdout.isTTY) && !process.env.NO_COLOR : Boolean(args.color);
-  if (args.json) process.stdout.write(reporters.json.render(result, { color: false }));
-  else process.stdout.write(reporters.table.render(result, { color }));
+  process.stdout.write(reporters[format].render(result, { color: format === 'table' && color }));
   if (file !== '-') process.stderr.write(`rtbench: result written to ${file}\n`);
 
   switch (outcome) {
-    case 'completed':
-      return ExitCode.Ok;
+    case 'completed': {
+      // A failed threshold is exit 4 only for a run that completed: an interrupted,
+      // unreachable or crashed run keeps its own code (130, 3, 1), which says more.
+      const failed = (result.verdicts ?? []).filter((v) => !v.pass);
+      for (const v of failed) {
+        const actual = v.actual === null ? 'no value' : `actual ${v.actual}${v.unit}`;
+        process.stderr.write(`rtbench: threshold failed: ${v.check} (${actual}${v.detail ? `; ${v.detail}` : ''})\n`);
+      }
+      return failed.length > 0 ? ExitCode.GateFailed : ExitCode.Ok;
+    }
     case 'interrupted':
       return ExitCode.Interrupted;
     case 'unreachable':
@@ -123,6 +138,7 @@ export function toOverrides(a: Record<string, unknown>): RunOverrides {
   if (has('reply-timeout')) o.replyTimeoutMs = positive('reply-timeout', durationFlag('reply-timeout', a['reply-timeout']));
   if (has('max-message')) o.maxMessageBytes = positive('max-message', sizeFlag('max-message', a['max-message']));
   if (has('reconnect')) o.reconnect = Boolean(a.reconnect);
+  if (has('sse-client')) o.sseClient = a['sse-client'] as 'http' | 'eventsource';
   if (has('expect-replies')) o.expectReplies = countFlag('expect-replies', a['expect-replies'], { integer: true, min: 1 });
   if (has('skip-first')) o.skipFirst = countFlag('skip-first', a['skip-first'], { integer: true });
   if (has('echo-delay')) o.echoDelayMs = durationFlag('echo-delay', a['echo-delay']);

@@ -21,6 +21,8 @@ export const COUNTER_NAMES = [
   'replies_matched_fifo',
   'deliveries_expected',
   'deliveries_received',
+  // SSE: events due per the scenario's expectEvents (streams that ended) vs events received.
+  'events_expected',
   'events_received',
   'sends_missed',
   'sends_waited_for_reply',

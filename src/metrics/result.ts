@@ -79,4 +79,46 @@ export interface RunResult {
   /** Things a reader must know to trust the numbers (FIFO matching, TLS unverified, ...). */
   notes: string[];
   verdicts?: Verdict[];
+  /** Fan-out runs only (roles publisher, subscriber, pubsub): who published to whom. */
+  fanout?: FanoutResult;
+}
+
+/** One subscriber's deliveries, for the list of the worst (a lagging receiver is a finding). */
+export interface FanoutSubscriberStat {
+  /** `<group>#<connection index>` (`#r…` for a reconnect). */
+  subscriber: string;
+  expected: number;
+  received: number;
+  lost: number;
+  duplicated: number;
+  reordered: number;
+  /** Deliveries slower than `FanoutResult.lateAfterMs`, one way. */
+  late: number;
+  maxLatencyUs: number;
+}
+
+/**
+ * The fan-out view of a run. The totals are the counters `deliveries_expected`,
+ * `deliveries_received`, `msgs_lost`, `msgs_duplicated` and `msgs_reordered`; this says who
+ * published and lists the subscribers that fared worst.
+ */
+export interface FanoutResult {
+  /** How `deliveries_expected` was counted, in one sentence, for readers of the file. */
+  method: string;
+  /** Publishers expected their own messages back (the server relays to the sender). */
+  includeSender: boolean;
+  /** rtbench connections that published at least once. */
+  publishers: number;
+  /** rtbench connections that subscribed (opened with a subscribing role). */
+  subscribers: number;
+  /** Messages rtbench's publishers sent; each is expected once per subscriber. */
+  published: number;
+  /** Sequence numbers the server's own publisher (stamps without a publisher id) covered; 0: none seen. */
+  serverPublished: number;
+  /** The embedded server's publish rate, when rtbench set one (msg/s). */
+  serverPublishRatePerSec?: number;
+  /** A delivery slower than this counted as late. */
+  lateAfterMs: number;
+  /** At most five subscribers: most lost first, then most late, then slowest. */
+  worstSubscribers: FanoutSubscriberStat[];
 }

@@ -50,3 +50,29 @@ export interface DialOptions extends ConnectionOptions {
 export interface ProtocolDriver {
   open(url: string, options: DialOptions, handler: ConnectionHandler): ClientConnection;
 }
+
+/**
+ * What an SSE session receives (WHATWG HTML §9.2). An SSE connection is a stream that can span
+ * several HTTP responses: when the server ends it or the network drops it, the client reopens
+ * it after the retry delay, sending `Last-Event-ID`, as a browser's EventSource does. The
+ * driver calls `onOpen` for each response that opens, `onInterrupted` for each response or
+ * attempt that ends while the stream goes on, `onReconnect` as it reopens the stream, and
+ * `onEnd` once, when the stream is over. `onMessage` is unused: events arrive through `onEvent`.
+ */
+export interface SseHandler extends ConnectionHandler {
+  /** Reopen the stream after it ends or fails with a network error; false: every end is final. */
+  readonly reconnectsStream: boolean;
+  /** `byteCount` bytes of response body arrived (HTTP chunk framing removed). */
+  onBodyBytes(byteCount: number): void;
+  /** One dispatched event: its data, its own `id:` field (undefined when it had none), its receive time. */
+  onEvent(data: string, id: string | undefined, atUs: number): void;
+  /** A response (or an attempt) ended and the stream will be reopened after the retry delay. */
+  onInterrupted(end: ConnectionEnd): void;
+  /** The retry delay is over and the stream is being reopened now. */
+  onReconnect(): void;
+}
+
+/** An SSE driver: opens streams that deliver events to an {@link SseHandler}. */
+export interface SseDriver extends ProtocolDriver {
+  open(url: string, options: DialOptions, handler: SseHandler): ClientConnection;
+}

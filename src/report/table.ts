@@ -5,7 +5,7 @@
  */
 import Table from 'cli-table3';
 import { METRIC_DESCRIPTIONS, METRIC_IDS } from '../metrics/metric-ids.js';
-import type { RunResult } from '../metrics/result.js';
+import type { FanoutResult, RunResult } from '../metrics/result.js';
 import { formatBytes, formatCount, formatDurationMs, formatUs } from '../units.js';
 import { describePhases, errorTotal, measuredRate } from './describe-run.js';
 import type { ReportOptions, Reporter } from './reporter.js';
@@ -57,10 +57,16 @@ export const tableReporter: Reporter = {
     if (k.deliveries_expected || k.deliveries_received) {
       counters.push(['deliveries expected / received', `${formatCount(k.deliveries_expected)} / ${formatCount(k.deliveries_received)}`, perSec(k.deliveries_received)]);
     }
-    if (k.events_received) counters.push(['events received', formatCount(k.events_received), perSec(k.events_received)]);
+    // SSE throughput from the histograms, like replies: each event is one sample of event_gap
+    // or (a stream's first) first_event_time, so warm-up events stay out of the rate.
+    const eventsMeasured = (r.metrics.event_gap?.count ?? 0) + (r.metrics.first_event_time?.count ?? 0);
+    if (k.events_expected) {
+      counters.push(['events expected / received', `${formatCount(k.events_expected)} / ${formatCount(k.events_received)}`, perSec(eventsMeasured)]);
+    } else if (k.events_received) counters.push(['events received', formatCount(k.events_received), perSec(eventsMeasured)]);
     if (k.sends_missed) counters.push(['sends late by the generator (>10 ms)', formatCount(k.sends_missed), '']);
     if (k.sends_waited_for_reply) counters.push(['sends that waited for a reply (server slow)', formatCount(k.sends_waited_for_reply), '']);
     out.push(counters.toString());
+    if (r.fanout) out.push(...fanoutLines(r, r.fanout, options.color));
 
     const total = errorTotal(r);
     if (total > 0) {
@@ -84,6 +90,41 @@ export const tableReporter: Reporter = {
     return `${out.join('\n')}\n`;
   },
 };
+
+/**
+ * The capacity view of a fan-out run: who published to how many, publish rate next to
+ * delivery rate (one publish becomes N receives, on the server and on the generator), the
+ * one-way latency percentiles, and the subscribers that fared worst.
+ */
+function fanoutLines(r: RunResult, f: FanoutResult, color: boolean): string[] {
+  const k = r.counters;
+  const rate = (n: number) => formatCount(Math.round(measuredRate(n, r)));
+  const sources: string[] = [];
+  if (f.publishers > 0) sources.push(`${formatCount(f.publishers)} publisher${f.publishers === 1 ? '' : 's'}`);
+  if (f.serverPublished > 0 || f.serverPublishRatePerSec) {
+    const pace = f.serverPublishRatePerSec ? `${formatCount(f.serverPublishRatePerSec)} msg/s, ` : '';
+    sources.push(`the server's own publisher (${pace}${formatCount(f.serverPublished)} seqs seen)`);
+  }
+  const sender = f.publishers > 0 ? (f.includeSender ? ' (senders receive their own messages)' : ' (senders excluded)') : '';
+  const lines = [`fan-out: ${sources.join(' + ') || 'no publisher seen'} → ${formatCount(f.subscribers)} subscriber${f.subscribers === 1 ? '' : 's'}${sender}`];
+  const published = f.published + f.serverPublished;
+  lines.push(`  publish rate ${rate(published)}/s (${formatCount(published)} published) · fan-out throughput ${rate(k.deliveries_received)} deliveries/s`);
+  lines.push(`  deliveries ${formatCount(k.deliveries_received)} received of ${formatCount(k.deliveries_expected)} expected · lost ${k.msgs_lost} · duplicated ${k.msgs_duplicated} · reordered ${k.msgs_reordered}`);
+  const m = r.metrics.fanout_latency;
+  if (m && m.count > 0) {
+    lines.push(`  fanout_latency, one-way (shared clock): p50 ${formatUs(m.p50)} · p90 ${formatUs(m.p90)} · p99 ${formatUs(m.p99)} · p99.9 ${formatUs(m.p99_9)} · max ${formatUs(m.max)}`);
+  }
+  if (f.worstSubscribers.length > 0) {
+    const late = `late >${formatDurationMs(f.lateAfterMs)}`;
+    lines.push(`worst subscribers (most lost, then most ${late}, then slowest):`);
+    const t = new Table({ head: ['subscriber', 'expected', 'received', 'lost', 'duplicated', 'reordered', late, 'max latency'], style: tableStyle(color) });
+    for (const s of f.worstSubscribers) {
+      t.push([s.subscriber, formatCount(s.expected), formatCount(s.received), s.lost, s.duplicated, s.reordered, formatCount(s.late), formatUs(s.maxLatencyUs)]);
+    }
+    lines.push(t.toString());
+  }
+  return lines;
+}
 
 function tableStyle(color: boolean) {
   return color ? { head: ['cyan'], border: ['grey'] } : { head: [], border: [] };

@@ -10,13 +10,14 @@ import { encodeHistogram, summarizeHistogram, type Histogram } from '../metrics/
 import type { MetricId } from '../metrics/metric-ids.js';
 import { SCHEMA_VERSION, type MetricResult, type RunResult } from '../metrics/result.js';
 import type { RunPlan } from '../scenario/plan.js';
-import type { Scenario } from '../scenario/types.js';
+import type { Phase, Scenario } from '../scenario/types.js';
 import { splitByWeights, splitEvenly } from '../load/schedule.js';
 import { UsageError } from '../errors.js';
 import { sessionFactoryFor } from '../worker/roles/registry.js';
 import { startEmbeddedServer, type EmbeddedServer } from '../server/embedded.js';
 import { TOOL_VERSION } from '../version.js';
-import type { WorkerPlan } from '../worker/messages.js';
+import type { FanoutWorkerSummary, WorkerPlan } from '../worker/messages.js';
+import { fanoutRunNotes, mergeFanoutSummaries } from '../worker/roles/fanout-book.js';
 import { WorkerPool } from '../worker/pool.js';
 
 /** Why a run ended before its plan did. */
@@ -77,9 +78,16 @@ export async function runScenario(plan: RunPlan, options: RunOptions = {}): Prom
   const plannedMs = scenario.phases.reduce((a, p) => a + p.durationMs, 0);
   let steadyStartMs = 0;
   let drainStartMs = 0;
+  // Phases with untilStreamsEnd stop once every worker reports no live session since the
+  // phase's steady part began: streams that end by design are the run's end, not a lost target.
+  let steadyPhase: Phase | undefined;
+  const liveByWorker = new Map<number, number>();
+  let streamsEnded = false;
+  const fanoutSummaries: FanoutWorkerSummary[] = [];
   const pool = await WorkerPool.start(workerPlans(plan, groupUrls), {
     onInterval: (index, report) => {
       aggregator.add(index, report);
+      if (report.fanout) fanoutSummaries.push(report.fanout);
       const point = aggregator.latestPoint();
       options.onProgress?.({
         elapsedMs: Date.now() - startMs,
@@ -89,7 +97,10 @@ export async function runScenario(plan: RunPlan, options: RunOptions = {}): Prom
         latencyP99Us: point?.latency_p99_us ?? 0,
         errors: Object.values(aggregator.errors).reduce((a, v) => a + v, 0),
       });
-      if (steadyStartMs && !drainStartMs && aggregator.connectionsOpen === 0 && aggregator.counters.connections_opened > 0 && !scenario.connection.reconnect && expectsConnections(scenario)) {
+      if (steadyPhase?.untilStreamsEnd && !drainStartMs) {
+        liveByWorker.set(index, report.connectionsLive);
+        streamsEnded = liveByWorker.size === plan.workers && [...liveByWorker.values()].every((n) => n === 0);
+      } else if (steadyStartMs && !drainStartMs && aggregator.connectionsOpen === 0 && aggregator.counters.connections_opened > 0 && !reopensConnections(scenario) && expectsConnections(scenario)) {
         end('target_lost', `the target closed every connection ${((Date.now() - steadyStartMs) / 1000).toFixed(1)} s into the run`);
       }
     },
@@ -101,15 +112,21 @@ export async function runScenario(plan: RunPlan, options: RunOptions = {}): Prom
     for (let i = 0; i < scenario.phases.length && !stopped(); i++) {
       const phase = scenario.phases[i]!;
       pool.broadcast({ type: 'phase', index: i });
-      const open = await pool.waitRamped(i, stopped);
+      await pool.waitRamped(i, stopped);
       if (stopped()) break;
-      if (i === 0 && open === 0 && phase.connections > 0) {
+      // Connections opened, not open now: SSE streams may open and end (and be waiting to
+      // reconnect) before the ramp is over. Each worker reports its counts just before 'ramped'.
+      if (i === 0 && aggregator.counters.connections_opened === 0 && phase.connections > 0) {
         end('unreachable', `no connection to ${url} could be opened`);
         break;
       }
       pool.broadcast({ type: 'steady', index: i, warmupMs: i === 0 ? scenario.warmupMs : 0 });
       if (i === 0) steadyStartMs = Date.now();
-      await sleepUnless(phase.durationMs, stopped);
+      liveByWorker.clear();
+      streamsEnded = false;
+      steadyPhase = phase;
+      await sleepUnless(phase.durationMs, () => stopped() || streamsEnded);
+      steadyPhase = undefined;
     }
   } finally {
     drainStartMs = Date.now();
@@ -118,9 +135,13 @@ export async function runScenario(plan: RunPlan, options: RunOptions = {}): Prom
     pool.kill();
     if (server) await server.stop();
   }
+  if (aggregator.counters.connections_opened === 0 && expectsConnections(scenario)) end('unreachable', `no connection to ${url} could be opened`);
   const { outcome, interruption } = status;
 
   const counters = aggregator.counters;
+  const fanout = scenario.fanout
+    ? mergeFanoutSummaries(fanoutSummaries, scenario, plan.target.embedded ? scenario.server?.publishRatePerSec : undefined)
+    : undefined;
   const result: RunResult = {
     schemaVersion: SCHEMA_VERSION,
     tool: { name: 'rtbench', version: TOOL_VERSION },
@@ -141,10 +162,17 @@ export async function runScenario(plan: RunPlan, options: RunOptions = {}): Prom
     notes: [
       ...(plan.target.embedded ? ['target: the embedded reference server, started by rtbench in its own process'] : []),
       ...(scenario.connection.insecure ? ['TLS certificates were not verified (--insecure)'] : []),
+      ...(fanout ? fanoutRunNotes(scenario, plan.target.embedded, url, fanout) : []),
       ...notes,
     ],
+    ...(fanout ? { fanout } : {}),
   };
   return { result, outcome };
+}
+
+/** Connections come back by themselves: run-level reconnect, or SSE streams reconnecting as browsers do. */
+function reopensConnections(s: Scenario): boolean {
+  return s.connection.reconnect || s.groups.some((g) => g.sse?.reconnect === true);
 }
 
 function expectsConnections(s: Scenario): boolean {
@@ -166,6 +194,7 @@ export function workerPlans(plan: RunPlan, groupUrls: string[]): WorkerPlan[] {
     const myPeak = Math.max(...perPhase.map((gs) => gs.reduce((a, v) => a + v, 0)));
     return {
       workerIndex: w,
+      workerCount: plan.workers,
       scenario: plan.scenario,
       groupUrls,
       connectionsPerPhase: perPhase,

@@ -5,8 +5,8 @@
 import { UsageError } from '../errors.js';
 import { formatDurationMs } from '../units.js';
 import type { RunPlan } from './plan.js';
-import type { LoadModel, Scenario } from './types.js';
-import { checkScheme, checkUrlSyntax, DEFAULT_MAX_IN_FLIGHT } from './validate.js';
+import type { LoadModel, Scenario, SseClient } from './types.js';
+import { checkScheme, checkUrlSyntax, DEFAULT_MAX_IN_FLIGHT, isSubscriberOnly } from './validate.js';
 
 /** What the command line may override. Absent fields leave the scenario as it is. */
 export interface RunOverrides {
@@ -25,7 +25,10 @@ export interface RunOverrides {
   handshakeTimeoutMs?: number;
   replyTimeoutMs?: number;
   maxMessageBytes?: number;
+  /** `--reconnect` / `--no-reconnect`: WebSocket reconnects, and SSE streams' browser-style reconnects. */
   reconnect?: boolean;
+  /** `--sse-client`: the client every SSE group runs. */
+  sseClient?: SseClient;
   headers?: Record<string, string>;
   subprotocols?: string[];
   origin?: string;
@@ -51,13 +54,22 @@ export function resolvePlan(scenario: Scenario, o: RunOverrides, cores: number):
   if (o.ratePerSec !== undefined && o.inFlight !== undefined) {
     throw new UsageError('--rate and --in-flight exclude each other: --rate makes the run open loop, --in-flight closed loop');
   }
+  // Fan-out: publishers send at a rate, and in a scenario whose every group only subscribes
+  // the one rate there is is the server's own publish rate (`--rate` sets it, embedded only).
+  const subscriberOnly = isSubscriberOnly(scenario.groups);
+  const publisher = scenario.groups.find((g) => g.role === 'publisher' || g.role === 'pubsub');
+  if (o.inFlight !== undefined && (subscriberOnly || publisher)) {
+    throw new UsageError(subscriberOnly
+      ? `--in-flight: no connection of scenario '${scenario.name}' sends (every group only subscribes)`
+      : `--in-flight: group "${publisher!.name}" publishes (role "${publisher!.role}"), and publishers send at a rate, not on replies; use --rate`);
+  }
   const s: Scenario = structuredClone(scenario);
   if (o.target !== undefined) {
     const issues: string[] = [];
     const r = { fail: (path: string, message: string) => void issues.push(`${path} ${message}`) };
     const url = checkUrlSyntax(r, o.target, '--target');
     s.groups.forEach((g) => {
-      if (url && !g.targetUrl && !checkScheme(r, url, '--target', g.protocol)) {
+      if (url && !g.targetUrl && !checkScheme(r, url, '--target', g.protocol) && s.groups.length > 1) {
         issues.push(`  (group "${g.name}" speaks ${g.protocol}; give it its own target in the scenario file)`);
       }
     });
@@ -68,7 +80,7 @@ export function resolvePlan(scenario: Scenario, o: RunOverrides, cores: number):
     if (o.connections !== undefined) phase.connections = o.connections;
     if (o.connectRatePerSec !== undefined) phase.connectRatePerSec = o.connectRatePerSec;
     if (o.durationMs !== undefined) phase.durationMs = o.durationMs;
-    phase.load = overrideLoad(phase.load, o);
+    if (!subscriberOnly) phase.load = overrideLoad(phase.load, o);
   }
   if (o.warmupMs !== undefined) s.warmupMs = o.warmupMs;
   for (const g of s.groups) {
@@ -76,6 +88,8 @@ export function resolvePlan(scenario: Scenario, o: RunOverrides, cores: number):
     if (o.binary !== undefined) g.message.binary = o.binary;
     if (o.expectReplies !== undefined) g.replies.perMessage = o.expectReplies;
     if (o.skipFirst !== undefined) g.replies.skipFirst = o.skipFirst;
+    if (g.sse && o.reconnect !== undefined) g.sse.reconnect = o.reconnect;
+    if (g.sse && o.sseClient !== undefined) g.sse.client = o.sseClient;
   }
   const c = s.connection;
   if (o.handshakeTimeoutMs !== undefined) c.handshakeTimeoutMs = o.handshakeTimeoutMs;
@@ -88,6 +102,9 @@ export function resolvePlan(scenario: Scenario, o: RunOverrides, cores: number):
   if (o.insecure !== undefined) c.insecure = o.insecure;
   if (o.deflate !== undefined) c.deflate = o.deflate;
   if (o.thresholds?.length) s.thresholds = [...s.thresholds, ...o.thresholds];
+  // Streams that do not reconnect end once, by the server's design: when no group reconnects,
+  // the last end leaves nothing to measure, so each phase stops there (-d an upper bound).
+  if (s.groups.every((g) => g.sse?.reconnect === false)) for (const p of s.phases) p.untilStreamsEnd = true;
 
   const first = s.phases[0];
   if (first && s.warmupMs > 0 && s.warmupMs >= first.durationMs) {
@@ -99,11 +116,20 @@ export function resolvePlan(scenario: Scenario, o: RunOverrides, cores: number):
   const embedded = s.groups.some((g) => !g.targetUrl && !s.targetUrl);
   const firstUrl = s.groups[0]!.targetUrl ?? s.targetUrl;
   const workers = o.workers ?? defaultWorkerCount(cores, embedded);
+  if (subscriberOnly && o.ratePerSec !== undefined) {
+    if (!embedded) {
+      throw new UsageError(
+        `--rate: every group of scenario '${s.name}' only subscribes, so the rate is the server's own publish rate, which rtbench sets on the embedded server only; ${firstUrl} publishes by itself`,
+        'drop --rate to subscribe to what the target publishes',
+      );
+    }
+    s.server = { publishRatePerSec: o.ratePerSec };
+  }
   const plan: RunPlan = {
     scenario: s,
     target: { url: firstUrl ?? '', embedded, label: embedded ? 'embedded' : targetLabel(firstUrl!) },
     workers,
-    embeddedServer: { echoDelayMs: o.echoDelayMs ?? 0, publishIntervalMs: 0 },
+    embeddedServer: { echoDelayMs: o.echoDelayMs ?? 0, publishIntervalMs: embedded && s.server ? 1000 / s.server.publishRatePerSec : 0 },
     intervalMs: 1000,
     interruptGraceMs: 1000,
   };

@@ -26,7 +26,9 @@ export interface MessageSpec {
   /**
    * Optional text the payload starts with; `{iso}` is replaced by the send time as ISO 8601
    * (the Hyperlane seed client sends `Now time: <ISO date>`). Servers that echo unchanged keep
-   * the stamp after it; servers that transform it are matched FIFO.
+   * the stamp after it; servers that transform it are matched FIFO. Fan-out roles (publisher,
+   * pubsub) also take `{stamp}` (where the fan-out stamp and the padding go; at the end when
+   * absent) and `{x}`/`{y}` (a point moving with each message, e.g. whiteboard strokes).
    */
   template?: string;
 }
@@ -49,6 +51,11 @@ export interface Phase {
   connectRatePerSec?: number;
   /** Load applied to every open connection once the ramp is done; absent: connections idle. */
   load?: LoadModel;
+  /**
+   * End the phase as soon as no connection is left, open or reopening (streams that end by
+   * design, like the seed's 10-event SSE stream): `durationMs` is then only an upper bound.
+   */
+  untilStreamsEnd?: boolean;
 }
 
 /** Per-connection limits and policies. */
@@ -87,6 +94,44 @@ export interface Group {
   path: string;
   message: MessageSpec;
   replies: ReplySpec;
+  /** SSE settings; present for `sse` groups only. */
+  sse?: SseSpec;
+}
+
+/**
+ * Which SSE client runs the streams. `http`: node:http with eventsource-parser (the default:
+ * about a third of the memory per stream). `eventsource`: the `eventsource` package, for
+ * behaviour identical to a browser's EventSource.
+ */
+export type SseClient = 'http' | 'eventsource';
+
+/** How an SSE group's streams behave (WHATWG HTML §9.2, FAULTS.md #15). */
+export interface SseSpec {
+  /**
+   * Reopen a stream that ends or fails with a network error, as a browser does: after the
+   * retry delay (3 s, or the server's `retry:`), sending `Last-Event-ID`. False: an end is final.
+   */
+  reconnect: boolean;
+  /** Events each stream should deliver before the server ends it (the seed's: 10); absent: not checked. */
+  expectEvents?: number;
+  client: SseClient;
+}
+
+/** How a fan-out scenario's deliveries are counted (roles publisher, subscriber, pubsub). */
+export interface FanoutSpec {
+  /**
+   * The server relays a message to its sender too, so a `pubsub` connection expects its own
+   * messages. True for the reference server's `/broadcast` and the Hyperlane seed's broadcast.
+   */
+  includeSender: boolean;
+  /** A delivery slower than this (one way) counts as late in the per-subscriber figures. */
+  lateAfterMs: number;
+}
+
+/** What a scenario asks of the embedded reference server (ignored with a target). */
+export interface EmbeddedServerSpec {
+  /** Messages per second of the server's own `/broadcast` publisher (`{"seq":n,"t":ns}`). */
+  publishRatePerSec: number;
 }
 
 /** A validated scenario with every default filled in. */
@@ -101,4 +146,8 @@ export interface Scenario {
   warmupMs: number;
   connection: ConnectionOptions;
   thresholds: string[];
+  /** Present when a group has a fan-out role. */
+  fanout?: FanoutSpec;
+  /** Present when the scenario needs the embedded server to publish by itself. */
+  server?: EmbeddedServerSpec;
 }

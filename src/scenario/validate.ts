@@ -4,7 +4,7 @@
  */
 import { ConfigError, type ValidationIssue } from '../errors.js';
 import { parseCount, parseDurationMs, parseSizeBytes } from '../units.js';
-import type { ConnectionOptions, Group, LoadModel, MessageSpec, Phase, Protocol, ReplySpec, Role, Scenario } from './types.js';
+import type { ConnectionOptions, EmbeddedServerSpec, FanoutSpec, Group, LoadModel, MessageSpec, Phase, Protocol, ReplySpec, Role, Scenario, SseClient, SseSpec } from './types.js';
 
 /**
  * Open loop: messages awaiting a reply per connection. 1 is request/response as wrk2 runs it,
@@ -19,19 +19,36 @@ export const SCENARIO_DEFAULTS = {
   handshakeTimeoutMs: 5_000,
   replyTimeoutMs: 10_000,
   maxMessageBytes: 100 * 1024 * 1024,
+  /** Where fan-out roles connect on the embedded server when no path is given. */
+  fanoutPath: '/broadcast',
+  /** The reference `/broadcast` relays to the sender too; 100 ms one way is late for a chat. */
+  fanout: { includeSender: true, lateAfterMs: 100 } as Readonly<FanoutSpec>,
 };
 
-const GROUP_FIELD_KEYS = ['protocol', 'role', 'share', 'path', 'message', 'replies'];
-const TOP_KEYS = ['$schema', 'name', 'description', 'target', 'groups', ...GROUP_FIELD_KEYS,
-  'phases', 'warmup', 'timeouts', 'maxMessage', 'reconnect', 'thresholds'];
-const GROUP_KEYS = ['name', 'target', ...GROUP_FIELD_KEYS];
+/** Roles that take part in fan-out (publish, subscribe, or both). */
+export const FANOUT_ROLES: readonly Role[] = ['publisher', 'subscriber', 'pubsub'];
+
+/** True when no group sends anything: every group only subscribes (the server publishes). */
+export function isSubscriberOnly(groups: readonly Group[]): boolean {
+  return groups.every((g) => g.role === 'subscriber');
+}
+
+/** Field names the validator accepts, per object (the JSON Schema is checked against them). */
+export const GROUP_FIELD_KEYS = ['protocol', 'role', 'share', 'path', 'message', 'replies', 'sse'];
+export const TOP_KEYS = ['$schema', 'name', 'description', 'target', 'groups', ...GROUP_FIELD_KEYS,
+  'phases', 'warmup', 'timeouts', 'maxMessage', 'reconnect', 'thresholds', 'fanout', 'server'];
+export const GROUP_KEYS = ['name', 'target', ...GROUP_FIELD_KEYS];
 const ROLES: Record<Protocol, Role[]> = { ws: ['echo', 'publisher', 'subscriber', 'pubsub'], sse: ['listener'] };
-const TARGET_KEYS = ['url', 'headers', 'subprotocols', 'origin', 'insecure', 'deflate'];
-const MESSAGE_KEYS = ['size', 'binary', 'template'];
-const REPLIES_KEYS = ['perMessage', 'skipFirst'];
-const PHASE_KEYS = ['duration', 'connections', 'connectRate', 'load'];
-const LOAD_KEYS = ['model', 'rate', 'totalRate', 'arrival', 'maxInFlight', 'inFlight', 'thinkTime'];
-const TIMEOUT_KEYS = ['handshake', 'reply'];
+export const TARGET_KEYS = ['url', 'headers', 'subprotocols', 'origin', 'insecure', 'deflate'];
+export const MESSAGE_KEYS = ['size', 'binary', 'template'];
+export const REPLIES_KEYS = ['perMessage', 'skipFirst'];
+export const PHASE_KEYS = ['duration', 'connections', 'connectRate', 'load', 'untilStreamsEnd'];
+const SSE_KEYS = ['reconnect', 'expectEvents', 'client'];
+const SSE_CLIENTS: SseClient[] = ['http', 'eventsource'];
+export const LOAD_KEYS = ['model', 'rate', 'totalRate', 'arrival', 'maxInFlight', 'inFlight', 'thinkTime'];
+export const TIMEOUT_KEYS = ['handshake', 'reply'];
+export const FANOUT_KEYS = ['includeSender', 'lateAfter'];
+export const SERVER_KEYS = ['publishRate'];
 const URL_SCHEMES: Record<Protocol, string[]> = { ws: ['ws:', 'wss:'], sse: ['http:', 'https:'] };
 
 type Obj = Record<string, unknown>;
@@ -198,8 +215,51 @@ export function validateScenario(raw: unknown, source: string): Scenario {
     else r.fail('thresholds', `must be a list of strings such as "latency.p99<50ms", got ${describe(top.thresholds)}`);
   }
 
+  // Fan-out roles default to the embedded server's broadcast path, not the echo path.
+  groups.forEach((g, i) => {
+    const raw = Array.isArray(top.groups) ? (top.groups[i] as Obj | undefined) : undefined;
+    if (FANOUT_ROLES.includes(g.role) && top.path === undefined && raw?.path === undefined) g.path = SCENARIO_DEFAULTS.fanoutPath;
+  });
+  const { fanout, server } = readFanoutFields(r, top, groups, phases);
+
   if (r.issues.length > 0 || name === undefined) throw new ConfigError(source, r.issues);
-  return { name, description, targetUrl, groups, phases, warmupMs, connection, thresholds };
+  return { name, description, targetUrl, groups, phases, warmupMs, connection, thresholds, ...(fanout ? { fanout } : {}), ...(server ? { server } : {}) };
+}
+
+/**
+ * `fanout` (delivery counting) and `server` (the embedded server's own publisher), plus the
+ * checks that tie them to groups and phases: publishers send at a rate (a closed loop has no
+ * reply to wait for), and a scenario whose every group subscribes has no load of its own.
+ */
+function readFanoutFields(r: Reader, top: Obj, groups: Group[], phases: Phase[]): { fanout?: FanoutSpec; server?: EmbeddedServerSpec } {
+  const hasFanout = groups.some((g) => FANOUT_ROLES.includes(g.role));
+  const fanout: FanoutSpec | undefined = hasFanout ? { ...SCENARIO_DEFAULTS.fanout } : undefined;
+  if (top.fanout !== undefined) {
+    if (!fanout) r.fail('fanout', 'applies to scenarios with a group of role "publisher", "subscriber" or "pubsub"');
+    const o = r.object(top.fanout, 'fanout', FANOUT_KEYS);
+    if (o && fanout) {
+      if (o.includeSender !== undefined) fanout.includeSender = r.boolean(o.includeSender, 'fanout.includeSender') ?? fanout.includeSender;
+      if (o.lateAfter !== undefined) fanout.lateAfterMs = positiveDuration(r, o.lateAfter, 'fanout.lateAfter') ?? fanout.lateAfterMs;
+    }
+  }
+  let server: EmbeddedServerSpec | undefined;
+  if (top.server !== undefined) {
+    const o = r.object(top.server, 'server', SERVER_KEYS);
+    if (o) {
+      const rate = o.publishRate === undefined ? r.fail('server.publishRate', 'is required') : r.number(o.publishRate, 'server.publishRate', { above: 0 });
+      if (rate !== undefined) server = { publishRatePerSec: rate };
+    }
+  }
+  const publisher = groups.find((g) => g.role === 'publisher' || g.role === 'pubsub');
+  phases.forEach((p, i) => {
+    if (publisher && p.load?.kind === 'closed') {
+      r.fail(`phases[${i}].load.model`, `must be "open" (rate or totalRate): group "${publisher.name}" publishes (role "${publisher.role}"), and a publisher sends at a rate, not on replies`);
+    }
+    if (p.load && groups.length > 0 && isSubscriberOnly(groups)) {
+      r.fail(`phases[${i}].load`, 'has nothing to drive: every group only subscribes (the server publishes; server.publishRate sets the embedded server\'s rate)');
+    }
+  });
+  return { fanout, server };
 }
 
 function readPhase(r: Reader, raw: unknown, path: string): Phase | undefined {
@@ -211,8 +271,9 @@ function readPhase(r: Reader, raw: unknown, path: string): Phase | undefined {
     : r.number(p.connections, `${path}.connections`, { min: 0, integer: true });
   const connectRatePerSec = p.connectRate === undefined ? undefined : r.number(p.connectRate, `${path}.connectRate`, { above: 0 });
   const load = p.load === undefined ? undefined : readLoad(r, p.load, `${path}.load`, connections);
+  const untilStreamsEnd = p.untilStreamsEnd === undefined ? undefined : r.boolean(p.untilStreamsEnd, `${path}.untilStreamsEnd`);
   if (durationMs === undefined || connections === undefined) return undefined;
-  return { durationMs, connections, connectRatePerSec, load };
+  return { durationMs, connections, connectRatePerSec, load, ...(untilStreamsEnd ? { untilStreamsEnd } : {}) };
 }
 
 function readLoad(r: Reader, raw: unknown, path: string, connections: number | undefined): LoadModel | undefined {
@@ -322,7 +383,30 @@ function readGroupFields(r: Reader, o: Obj, at: string, base: Omit<Group, 'name'
     const url = r.string(o.target, p('target'));
     if (url !== undefined) targetUrl = checkUrlSyntax(r, url, p('target'));
   }
-  return { protocol, role, share, path, message, replies, ...(targetUrl ? { targetUrl } : {}) };
+  const sse = readSse(r, o.sse, p('sse'), protocol, protocolChanged ? undefined : base?.sse);
+  return { protocol, role, share, path, message, replies, ...(targetUrl ? { targetUrl } : {}), ...(sse ? { sse } : {}) };
+}
+
+/**
+ * An SSE group's `sse` settings over its defaults: browser-style reconnects, no event count
+ * checked, the node:http client. Undefined for WebSocket groups (where the field is an error).
+ */
+function readSse(r: Reader, raw: unknown, path: string, protocol: Protocol, base: SseSpec | undefined): SseSpec | undefined {
+  if (protocol !== 'sse') {
+    if (raw !== undefined) r.fail(path, 'applies to protocol "sse" only');
+    return undefined;
+  }
+  const sse: SseSpec = base ? { ...base } : { reconnect: true, client: 'http' };
+  if (raw === undefined) return sse;
+  const o = r.object(raw, path, SSE_KEYS);
+  if (!o) return sse;
+  if (o.reconnect !== undefined) sse.reconnect = r.boolean(o.reconnect, `${path}.reconnect`) ?? sse.reconnect;
+  if (o.expectEvents !== undefined) sse.expectEvents = r.number(o.expectEvents, `${path}.expectEvents`, { min: 0, integer: true });
+  if (o.client !== undefined) {
+    if (SSE_CLIENTS.includes(o.client as SseClient)) sse.client = o.client as SseClient;
+    else r.fail(`${path}.client`, `must be one of ${SSE_CLIENTS.map((c) => `"${c}"`).join(', ')}, got ${describe(o.client)}`);
+  }
+  return sse;
 }
 
 function join(path: string, key: string): string {

@@ -3,23 +3,22 @@
  * discriminated unions so both sides switch exhaustively. JSON-serialisable only.
  */
 import type { ReferenceServerOptions } from './options.js';
+import type { SerializedServerError } from './serialized-error.js';
 import type { ServerStats } from './stats.js';
+
+export type { SerializedServerError } from './serialized-error.js';
 
 /** Parent to child. */
 export type ToServerChild =
-  /** Start listening with these options (host 127.0.0.1 and port 0 unless given). */
+  /**
+   * Start listening with these options (host 127.0.0.1 and port 0 unless given); with
+   * `processes` > 1 the child becomes the primary of a cluster (cluster.ts).
+   */
   | { type: 'start'; options: Partial<ReferenceServerOptions> }
   /** Reply with the current counters, tagged with `id`. */
   | { type: 'stats'; id: number }
   /** Close the server, reply `stopped`, then exit. */
   | { type: 'stop' };
-
-/** An error carried across the process boundary with the exit code it maps to. */
-export interface SerializedServerError {
-  message: string;
-  exitCode: number;
-  hint?: string;
-}
 
 /** Child to parent. */
 export type FromServerChild =

@@ -4,16 +4,18 @@
  * must not delay the generator's timers, nor the other way round.
  *
  * The child lives only as long as its IPC channel: when the parent exits or crashes the
- * channel closes, 'disconnect' fires, and the child closes its server and exits.
+ * channel closes, 'disconnect' fires, and the child closes its server and exits. With
+ * `processes` > 1 the child is the cluster primary: stopping it stops every worker, and its
+ * workers exit by themselves if it dies.
  */
-import { ExitCode, RtbenchError } from '../errors.js';
 import type { FromServerChild, ToServerChild } from './child-messages.js';
-import { startReferenceServer, type ReferenceServer } from './reference-server.js';
+import { serializeError } from './serialized-error.js';
+import { startServer, type RunningServer } from './start-server.js';
 
-/** Hard limit on shutdown after the parent has gone; close() itself takes at most 2 s. */
+/** Hard limit on shutdown after the parent has gone; close() itself takes at most 2.5 s. */
 const ORPHAN_EXIT_MS = 2500;
 
-let server: ReferenceServer | undefined;
+let server: RunningServer | undefined;
 let isStopping = false;
 
 function send(msg: FromServerChild): void {
@@ -22,19 +24,22 @@ function send(msg: FromServerChild): void {
 
 async function start(options: Extract<ToServerChild, { type: 'start' }>['options']): Promise<void> {
   try {
-    server = await startReferenceServer({ host: '127.0.0.1', port: 0, ...options });
+    server = await startServer({ host: '127.0.0.1', port: 0, ...options });
     // Told to stop (or orphaned) while still binding: close at once instead of serving.
     if (isStopping) {
       await server.close();
       return;
     }
+    // A multi-process server whose worker died has stopped itself: exit, so the parent's
+    // stats() and stop() see a server that has gone.
+    void server.failure.then((err) => {
+      process.stderr.write(`rtbench: embedded ${err.message}\n`);
+      process.exitCode = 1;
+      void stop();
+    });
     send({ type: 'ready', host: server.host, port: server.port });
   } catch (err) {
-    const error =
-      err instanceof RtbenchError
-        ? { message: err.message, exitCode: err.exitCode, ...(err.hint ? { hint: err.hint } : {}) }
-        : { message: err instanceof Error ? err.message : String(err), exitCode: ExitCode.Internal };
-    send({ type: 'failed', error });
+    send({ type: 'failed', error: serializeError(err) });
     process.disconnect?.();
   }
 }
@@ -55,7 +60,11 @@ process.on('message', (msg: ToServerChild) => {
       void start(msg.options);
       return;
     case 'stats':
-      if (server) send({ type: 'stats', id: msg.id, stats: server.stats() });
+      // A failed gather (a worker gone mid-request) leaves the parent's call to its exit handler.
+      server?.stats().then(
+        (stats) => send({ type: 'stats', id: msg.id, stats }),
+        () => {},
+      );
       return;
     case 'stop':
       void stop();

@@ -1,13 +1,16 @@
 /**
  * The reference server in a child process: what `rtbench run` starts when a scenario names no
  * target (STYLE.md §3 step 4). The parent talks to the child over IPC (child-messages.ts);
- * the child exits when told to stop, or by itself when the parent goes away.
+ * the child exits when told to stop, or by itself when the parent goes away. With
+ * `processes` > 1 the child is the primary of a cluster and forks the workers itself
+ * (cluster.ts); the parent sees the same handle, its stats summed over every process.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { ExitCode, RtbenchError, UsageError } from '../errors.js';
-import type { FromServerChild, SerializedServerError, ToServerChild } from './child-messages.js';
+import { ExitCode, RtbenchError } from '../errors.js';
+import type { FromServerChild, ToServerChild } from './child-messages.js';
 import type { ReferenceServerOptions } from './options.js';
+import { rebuildError } from './serialized-error.js';
 import { emptyServerStats, type ServerStats } from './stats.js';
 
 /** A reference server running in its own process. */
@@ -16,9 +19,9 @@ export interface EmbeddedServer {
   readonly url: string;
   readonly host: string;
   readonly port: number;
-  /** Process id of the child, for diagnostics. */
+  /** Process id of the child (the cluster primary when `processes` > 1), for diagnostics. */
   readonly pid: number;
-  /** The child's counters now, over IPC. Rejects if the child has exited. */
+  /** The child's counters now (summed over its workers), over IPC. Rejects if the child has exited. */
   stats(): Promise<ServerStats>;
   /**
    * Asks the child to close (clients get 1001) and resolves with its final counters once it
@@ -148,8 +151,4 @@ function connectHandle(child: ChildProcess, exited: Promise<void>, host: string,
 function send(child: ChildProcess, msg: ToServerChild): void {
   // A child that has already gone cannot be told anything; its 'exit' handler reports it.
   if (child.connected) child.send(msg, (err) => void err);
-}
-
-function rebuildError(e: SerializedServerError): RtbenchError {
-  return e.exitCode === ExitCode.Usage ? new UsageError(e.message, e.hint) : new RtbenchError(e.message, e.exitCode, e.hint);
 }

@@ -22,6 +22,7 @@ import type { ConnectionHandler, HyperlaneConnection } from './hyperlane-connect
 import type { LagPolicy } from './options.js';
 import type { EndpointCounters } from './stats.js';
 import { TokioBroadcast, type BroadcastCursor } from './tokio-broadcast.js';
+import type { BroadcastRelay } from './ws-endpoints.js';
 import { encodeHyperlaneMessage } from './ws-codec.js';
 
 /** The fan-out channel and its receivers. */
@@ -35,6 +36,8 @@ export class HyperlaneBroadcast implements ConnectionHandler {
     capacity: number,
     private readonly lagPolicy: LagPolicy,
     private readonly onGone: (conn: HyperlaneConnection) => void,
+    /** Set in a cluster worker: client messages also go to the other processes' rings. */
+    private readonly relay?: BroadcastRelay,
   ) {
     this.channel = new TokioBroadcast<Buffer>(capacity);
   }
@@ -58,6 +61,8 @@ export class HyperlaneBroadcast implements ConnectionHandler {
   onMessage(_conn: HyperlaneConnection, payload: Buffer): void {
     this.counters.msgs_received++;
     this.publish(payload);
+    // The opcode is chosen again from UTF-8 validity where the message is delivered.
+    this.relay?.forward(payload, false);
   }
 
   onDrained(conn: HyperlaneConnection): void {

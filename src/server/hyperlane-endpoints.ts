@@ -12,10 +12,16 @@ import { HyperlaneConnection } from './hyperlane-connection.js';
 import { HyperlaneEcho } from './hyperlane-echo.js';
 import { hyperlaneHandshakeResponse } from './hyperlane-handshake.js';
 import type { ReferenceServerOptions } from './options.js';
+import { stampedMessage } from './stamp.js';
 import type { StatsBook } from './stats.js';
-import type { WsEndpointName, WsEndpointSet } from './ws-endpoints.js';
+import type { BroadcastRelay, WsEndpointName, WsEndpointSet } from './ws-endpoints.js';
 
-/** Echo and broadcast with Hyperlane's wire habits; owns every connection they open. */
+/**
+ * Echo and broadcast with Hyperlane's wire habits; owns every connection they open. In a
+ * multi-process server each process has its own tokio-style ring: a relayed message enters each
+ * ring as a local one does, so capacity, lag and `msgs_skipped_lagged` are per process, like
+ * separate Hyperlane instances fed by one upstream.
+ */
 export class HyperlaneWsEndpoints implements WsEndpointSet {
   private readonly connections = new Set<HyperlaneConnection>();
   private readonly echo: HyperlaneEcho;
@@ -27,10 +33,12 @@ export class HyperlaneWsEndpoints implements WsEndpointSet {
   constructor(
     private readonly opts: ReferenceServerOptions,
     private readonly stats: StatsBook,
+    /** Set in a cluster worker: messages from local clients also go to the other processes. */
+    relay?: BroadcastRelay,
   ) {
     const onGone = (conn: HyperlaneConnection): void => this.forget(conn);
     this.echo = new HyperlaneEcho(stats.websocket, { isReadme: opts.profile === 'hyperlane-readme', echoDelayMs: opts.echoDelayMs }, onGone);
-    this.broadcast = new HyperlaneBroadcast(stats.broadcast, opts.broadcastCapacity, opts.lagPolicy, onGone);
+    this.broadcast = new HyperlaneBroadcast(stats.broadcast, opts.broadcastCapacity, opts.lagPolicy, onGone, relay);
   }
 
   /** Messages the `/broadcast` ring holds (the capacity rounded up to a power of two). */
@@ -42,6 +50,11 @@ export class HyperlaneWsEndpoints implements WsEndpointSet {
     if (this.opts.publishIntervalMs > 0 && !this.publisher) {
       this.publisher = setInterval(() => this.publish(), this.opts.publishIntervalMs);
     }
+  }
+
+  /** Hyperlane picks the opcode by UTF-8 validity, so `isBinary` is not needed. */
+  deliverBroadcast(payload: Buffer): void {
+    this.broadcast.publish(payload);
   }
 
   handleUpgrade(endpoint: WsEndpointName, req: IncomingMessage, duplex: Duplex, head: Buffer): void {
@@ -81,7 +94,7 @@ export class HyperlaneWsEndpoints implements WsEndpointSet {
 
   /** The server-side publisher: `{"seq":n,"t":"<hrtime ns>"}`, the same stamp as `strict`. */
   private publish(): void {
-    this.broadcast.publish(Buffer.from(`{"seq":${this.publishSeq++},"t":"${process.hrtime.bigint()}"}`));
+    this.broadcast.publish(stampedMessage(this.publishSeq++));
   }
 
   private forget(conn: HyperlaneConnection): void {

@@ -31,6 +31,12 @@ export type LagPolicy = (typeof LAG_POLICIES)[number];
 /** Largest `broadcastCapacity` accepted: the ring holds the next power of two of it. */
 export const MAX_BROADCAST_CAPACITY = 1 << 20;
 
+/**
+ * Largest `processes` accepted. 100,000 connections need six under a 20,000 open-files limit;
+ * the bound only stops a typo from forking hundreds.
+ */
+export const MAX_SERVER_PROCESSES = 64;
+
 /** Everything the reference server can be told. Times are milliseconds, sizes bytes. */
 export interface ReferenceServerOptions {
   /** Address to bind. Default `127.0.0.1` (loopback: the server is a test target, not a service). */
@@ -75,6 +81,20 @@ export interface ReferenceServerOptions {
   broadcastCapacity: number;
   /** Hyperlane profiles: what a lagging `/broadcast` receiver gets. Default `skip`. */
   lagPolicy: LagPolicy;
+  /**
+   * Worker processes that accept connections on the one port (cluster.ts). Default 1: the server
+   * runs in the calling process. With N > 1 the calling process becomes a primary that only
+   * coordinates (it never accepts), so each worker has its own open-files budget; broadcasts and
+   * the publisher reach every client through a relay, and `/stats` adds up every process.
+   */
+  processes: number;
+  /**
+   * With `processes` > 1: a worker stops accepting once it holds this many sockets, and starts
+   * again below 95% of it, so that no worker runs out of file descriptors while others have room
+   * (the kernel spreads accepts over the workers unevenly). Default 0: the open-files limit less
+   * 200 descriptors kept for the process's own use (19,800 under a limit of 20,000).
+   */
+  maxConnectionsPerProcess: number;
 }
 
 /** The values used for options that are not given. */
@@ -92,6 +112,8 @@ export const DEFAULT_SERVER_OPTIONS: Readonly<ReferenceServerOptions> = Object.f
   idleDropMs: 0,
   broadcastCapacity: 100,
   lagPolicy: 'skip',
+  processes: 1,
+  maxConnectionsPerProcess: 0,
 });
 
 type NumericOption = Exclude<keyof ReferenceServerOptions, 'host' | 'profile' | 'lagPolicy'>;
@@ -108,6 +130,8 @@ const NUMERIC_RULES: Record<NumericOption, { min: number; integer: boolean }> = 
   slowClientLimitBytes: { min: 0, integer: true },
   idleDropMs: { min: 0, integer: false },
   broadcastCapacity: { min: 1, integer: true },
+  processes: { min: 1, integer: true },
+  maxConnectionsPerProcess: { min: 0, integer: true },
 };
 
 /**
@@ -133,6 +157,13 @@ export function resolveServerOptions(opts: Partial<ReferenceServerOptions> = {})
   if (resolved.port > 65535) problems.push(`port must be at most 65535 (got ${resolved.port})`);
   if (resolved.broadcastCapacity > MAX_BROADCAST_CAPACITY) {
     problems.push(`broadcastCapacity must be at most ${MAX_BROADCAST_CAPACITY} (got ${resolved.broadcastCapacity})`);
+  }
+  if (resolved.processes > MAX_SERVER_PROCESSES) {
+    problems.push(`processes must be at most ${MAX_SERVER_PROCESSES} (got ${resolved.processes})`);
+  }
+  if (resolved.maxConnectionsPerProcess > 0 && resolved.processes === 1) {
+    // One process has no other to take the connections it would turn away.
+    problems.push(`maxConnectionsPerProcess needs processes > 1 (got processes 1)`);
   }
   if (!(SERVER_PROFILES as readonly unknown[]).includes(resolved.profile)) {
     problems.push(`profile must be one of ${SERVER_PROFILES.join(', ')} (got ${JSON.stringify(resolved.profile)})`);

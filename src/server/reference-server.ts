@@ -5,20 +5,21 @@
  * sse-endpoints.ts, and answers `/stats`. The Hyperlane profiles also serve the seed's SSE
  * stream on `/`, and `hyperlane-readme` its echo on the README's `/ws` as well. Used by
  * `rtbench serve` in the foreground and, in a child process, as the embedded target of
- * `rtbench run` (embedded.ts).
+ * `rtbench run` (embedded.ts). A multi-process server runs one `createReferenceApp` per cluster
+ * worker (cluster-worker.ts) behind the same port.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { UsageError } from '../errors.js';
 import { HyperlaneWsEndpoints } from './hyperlane-endpoints.js';
+import { listen } from './listen.js';
 import { resolveServerOptions, type ReferenceServerOptions, type ServerProfile } from './options.js';
 import { SseEndpoints } from './sse-endpoints.js';
 import { StatsBook, type ServerStats } from './stats.js';
-import { WsEndpoints, type WsEndpointName, type WsEndpointSet } from './ws-endpoints.js';
+import { WsEndpoints, type BroadcastRelay, type WsEndpointName, type WsEndpointSet } from './ws-endpoints.js';
 
 export type { LagPolicy, ReferenceServerOptions, ServerProfile } from './options.js';
-export type { EndpointName, EndpointStats, ServerStats } from './stats.js';
+export type { EndpointName, EndpointStats, ProcessStats, ServerStats } from './stats.js';
 
 /** A running reference server. */
 export interface ReferenceServer {
@@ -40,26 +41,82 @@ export interface ReferenceServer {
   close(): Promise<ServerStats>;
 }
 
+/**
+ * What a cluster worker adds to the server it runs (cluster-worker.ts): a relay for broadcasts,
+ * and `/stats` answered for every process rather than this one.
+ */
+export interface ClusterHooks {
+  relay: BroadcastRelay;
+  /** The counters of every process added up, after zeroing them all first when `reset`. */
+  collectStats(reset: boolean): Promise<ServerStats>;
+}
+
+/**
+ * The server's request handling on an http.Server that is not listening yet: the caller binds
+ * it (`startReferenceServer`) or feeds it accepted sockets (a cluster worker's accept gate).
+ */
+export interface ReferenceApp {
+  readonly options: ReferenceServerOptions;
+  readonly http: Server;
+  readonly ws: WsEndpointSet;
+  readonly stats: StatsBook;
+  /**
+   * Closes WebSocket clients with 1001 and ends SSE streams, waits up to 1 s for them, cuts off
+   * the rest, and resolves with the final counters. Stop accepting before calling it.
+   */
+  close(): Promise<ServerStats>;
+}
+
 /** Time clients get to answer the 1001 close before their sockets are destroyed. */
 const CLOSE_GRACE_MS = 1000;
 /** Time the destroyed sockets get to report 'close', so the final counters include them. */
 const CLOSE_DRAIN_MS = 500;
 
 /**
- * Starts the reference server and resolves once it is listening. Rejects with a `UsageError`
- * (exit code 2) for a bad option or when the port is taken.
+ * Starts the reference server in this process and resolves once it is listening. Rejects with a
+ * `UsageError` (exit code 2) for a bad option, for `processes` > 1 (start-server.ts runs
+ * those), or when the port is taken.
  */
 export async function startReferenceServer(opts: Partial<ReferenceServerOptions> = {}): Promise<ReferenceServer> {
   const options = resolveServerOptions(opts);
+  if (options.processes > 1) {
+    throw new UsageError(`startReferenceServer runs one process (got processes ${options.processes}); use startServer from server/start-server.js`);
+  }
+  const app = createReferenceApp(options);
+  const port = await listen(app.http, options.host, options.port);
+  // Accept errors (EMFILE under a connection storm) must not crash the server; the clients
+  // see them as refused connections and count them.
+  app.http.on('error', () => {});
+  app.ws.startPublisher();
+
+  let closed: Promise<ServerStats> | undefined;
+  const host = options.host;
+  return {
+    host,
+    profile: options.profile,
+    port,
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    stats: () => app.stats.snapshot(),
+    close: () => (closed ??= app.close()),
+  };
+}
+
+/**
+ * Builds the endpoints and their http.Server from resolved options. With `cluster` the
+ * `/broadcast` messages of local clients go out through its relay and `/stats` covers every
+ * process; the publisher is then the cluster's, so `ws.startPublisher` is not called.
+ */
+export function createReferenceApp(options: ReferenceServerOptions, cluster?: ClusterHooks): ReferenceApp {
   const stats = new StatsBook();
-  const ws: WsEndpointSet = options.profile === 'strict' ? new WsEndpoints(options, stats) : new HyperlaneWsEndpoints(options, stats);
+  const ws: WsEndpointSet =
+    options.profile === 'strict' ? new WsEndpoints(options, stats, cluster?.relay) : new HyperlaneWsEndpoints(options, stats, cluster?.relay);
   const sse = new SseEndpoints(options, stats);
   let isClosing = false;
 
   const server = createServer();
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     if (isClosing) return sendText(res, 503, 'server shutting down', { Connection: 'close' });
-    routeRequest(req, res, { stats, sse, profile: options.profile });
+    routeRequest(req, res, { stats, sse, profile: options.profile, collectStats: cluster?.collectStats });
   });
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const endpoint = wsEndpointAt(pathOf(req.url), options.profile);
@@ -74,15 +131,10 @@ export async function startReferenceServer(opts: Partial<ReferenceServerOptions>
     socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
   });
 
-  const port = await listen(server, options.host, options.port);
-  // Accept errors (EMFILE under a connection storm) must not crash the server; the clients
-  // see them as refused connections and count them.
-  server.on('error', () => {});
-  ws.startPublisher();
-
-  let closed: Promise<ServerStats> | undefined;
   const close = async (): Promise<ServerStats> => {
     isClosing = true;
+    // A server that never listened (a cluster worker's) calls back at once with
+    // ERR_SERVER_NOT_RUNNING; either way it has stopped accepting.
     const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
     sse.endAll();
     const wsClosed = ws.closeAll();
@@ -94,15 +146,7 @@ export async function startReferenceServer(opts: Partial<ReferenceServerOptions>
     return stats.snapshot();
   };
 
-  const host = options.host;
-  return {
-    host,
-    profile: options.profile,
-    port,
-    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
-    stats: () => stats.snapshot(),
-    close: () => (closed ??= close()),
-  };
+  return { options, http: server, ws, stats, close };
 }
 
 /** The WebSocket endpoint served at `path` in `profile`, if any. */
@@ -115,7 +159,11 @@ function wsEndpointAt(path: string, profile: ServerProfile): WsEndpointName | un
 }
 
 /** The plain-HTTP paths. WebSocket paths without an upgrade get 426. */
-function routeRequest(req: IncomingMessage, res: ServerResponse, ctx: { stats: StatsBook; sse: SseEndpoints; profile: ServerProfile }): void {
+function routeRequest(
+  req: IncomingMessage,
+  res: ServerResponse,
+  ctx: { stats: StatsBook; sse: SseEndpoints; profile: ServerProfile; collectStats: ClusterHooks['collectStats'] | undefined },
+): void {
   const url = req.url ?? '/';
   const q = url.indexOf('?');
   const path = pathOf(url);
@@ -140,9 +188,11 @@ function routeRequest(req: IncomingMessage, res: ServerResponse, ctx: { stats: S
       return ctx.sse.serveTicks(req, res, new URLSearchParams(q === -1 ? '' : url.slice(q + 1)));
     case '/stats':
       if (method !== 'GET') return sendText(res, 405, 'use GET', { Allow: 'GET' });
+      if (ctx.collectStats) return sendCollected(res, ctx.collectStats(false));
       return sendJson(res, ctx.stats.snapshot());
     case '/stats/reset':
       if (method !== 'GET' && method !== 'POST') return sendText(res, 405, 'use GET or POST', { Allow: 'GET, POST' });
+      if (ctx.collectStats) return sendCollected(res, ctx.collectStats(true));
       ctx.stats.reset();
       return sendJson(res, ctx.stats.snapshot());
     default:
@@ -164,43 +214,18 @@ function sendJson(res: ServerResponse, body: unknown): void {
   res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache' }).end(JSON.stringify(body));
 }
 
+/** Answers with the counters of every process once the primary has gathered them. */
+function sendCollected(res: ServerResponse, stats: Promise<ServerStats>): void {
+  stats.then(
+    (s) => sendJson(res, s),
+    (err: unknown) => sendText(res, 503, `stats unavailable: ${err instanceof Error ? err.message : String(err)}`),
+  );
+}
+
 function rejectUpgrade(socket: Duplex, status: number, reason: string): void {
   socket.on('error', () => {});
   socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
   socket.once('finish', () => socket.destroy());
-}
-
-/** Listens and resolves with the bound port; turns bind errors into one-line usage errors. */
-function listen(server: Server, host: string, port: number): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const onError = (err: NodeJS.ErrnoException): void => {
-      server.off('listening', onListening);
-      reject(describeListenError(err, host, port));
-    };
-    const onListening = (): void => {
-      server.off('error', onError);
-      resolve((server.address() as AddressInfo).port);
-    };
-    server.once('error', onError);
-    server.once('listening', onListening);
-    server.listen({ host, port });
-  });
-}
-
-function describeListenError(err: NodeJS.ErrnoException, host: string, port: number): Error {
-  switch (err.code) {
-    case 'EADDRINUSE':
-      return new UsageError(`port ${port} on ${host} is already in use (try --port 0)`);
-    case 'EACCES':
-      return new UsageError(`no permission to listen on port ${port} on ${host} (try a port above 1023, or --port 0)`);
-    case 'EADDRNOTAVAIL':
-      return new UsageError(`cannot listen on ${host}: it is not an address of this machine (try --host 127.0.0.1)`);
-    case 'ENOTFOUND':
-    case 'EAI_AGAIN':
-      return new UsageError(`cannot resolve host ${host} (try --host 127.0.0.1)`);
-    default:
-      return err;
-  }
 }
 
 /** Waits for `promise` or `ms`, whichever comes first, leaving no timer behind. */

@@ -40,9 +40,29 @@ export interface EndpointStats {
   drops_by_reason: Record<string, number>;
 }
 
+/** One worker's share of a multi-process server (`ServerStats.by_process`). */
+export interface ProcessStats {
+  /** Worker number, from 0 in fork order. */
+  worker: number;
+  pid: number;
+  /** False while the worker has stopped accepting because it holds its connection limit. */
+  is_accepting: boolean;
+  connections_accepted: number;
+  connections_open: number;
+  msgs_received: number;
+  msgs_sent: number;
+  msgs_dropped_slow: number;
+  sse_events_sent: number;
+}
+
 /** The JSON served on `GET /stats`: totals at the top level, and each endpoint's own counters. */
 export interface ServerStats extends EndpointStats {
   by_endpoint: Record<EndpointName, EndpointStats>;
+  /**
+   * Only with `processes` > 1: each worker's totals, in worker order. The other fields are
+   * then the sums over all workers.
+   */
+  by_process?: ProcessStats[];
 }
 
 /** Mutable counters of one endpoint, incremented in place by the endpoint handlers. */
@@ -118,6 +138,16 @@ export class StatsBook {
 /** Stats with every counter at zero, e.g. for a server that never started. */
 export function emptyServerStats(): ServerStats {
   return new StatsBook().snapshot();
+}
+
+/**
+ * Adds up the counters of several processes' servers: every count, gauge and close code is
+ * summed per endpoint, and the totals are summed again from those. `by_process` is dropped.
+ */
+export function mergeServerStats(parts: readonly ServerStats[]): ServerStats {
+  const byEndpoint = {} as Record<EndpointName, EndpointStats>;
+  for (const name of ENDPOINT_NAMES) byEndpoint[name] = sumEndpointStats(parts.map((p) => p.by_endpoint[name]));
+  return { ...sumEndpointStats(Object.values(byEndpoint)), by_endpoint: byEndpoint };
 }
 
 function sumEndpointStats(parts: EndpointStats[]): EndpointStats {

@@ -14,11 +14,21 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import type { ReferenceServerOptions } from './options.js';
+import { stampedMessage } from './stamp.js';
 import type { EndpointCounters, StatsBook } from './stats.js';
 import { encodeServerFrame } from './ws-frame.js';
 
 /** The WebSocket paths, as the names their counters use. */
 export type WsEndpointName = 'websocket' | 'broadcast';
+
+/**
+ * Where a multi-process server sends each message a local `/broadcast` client published, so the
+ * other processes can deliver it to their clients (cluster-worker.ts).
+ */
+export interface BroadcastRelay {
+  /** Called once per message, after the local delivery; `payload` must be copied to be kept. */
+  forward(payload: Buffer, isBinary: boolean): void;
+}
 
 /** What the reference server needs from its WebSocket endpoints, whatever the profile. */
 export interface WsEndpointSet {
@@ -26,6 +36,11 @@ export interface WsEndpointSet {
   handleUpgrade(endpoint: WsEndpointName, req: IncomingMessage, socket: Duplex, head: Buffer): void;
   /** Starts the server-side `/broadcast` publisher when `publishIntervalMs` > 0. */
   startPublisher(): void;
+  /**
+   * Sends a message that did not come from a local client (another process's client, or the
+   * cluster's one publisher) to every local `/broadcast` client. Not counted as received.
+   */
+  deliverBroadcast(payload: Buffer, isBinary: boolean): void;
   /** Stops the publisher and ends every client; resolves once all are closed. */
   closeAll(): Promise<void>;
   /** Destroys the socket of every client still open. */
@@ -55,6 +70,8 @@ export class WsEndpoints implements WsEndpointSet {
   constructor(
     private readonly opts: ReferenceServerOptions,
     private readonly stats: StatsBook,
+    /** Set in a cluster worker: messages from local clients also go to the other processes. */
+    private readonly relay?: BroadcastRelay,
   ) {}
 
   /** Starts the server-side publisher when `publishIntervalMs` > 0 (once the server listens). */
@@ -70,6 +87,10 @@ export class WsEndpoints implements WsEndpointSet {
       if (endpoint === 'websocket') this.serveEcho(ws);
       else this.serveBroadcast(ws, socket);
     });
+  }
+
+  deliverBroadcast(payload: Buffer, isBinary: boolean): void {
+    this.broadcast(encodeServerFrame(payload, isBinary));
   }
 
   /** Clients open on both paths. */
@@ -129,6 +150,9 @@ export class WsEndpoints implements WsEndpointSet {
     ws.on('message', (data: RawData, isBinary: boolean) => {
       counters.msgs_received++;
       this.broadcast(encodeServerFrame(data as Buffer, isBinary));
+      // Local clients first, then the other processes: each receiver still gets one publisher's
+      // messages in the order it sent them, since both paths keep order.
+      this.relay?.forward(data as Buffer, isBinary);
     });
     ws.on('error', ignoreError);
     ws.on('close', (code: number) => {
@@ -161,10 +185,9 @@ export class WsEndpoints implements WsEndpointSet {
     this.stats.broadcast.msgs_dropped_slow += dropped;
   }
 
-  /** The server-side publisher: `{"seq":n,"t":"<hrtime ns>"}` as text (DESIGN.md §3, fan-out). */
+  /** The server-side publisher: `{"seq":n,"t":"<hrtime ns>"}` as text (stamp.ts). */
   private publish(): void {
-    const text = `{"seq":${this.publishSeq++},"t":"${process.hrtime.bigint()}"}`;
-    this.broadcast(encodeServerFrame(Buffer.from(text), false));
+    this.broadcast(encodeServerFrame(stampedMessage(this.publishSeq++), false));
   }
 
   private track(counters: EndpointCounters): void {

@@ -10,6 +10,7 @@ import type { Recorder } from '../metrics/recorder.js';
 import type { ConnectionEnd, DialOptions } from '../protocol/driver.js';
 import type { LoadModel, Scenario } from '../scenario/types.js';
 import type { HealthMonitor } from './health.js';
+import type { FanoutBook } from './roles/fanout-book.js';
 import type { GroupRuntime, Session, SessionFactory } from './session.js';
 
 /** A send later than this against its intended time counts in `sends_missed`. */
@@ -29,6 +30,10 @@ export class Engine {
   load: LoadModel | undefined;
   /** True once the run is ending: sessions must not start new work. */
   draining = false;
+  /** Fan-out bookkeeping shared by this worker's fan-out sessions; set by entry.ts when needed. */
+  fanout: FanoutBook | undefined;
+  /** Called when the last live session ends (streams that end by design: the run may stop early). */
+  onIdle: (() => void) | undefined;
   private readonly live: Session[] = [];
   private readonly heap = new DueHeap<Session>();
   private pacerTimer: NodeJS.Timeout | undefined;
@@ -70,7 +75,7 @@ export class Engine {
   /** Attempts not yet settled (neither open nor ended). */
   get pendingCount(): number {
     let n = 0;
-    for (const s of this.live) if (!s.isOpen && !s.hasEnded) n++;
+    for (const s of this.live) if (!s.isOpen && !s.hasEnded && !s.isReconnecting) n++;
     return n;
   }
 
@@ -132,23 +137,39 @@ export class Engine {
   }
 
   sessionEnded(s: Session, end: ConnectionEnd): void {
+    this.countEnd(end);
     const counters = this.recorder.counters;
-    if (end.wasOpen) counters.connections_closed++;
-    else counters.connections_failed++;
-    if (end.errorClass) this.recorder.error(end.errorClass);
-    counters.wire_bytes_sent += end.wireBytesSent;
-    counters.wire_bytes_received += end.wireBytesReceived;
     counters.msgs_lost += s.abandon();
     this.heap.remove(s);
     const wasLive = this.removeLive(s);
-    if (wasLive && this.scenario.connection.reconnect && !this.draining && !end.initiatedByUs) {
+    if (wasLive && this.scenario.connection.reconnect && !s.ownsReconnects && !this.draining && !end.initiatedByUs) {
       setTimeout(() => {
         if (this.draining) return;
         this.recorder.counters.reconnects++;
         this.openSession(s.group, -1);
       }, RECONNECT_DELAY_MS).unref();
     }
-    if (this.live.length === 0) this.wakeEndWaiters();
+    if (this.live.length === 0) {
+      this.wakeEndWaiters();
+      this.onIdle?.();
+    }
+  }
+
+  /**
+   * A connection of `s` ended but the session lives on and reopens it itself (an SSE stream
+   * reconnecting as a browser does): the end counts like any other; the session stays live.
+   */
+  sessionInterrupted(_s: Session, end: ConnectionEnd): void {
+    this.countEnd(end);
+  }
+
+  private countEnd(end: ConnectionEnd): void {
+    const counters = this.recorder.counters;
+    if (end.wasOpen) counters.connections_closed++;
+    else counters.connections_failed++;
+    if (end.errorClass) this.recorder.error(end.errorClass);
+    counters.wire_bytes_sent += end.wireBytesSent;
+    counters.wire_bytes_received += end.wireBytesReceived;
   }
 
   /**

@@ -11,6 +11,7 @@ import { Engine } from './engine.js';
 import { HealthMonitor } from './health.js';
 import { assertNever, type FromWorker, type IntervalReport, type ToWorker, type WorkerPlan } from './messages.js';
 import { rampTo } from './ramp.js';
+import { FanoutBook } from './roles/fanout-book.js';
 import { sessionFactoryFor } from './roles/registry.js';
 import type { GroupRuntime } from './session.js';
 
@@ -31,6 +32,7 @@ function intervalReport(): IntervalReport {
     snapshot: recorder!.takeSnapshot(),
     health: health!.sample(),
     connectionsOpen: engine!.openCount,
+    connectionsLive: engine!.liveCount(),
     atMs: Date.now(),
   };
 }
@@ -40,7 +42,7 @@ function buildEngine(p: WorkerPlan): Engine {
     index,
     spec,
     url: p.groupUrls[index]!,
-    driver: driverFor(spec.protocol),
+    driver: driverFor(spec.protocol, spec.sse?.client),
     probe: new ProbeWriter(spec.message.sizeBytes, spec.message.template),
   }));
   const factory = (g: GroupRuntime) => {
@@ -48,7 +50,9 @@ function buildEngine(p: WorkerPlan): Engine {
     if (!f) throw new Error(`no session implementation for ${g.spec.protocol} role ${g.spec.role}`);
     return f;
   };
-  return new Engine(p.scenario, groups, factory, recorder!, health!, p.firstConnectionIndex, p.localAddresses);
+  const built = new Engine(p.scenario, groups, factory, recorder!, health!, p.firstConnectionIndex, p.localAddresses);
+  if (p.scenario.fanout) built.fanout = new FanoutBook(p.scenario, p.workerIndex, p.workerCount, built.notes);
+  return built;
 }
 
 async function handle(msg: ToWorker): Promise<void> {
@@ -58,6 +62,11 @@ async function handle(msg: ToWorker): Promise<void> {
       recorder = new Recorder();
       health = new HealthMonitor();
       engine = buildEngine(plan);
+      // Report at once when the last connection ends, so a phase that lasts until every
+      // stream has ended (untilStreamsEnd) stops then, not up to an interval later.
+      engine.onIdle = () => {
+        if (!cancelled) send({ type: 'interval', report: intervalReport() });
+      };
       intervalTimer = setInterval(() => send({ type: 'interval', report: intervalReport() }), plan.intervalMs);
       send({ type: 'ready' });
       return;
@@ -65,7 +74,11 @@ async function handle(msg: ToWorker): Promise<void> {
     case 'phase': {
       const phase = plan!.scenario.phases[msg.index]!;
       const rate = phase.connectRatePerSec === undefined ? undefined : Math.max(0.001, phase.connectRatePerSec * plan!.connectRateShare);
+      engine!.fanout?.rampStarted(msg.index);
       await rampTo(engine!, plan!.connectionsPerPhase[msg.index]!, rate, () => cancelled);
+      // The counts so far, ahead of 'ramped': the runner judges "no connection could be opened"
+      // by connections opened, since streams may open and end (SSE) before the ramp does.
+      send({ type: 'interval', report: intervalReport() });
       send({ type: 'ramped', index: msg.index, open: engine!.openCount });
       return;
     }
@@ -76,20 +89,32 @@ async function handle(msg: ToWorker): Promise<void> {
         if (msg.warmupMs > 0) warmupTimer = setTimeout(() => (recorder!.measuring = true), msg.warmupMs);
         else recorder!.measuring = true;
       }
+      engine!.fanout?.steadyStarted(msg.index);
       engine!.applyLoad(phase.load, plan!.totalConnectionsPerPhase[msg.index]!);
+      // Streams may all have ended during the ramp; the runner needs a report from this phase.
+      if (phase.untilStreamsEnd && engine!.liveCount() === 0) send({ type: 'interval', report: intervalReport() });
       return;
     }
     case 'drain': {
       cancelled = true;
       if (warmupTimer) clearTimeout(warmupTimer);
+      // Fan-out: publishing stops now; the runner sums every worker's counts and sends them
+      // back (fanout_totals), which tells each subscriber what it still waits for.
+      const published = engine!.fanout?.drainStarted();
+      if (published) send({ type: 'fanout_published', published });
       await engine!.drain(msg.waitMs);
+      const fanout = engine!.fanout?.finalise(recorder!);
       clearInterval(intervalTimer);
       const report = intervalReport();
+      if (fanout) report.fanout = fanout;
       health!.stop();
       send({ type: 'done', report, notes: [...engine!.notes] });
       process.disconnect?.();
       return;
     }
+    case 'fanout_totals':
+      engine!.fanout?.setTotals(msg.totals);
+      return;
     default:
       assertNever(msg);
   }

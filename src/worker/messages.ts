@@ -3,11 +3,14 @@
  * handled with exhaustive switches.
  */
 import type { RecorderSnapshot } from '../metrics/recorder.js';
+import type { FanoutSubscriberStat } from '../metrics/result.js';
 import type { Scenario } from '../scenario/types.js';
 
 /** What one worker is asked to do: its share of each phase's connections, per group. */
 export interface WorkerPlan {
   workerIndex: number;
+  /** Worker processes in the run (fan-out publisher ids are unique across them). */
+  workerCount: number;
   scenario: Scenario;
   /** Resolved URL of each group (same order as scenario.groups). */
   groupUrls: string[];
@@ -38,20 +41,52 @@ export interface IntervalReport {
   snapshot: RecorderSnapshot;
   health: HealthSample;
   connectionsOpen: number;
+  /** Sessions not yet ended: open, connecting, or waiting to reconnect (0: this worker is idle). */
+  connectionsLive: number;
   atMs: number;
+  /** Fan-out figures; in a worker's final report only. */
+  fanout?: FanoutWorkerSummary;
+}
+
+/** A worker's fan-out publishing, sent as the drain begins (fanout-book.ts explains why). */
+export interface FanoutPublished {
+  /** Messages this worker's publishers sent in each phase's steady part. */
+  publishedByPart: number[];
+  /** Highest seq any of its subscribers had seen from a server's own (id-less) stream; -1: none. */
+  serverMaxSeq: number;
+}
+
+/** The run-wide sums of every worker's {@link FanoutPublished}, sent back to each worker. */
+export interface FanoutTotals extends FanoutPublished {
+  /** Every worker reported; false when one died first (its publishes are then unknown). */
+  isComplete: boolean;
+}
+
+/** A worker's fan-out figures, in its final report. */
+export interface FanoutWorkerSummary {
+  publishers: number;
+  subscribers: number;
+  published: number;
+  /** Lowest and highest seq seen from a server's own stream (-1: none), to size its publishing. */
+  serverSeqMin: number;
+  serverSeqMax: number;
+  /** This worker's worst subscribers, worst first. */
+  worst: FanoutSubscriberStat[];
 }
 
 export type ToWorker =
   | { type: 'start'; plan: WorkerPlan }
   | { type: 'phase'; index: number }
   | { type: 'steady'; index: number; warmupMs: number }
-  | { type: 'drain'; waitMs: number };
+  | { type: 'drain'; waitMs: number }
+  | { type: 'fanout_totals'; totals: FanoutTotals };
 
 export type FromWorker =
   | { type: 'ready' }
   | { type: 'ramped'; index: number; open: number }
   | { type: 'interval'; report: IntervalReport }
   | { type: 'done'; report: IntervalReport; notes: string[] }
+  | { type: 'fanout_published'; published: FanoutPublished }
   | { type: 'fatal'; message: string; stack?: string };
 
 /** Exhaustiveness check for switches over the unions above. */

@@ -5,7 +5,8 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { assertNever, type FromWorker, type IntervalReport, type ToWorker, type WorkerPlan } from './messages.js';
+import { assertNever, type FanoutPublished, type FromWorker, type IntervalReport, type ToWorker, type WorkerPlan } from './messages.js';
+import { sumFanoutPublished } from './roles/fanout-book.js';
 
 interface WorkerHandle {
   index: number;
@@ -26,6 +27,9 @@ export class WorkerPool {
   private readonly workers: WorkerHandle[] = [];
   private readonly notes = new Set<string>();
   private readonly waiters = new Set<() => void>();
+  /** Fan-out publish counts each worker reported at the drain (fanout-book.ts). */
+  private readonly fanoutPublished = new Map<number, FanoutPublished>();
+  private hasSentFanoutTotals = false;
 
   private constructor(private readonly events: PoolEvents) {}
 
@@ -41,6 +45,7 @@ export class WorkerPool {
       child.on('exit', (code, signal) => {
         handle.exited = true;
         if (!handle.done) events.onCrash(handle.index, `worker ${handle.index} exited (${signal ?? `code ${code}`}) before its final report`);
+        pool.relayFanoutTotals();
         pool.wake();
       });
       child.send({ type: 'start', plan } satisfies ToWorker);
@@ -97,10 +102,27 @@ export class WorkerPool {
       case 'fatal':
         this.events.onCrash(w.index, `worker ${w.index} failed: ${msg.message}`);
         break;
+      case 'fanout_published':
+        this.fanoutPublished.set(w.index, msg.published);
+        this.relayFanoutTotals();
+        break;
       default:
         assertNever(msg);
     }
     this.wake();
+  }
+
+  /**
+   * Once every worker still running has reported its fan-out publishing, sends the sums back
+   * to all of them: each subscriber then knows how many deliveries it expects. A worker that
+   * died first makes the totals incomplete, and subscribers fall back to counting gaps.
+   */
+  private relayFanoutTotals(): void {
+    if (this.hasSentFanoutTotals || this.fanoutPublished.size === 0) return;
+    if (!this.workers.every((w) => w.exited || this.fanoutPublished.has(w.index))) return;
+    this.hasSentFanoutTotals = true;
+    const isComplete = this.fanoutPublished.size === this.workers.length;
+    this.broadcast({ type: 'fanout_totals', totals: sumFanoutPublished([...this.fanoutPublished.values()], isComplete) });
   }
 
   /** Waits until `condition` holds, re-checked on every worker event and every `pollMs`. */

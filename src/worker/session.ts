@@ -42,6 +42,13 @@ export interface Session extends ConnectionHandler, DueItem {
   readonly pending: number;
   /** Gives up on everything outstanding; returns how many messages that loses. */
   abandon(): number;
+  /**
+   * True while the session waits to reopen its own connection (an SSE stream's browser-style
+   * reconnect): neither open nor an attempt a ramp should wait for.
+   */
+  readonly isReconnecting?: boolean;
+  /** The session reopens its connection by its protocol's rules (SSE); the run-level `reconnect` stays out. */
+  readonly ownsReconnects?: boolean;
 }
 
 /** Builds a session of one role. */

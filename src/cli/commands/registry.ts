@@ -4,6 +4,10 @@
  */
 import type { Argv } from 'yargs';
 import type { ExitCode } from '../../errors.js';
+import { compareCommand } from './compare.js';
+import { gateCommand } from './gate.js';
+import { mergeCommand } from './merge.js';
+import { reportCommand } from './report.js';
 import { runCommand } from './run.js';
 import { serveCommand } from './serve.js';
 
@@ -17,4 +21,4 @@ export interface CommandSpec {
 }
 
 /** Every command, in the order `--help` lists them. */
-export const commands: CommandSpec[] = [runCommand, serveCommand];
+export const commands: CommandSpec[] = [runCommand, serveCommand, compareCommand, gateCommand, mergeCommand, reportCommand];

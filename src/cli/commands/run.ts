@@ -3,6 +3,7 @@
  * them); the work happens in cli/run-action.ts, loaded lazily so `--help` stays fast.
  */
 import type { Argv } from 'yargs';
+import { REPORT_FORMATS } from '../../report/formats.js';
 import type { CommandSpec } from './registry.js';
 
 const G_LOAD = 'Load:';
@@ -17,6 +18,9 @@ export const runCommand: CommandSpec = {
     ['$0 run echo -c 100 --in-flight 10 -d 10s', 'closed loop: 100 connections, 10 messages in flight each'],
     ['$0 run scenarios/echo.json --target ws://127.0.0.1:9000/ws -c 500 --rate 100 -d 30s', 'open loop against your server'],
     ['$0 run echo --json > out.json', 'the result document on stdout instead of the table'],
+    ['$0 run sse --target http://127.0.0.1:60000/sse -c 1000', "1000 of the seed's SSE streams against your server"],
+    ["$0 run echo --threshold 'latency.p99<5ms' --threshold 'errors==0'", 'exit 4 unless both hold'],
+    ['$0 run echo --format md >> "$GITHUB_STEP_SUMMARY"', 'a Markdown report for a CI job summary'],
   ],
   build: (y: Argv) =>
     y
@@ -42,13 +46,19 @@ export const runCommand: CommandSpec = {
       .option('handshake-timeout', { type: 'string', group: G_TARGET, describe: 'connect + handshake limit [default: 5s]' })
       .option('reply-timeout', { type: 'string', group: G_TARGET, describe: 'a reply later than this is lost [default: 10s]' })
       .option('max-message', { type: 'string', group: G_TARGET, describe: 'largest incoming message; larger fails the connection as too_large [default: 100MiB]' })
-      .option('reconnect', { type: 'boolean', group: G_TARGET, describe: 'reopen connections that fail or are closed by the server [default: false]' })
+      .option('reconnect', {
+        type: 'boolean',
+        group: G_TARGET,
+        describe: 'reopen connections that fail or are closed by the server; --no-reconnect makes an SSE stream\'s end final (the run then ends when every stream has) [default: off for WebSocket; SSE streams reconnect as a browser does, except in the sse scenario]',
+      })
+      .option('sse-client', { choices: ['http', 'eventsource'] as const, group: G_TARGET, describe: 'SSE client: http (node:http + eventsource-parser, lean) or eventsource (the npm package, browser-identical) [default: http]' })
       .option('expect-replies', { type: 'string', group: G_TARGET, describe: 'replies per message (a server that answers twice: 2) [default: 1]' })
       .option('skip-first', { type: 'string', group: G_TARGET, describe: 'messages the server sends on connect (a greeting) to skip [default: 0]' })
       .option('echo-delay', { type: 'string', group: G_TARGET, describe: 'embedded server only: delay each echo (bare number = ms)' })
       .option('threshold', { type: 'string', array: true, group: G_OUT, describe: "fail (exit 4) unless it holds, e.g. 'latency.p99<5ms', 'errors==0'" })
       .option('out', { alias: 'o', type: 'string', group: G_OUT, describe: 'result file [default: reports/<scenario>-<time>.json]' })
-      .option('json', { type: 'boolean', group: G_OUT, describe: 'print the result JSON on stdout instead of the table' })
+      .option('format', { alias: 'f', choices: REPORT_FORMATS, group: G_OUT, describe: 'report on stdout: table, json (the result document), md, hgrm or html [default: table]' })
+      .option('json', { type: 'boolean', group: G_OUT, describe: 'short for --format json' })
       .option('quiet', { alias: 'q', type: 'boolean', group: G_OUT, describe: 'no progress line' })
       .option('color', { type: 'boolean', group: G_OUT, describe: 'colour the table [default: when stdout is a terminal and NO_COLOR is unset]' }),
   run: async (args) => (await import('../run-action.js')).runAction(args),

@@ -1,8 +1,9 @@
 /** `rtbench serve`: the bundled reference server in the foreground (implementation: src/server/). */
-import { ExitCode, UsageError } from '../../errors.js';
+import { ExitCode, RtbenchError, UsageError } from '../../errors.js';
 import {
   LAG_POLICIES,
   MAX_BROADCAST_CAPACITY,
+  MAX_SERVER_PROCESSES,
   SERVER_PROFILES,
   type LagPolicy,
   type ReferenceServerOptions,
@@ -20,7 +21,8 @@ const GROUP = 'Server options:';
  * `rtbench serve`: starts the reference server with the flags' settings, prints the ready line
  * and the endpoint URLs on stdout, and on SIGINT or SIGTERM closes it (clients get 1001),
  * prints the final counters and returns `ExitCode.Ok`. A bad flag or a taken port is a
- * `UsageError` (exit 2).
+ * `UsageError` (exit 2). With `--processes N` > 1 this process is the cluster primary; if a
+ * worker dies the server stops and the command fails with exit code 1.
  */
 export const serveCommand: CommandSpec = {
   usage: 'serve',
@@ -32,11 +34,20 @@ export const serveCommand: CommandSpec = {
     ['$0 serve --profile hyperlane --idle-drop 3s', "imitate Hyperlane's wire habits, dropping idle clients after 3 s"],
     ['$0 serve --profile hyperlane --lag-policy disconnect', 'disconnect /broadcast receivers that lag, as hyperlane-plugin-websocket does'],
     ['$0 serve --profile hyperlane-readme', "the 2025 README echo: address first, then key + body per message"],
+    ['$0 serve --port 0 --processes 6', 'six worker processes on one port: room for 100k connections under a 20k open-files limit'],
   ],
   build: (y) =>
     y
       .option('host', { type: 'string', default: '127.0.0.1', group: GROUP, describe: 'Address to bind' })
       .option('port', { type: 'string', default: 60000, group: GROUP, describe: 'TCP port; 0 picks a free one' })
+      .option('processes', {
+        type: 'string',
+        default: 1,
+        group: GROUP,
+        describe:
+          'Worker processes accepting on the one port, each with its own open-files limit; broadcasts and the publisher ' +
+          'reach every client, /stats adds them up (Hyperlane profiles: one broadcast ring per process)',
+      })
       .option('echo-delay', {
         type: 'string',
         default: 0,
@@ -97,12 +108,18 @@ export const serveCommand: CommandSpec = {
       }),
   run: async (args) => {
     const options = readServeFlags(args);
-    const { startReferenceServer } = await import('../../server/reference-server.js');
-    const server = await startReferenceServer(options);
+    const { startServer } = await import('../../server/start-server.js');
+    const server = await startServer(options);
     printReady(server.host, server.port, options);
-    const signal = await waitForShutdownSignal();
+    const shutdown = waitForShutdownSignal();
+    const outcome = await Promise.race([shutdown.signal, server.failure]);
+    if (outcome instanceof Error) {
+      shutdown.cancel();
+      await server.close();
+      throw new RtbenchError(outcome.message, ExitCode.Internal);
+    }
     const stats = await server.close();
-    process.stdout.write(`rtbench serve stopped (${signal}): ${summarise(stats)}\n${JSON.stringify(stats)}\n`);
+    process.stdout.write(`rtbench serve stopped (${outcome}): ${summarise(stats)}\n${JSON.stringify(stats)}\n`);
     return ExitCode.Ok;
   },
 };
@@ -115,6 +132,10 @@ function readServeFlags(args: Record<string, unknown>): Partial<ReferenceServerO
   }
   const port = countFlag('port', args.port, { integer: true });
   if (port > 65535) throw new UsageError(`--port must be between 0 and 65535 (got ${JSON.stringify(args.port)})`);
+  const processes = countFlag('processes', args.processes, { integer: true, min: 1 });
+  if (processes > MAX_SERVER_PROCESSES) {
+    throw new UsageError(`--processes must be at most ${MAX_SERVER_PROCESSES} (got ${JSON.stringify(args.processes)})`);
+  }
   const ticksIntervalMs = durationFlag('ticks-interval', args['ticks-interval']);
   if (ticksIntervalMs <= 0) {
     throw new UsageError(`--ticks-interval must be longer than 0 (got ${JSON.stringify(args['ticks-interval'])})`);
@@ -127,6 +148,7 @@ function readServeFlags(args: Record<string, unknown>): Partial<ReferenceServerO
   return {
     host: host.trim(),
     port,
+    processes,
     echoDelayMs: durationFlag('echo-delay', args['echo-delay']),
     publishIntervalMs: durationFlag('publish-interval', args['publish-interval']),
     sseCount: countFlag('sse-count', args['sse-count'], { integer: true }),
@@ -171,7 +193,9 @@ function printReady(host: string, port: number, o: Partial<ReferenceServerOption
   const delay = o.echoDelayMs ? ` after ${formatDurationMs(o.echoDelayMs)}` : '';
   const sse = `${o.sseCount} events (data:i), ${o.sseIntervalMs ? `${formatDurationMs(o.sseIntervalMs)} apart` : 'in one burst'}, then close`;
   const profile = o.profile ?? 'strict';
-  const lines = [`rtbench serve ready on ${host}:${port}`];
+  const processes = o.processes ?? 1;
+  // One process keeps the line it always had; scripts wait for it with `...:(\d+)$`.
+  const lines = [`rtbench serve ready on ${host}:${port}${processes > 1 ? ` (${processes} processes + 1 primary)` : ''}`];
   if (profile === 'strict') {
     lines.push(
       `  ws://${base}/websocket     echo${delay}`,
@@ -198,17 +222,25 @@ function printReady(host: string, port: number, o: Partial<ReferenceServerOption
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 
-/** Resolves with the first SIGINT or SIGTERM; the handlers are removed, so a second one ends the process. */
-function waitForShutdownSignal(): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    const onSignal = (signal: NodeJS.Signals): void => {
+/**
+ * `signal` resolves with the first SIGINT or SIGTERM; the handlers are then removed, so a second
+ * one ends the process. `cancel` removes them without waiting.
+ */
+function waitForShutdownSignal(): { signal: Promise<NodeJS.Signals>; cancel: () => void } {
+  let cancel = (): void => {};
+  const signal = new Promise<NodeJS.Signals>((resolve) => {
+    const onSignal = (sig: NodeJS.Signals): void => {
+      cancel();
+      resolve(sig);
+    };
+    cancel = () => {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
-      resolve(signal);
     };
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
   });
+  return { signal, cancel };
 }
 
 function summarise(s: ServerStats): string {

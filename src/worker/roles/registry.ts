@@ -5,9 +5,15 @@
 import type { Protocol, Role } from '../../scenario/types.js';
 import type { SessionFactory } from '../session.js';
 import { createEchoSession } from './echo.js';
+import { createFanoutSession } from './fanout.js';
+import { createListenerSession } from './listener.js';
 
 const FACTORIES: Partial<Record<`${Protocol}:${Role}`, SessionFactory>> = {
   'ws:echo': createEchoSession,
+  'ws:publisher': createFanoutSession,
+  'ws:subscriber': createFanoutSession,
+  'ws:pubsub': createFanoutSession,
+  'sse:listener': createListenerSession,
 };
 
 /** The factory for a group, or undefined when this build has none for it. */

@@ -1,0 +1,117 @@
+/**
+ * Benchmark 4, peers: the same closed-loop echo run by Artillery 2.0.21 (its `ws` engine,
+ * bench/peers/echo-closed.yml) and by rtbench, each against a fresh reference server, each
+ * measured the same way from outside (lib/window.js): server-counted msgs/s, and CPU and
+ * memory of the tool's whole process tree (Artillery runs its VUs in a worker thread of one
+ * process; rtbench in worker processes).
+ *
+ * The workload is what Artillery can express: 100 connections (VUs), each sending a 32-byte
+ * message and the next one when the echo arrives, no think time, i.e. one message in flight
+ * per connection. rtbench runs exactly that (`-c 100 --in-flight 1`), not its 10-in-flight
+ * overhead workload.
+ *
+ * Artillery stays out of rtbench's dependencies: bench/peers/ is its own private package,
+ * installed here on first use (never in --smoke, which skips this benchmark instead).
+ */
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { track } from './lib/children.js';
+import { ROOT, withServer } from './lib/server.js';
+import { describeProcesses } from './lib/report.js';
+import { summarizePairs } from './lib/stats.js';
+import { assertExited, startTool } from './lib/tool.js';
+import { measureEchoWindow } from './lib/window.js';
+
+const PEERS_DIR = join(ROOT, 'bench/peers');
+const ARTILLERY_BIN = join(PEERS_DIR, 'node_modules/artillery/bin/run');
+const SETTINGS = {
+  full: { connections: 100, inFlight: 1, sizeBytes: 32, warmupMs: 2000, windowMs: 8000 },
+  smoke: { connections: 10, inFlight: 1, sizeBytes: 32, warmupMs: 500, windowMs: 1000 },
+};
+const TAIL_MS = 2000;
+
+export const title = 'Peers: rtbench vs Artillery 2.0.21 (ws engine), closed-loop echo, 1 in flight per connection';
+
+/** Installs bench/peers (Artillery) with npm, never downloading a browser. */
+function installPeers(ctx) {
+  ctx.log('installing bench/peers (artillery@2.0.21) with npm; this takes a few minutes once');
+  return new Promise((resolve, reject) => {
+    const npm = track(spawn('npm', ['install', '--prefix', PEERS_DIR, '--no-audit', '--no-fund'], {
+      cwd: ROOT,
+      env: { ...process.env, PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD: '1' },
+      stdio: ['ignore', 2, 2],
+    }));
+    npm.once('error', reject);
+    npm.once('close', (code) => (code === 0 ? resolve() : reject(new Error(`npm install --prefix bench/peers exited with ${code}`))));
+  });
+}
+
+async function runOne(ctx, which, s, rep) {
+  return withServer(async (server) => {
+    const url = server.url('ws', '/websocket');
+    const runMs = s.warmupMs + s.windowMs + TAIL_MS;
+    const tool = which === 'rtbench'
+      ? startTool([
+        'bin/rtbench.js', 'run', 'echo-closed', '-t', url,
+        '-c', String(s.connections), '--in-flight', String(s.inFlight), '--size', String(s.sizeBytes),
+        '-d', `${runMs}ms`, '--warmup', `${s.warmupMs}ms`, '--json', '-q', '-o', join(ctx.tmpDir, `peers-${rep}.json`),
+      ], { timeoutMs: runMs + 60_000 })
+      : startTool([ARTILLERY_BIN, 'run', 'echo-closed.yml', '-o', join(ctx.tmpDir, `artillery-${rep}.json`)], {
+        cwd: PEERS_DIR,
+        timeoutMs: runMs + 120_000,
+        env: {
+          ARTILLERY_DISABLE_TELEMETRY: '1',
+          ARTILLERY_TARGET: url,
+          ARTILLERY_VUS: String(s.connections),
+          ARTILLERY_RUN_MS: String(runMs),
+        },
+      });
+    try {
+      const w = await measureEchoWindow(server, tool, { connections: s.connections, warmupMs: s.warmupMs, windowMs: s.windowMs, openTimeoutMs: 90_000 });
+      const r = await tool.done;
+      assertExited(which, r);
+      return { ...w, cpuUsPerMsg: w.msgsPerSec > 0 ? (w.cpuPercent / 100) * 1e6 / w.msgsPerSec : null };
+    } finally {
+      tool.kill();
+    }
+  });
+}
+
+/** Runs the benchmark; returns its figures and every repetition's raw numbers. */
+export async function run(ctx) {
+  const s = ctx.smoke ? SETTINGS.smoke : SETTINGS.full;
+  if (!existsSync(ARTILLERY_BIN)) {
+    if (ctx.smoke) {
+      return { title, figures: [], skipped: 'bench/peers/node_modules is missing and --smoke does not install Artillery; run `npm run bench` (or npm install --prefix bench/peers) once' };
+    }
+    await installPeers(ctx);
+  }
+  const reps = [];
+  for (let i = 0; i < ctx.reps; i++) {
+    ctx.log(`peers rep ${i + 1}/${ctx.reps}: rtbench`);
+    const rtbench = await runOne(ctx, 'rtbench', s, i);
+    ctx.log(`peers rep ${i + 1}/${ctx.reps}: artillery`);
+    const artillery = await runOne(ctx, 'artillery', s, i);
+    reps.push({ rtbench, artillery });
+  }
+  const pair = (f) => summarizePairs(reps.map((r) => ({ candidate: f(r.rtbench), baseline: f(r.artillery) })));
+  const load = `${s.connections} conn × ${s.inFlight} in flight, ${s.sizeBytes} B`;
+  return {
+    title,
+    baseline: 'Artillery 2.0.21',
+    baselineDescription: 'artillery@2.0.21 (bench/peers), ws engine, bench/peers/echo-closed.yml',
+    settings: s,
+    figures: [
+      { id: 'throughput_msgs_per_sec', label: `echo msgs/s (${load}; server-counted)`, unit: 'msgs/s', ...pair((t) => t.msgsPerSec), target: { op: '>=', value: 3 } },
+      { id: 'rss_peak_bytes', label: 'tool RSS peak (process tree)', unit: 'bytes', ...pair((t) => t.rssPeakBytes), target: { op: '<=', value: 1 / 3 } },
+      { id: 'cpu_percent', label: 'tool CPU % of one core (same window)', unit: '%', ...pair((t) => t.cpuPercent) },
+      { id: 'server_cpu_percent', label: 'server CPU % of one core (same window)', unit: '%', ...pair((t) => t.serverCpuPercent) },
+      { id: 'cpu_us_per_msg', label: 'tool CPU µs per message', unit: 'µs', ...pair((t) => t.cpuUsPerMsg) },
+    ],
+    notes: [
+      `RSS and CPU by process in repetition 1's window: rtbench ${describeProcesses(reps[0]?.rtbench.processes)}; Artillery ${describeProcesses(reps[0]?.artillery.processes)}`,
+    ],
+    reps,
+  };
+}

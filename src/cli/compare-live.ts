@@ -1,0 +1,140 @@
+/**
+ * Live comparison: the same scenario against each `--target name=url`, in interleaved rounds
+ * (A B A B ..., so drift of the machine over time hits every target alike), with a cool-down
+ * between runs so one server's backlog or TIME_WAIT sockets do not hit the next. Each target's
+ * rounds are saved as one rounds file, which `compare`, `gate` and `report` read back.
+ */
+import os from 'node:os';
+import { join } from 'node:path';
+import { compareEntries, type CompareOptions } from '../compare/compare.js';
+import { writeRoundsFile } from '../compare/result-file.js';
+import { ExitCode, UsageError } from '../errors.js';
+import type { RunResult } from '../metrics/result.js';
+import type { ReportFormat } from '../report/reporter.js';
+import { safeFileName } from '../report/hgrm.js';
+import { runScenario, type RunOutcome } from '../runner/run-scenario.js';
+import { loadScenario } from '../scenario/load.js';
+import type { RunPlan } from '../scenario/plan.js';
+import { resolvePlan } from '../scenario/resolve.js';
+import { validateScenario } from '../scenario/validate.js';
+import { formatCount, formatDurationMs, formatUs } from '../units.js';
+import { checkOpenFilesLimit } from './fd-limit.js';
+import { countFlag, durationFlag } from './options.js';
+import { emitComparison } from './report-output.js';
+import { toOverrides } from './run-action.js';
+
+interface LiveTarget {
+  name: string;
+  plan: RunPlan;
+  runs: RunResult[];
+  outcomes: RunOutcome[];
+}
+
+/** Runs the live comparison and returns the exit code (130 interrupted, 3 a target never reachable, 1 crash). */
+export async function compareLive(args: Record<string, unknown>, inputs: string[], options: CompareOptions, format: ReportFormat): Promise<ExitCode> {
+  if (inputs.length > 1) throw new UsageError(`with --target, give one scenario (got ${inputs.map((i) => JSON.stringify(i)).join(' ')})`, 'to compare saved results, leave out --target');
+  const rounds = args.rounds === undefined ? 3 : countFlag('rounds', args.rounds, { integer: true, min: 1 });
+  const cooldownMs = args.cooldown === undefined ? 1000 : durationFlag('cooldown', args.cooldown, 's');
+  const targets = planTargets(args, inputs[0] ?? 'echo');
+
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSigint = () => {
+    if (++interrupts === 1) {
+      process.stderr.write('\nrtbench: interrupted; finishing this run and rendering the rounds done so far (Ctrl-C again to quit at once)\n');
+      controller.abort();
+    } else process.exit(ExitCode.Interrupted); // the user insists: leave now, as `run` does
+  };
+  process.on('SIGINT', onSigint);
+  process.on('SIGTERM', onSigint);
+  try {
+    for (let round = 0; round < rounds && !controller.signal.aborted; round++) {
+      for (const t of targets) {
+        if (controller.signal.aborted) break;
+        if (round > 0 || t !== targets[0]) await pause(cooldownMs, controller.signal);
+        if (controller.signal.aborted) break;
+        const { result, outcome } = await runScenario(t.plan, { signal: controller.signal });
+        // The name given on the command line is the label the comparison and files use.
+        result.target.label = t.name;
+        t.runs.push(result);
+        t.outcomes.push(outcome);
+        if (!args.quiet) process.stderr.write(`${progressLine(round, rounds, t.name, result, outcome)}\n`);
+        if (outcome === 'crashed') controller.abort();
+      }
+    }
+  } finally {
+    process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigint);
+  }
+
+  const ran = targets.filter((t) => t.runs.length > 0);
+  if (ran.length === 0) return ExitCode.Interrupted;
+  saveRounds(args, ran);
+  emitComparison(compareEntries(ran.map((t) => ({ label: t.name, runs: t.runs })), options), format, args);
+
+  const outcomes = targets.flatMap((t) => t.outcomes);
+  if (outcomes.includes('crashed')) return ExitCode.Internal;
+  if (outcomes.includes('interrupted') || interrupts > 0) return ExitCode.Interrupted;
+  const neverReached = targets.filter((t) => t.outcomes.length > 0 && t.outcomes.every((o) => o === 'unreachable'));
+  for (const t of neverReached) process.stderr.write(`rtbench: ${t.name} (${t.plan.target.url}) could not be reached in any round\n`);
+  return neverReached.length > 0 ? ExitCode.Unreachable : ExitCode.Ok;
+}
+
+/** Parses every `--target name=url` and resolves one plan each, before any load starts. */
+function planTargets(args: Record<string, unknown>, scenarioName: string): LiveTarget[] {
+  const specs = listOf(args.target).map((spec) => {
+    const m = /^([A-Za-z0-9_.-]+)=(.+)$/.exec(spec);
+    if (!m) throw new UsageError(`--target must be name=url for compare, such as node=ws://127.0.0.1:9001/ws (got ${JSON.stringify(spec)})`);
+    return { name: m[1]!, url: m[2]! };
+  });
+  if (specs.length < 2) throw new UsageError('a live comparison needs at least two --target name=url');
+  const dup = specs.find((s, i) => specs.findIndex((o) => o.name === s.name) !== i);
+  if (dup) throw new UsageError(`--target name "${dup.name}" is given twice; names label the columns and must differ`);
+  if (/^(wss?|https?):\/\//.test(scenarioName)) throw new UsageError('with --target name=url, the positional argument is the scenario (e.g. echo), not a URL');
+
+  const { source, raw } = loadScenario(scenarioName);
+  const scenario = validateScenario(raw, source);
+  const overrides = toOverrides({ ...args, target: undefined, header: args.header === undefined ? undefined : listOf(args.header) });
+  const cores = os.availableParallelism?.() ?? os.cpus().length;
+  return specs.map((s) => {
+    const plan = resolvePlan(scenario, { ...overrides, target: s.url }, cores);
+    checkOpenFilesLimit(plan);
+    return { name: s.name, plan, runs: [], outcomes: [] };
+  });
+}
+
+/** A repeatable flag's values: one value or several, as yargs gives them. */
+export function listOf(value: unknown): string[] {
+  return value === undefined ? [] : [value].flat().map(String);
+}
+
+function saveRounds(args: Record<string, unknown>, targets: LiveTarget[]): void {
+  if (args.save === false) return;
+  const dirFlag = args['save-dir'] === undefined || args['save-dir'] === '' ? undefined : String(args['save-dir']);
+  const first = targets[0]!.runs[0]!;
+  const dir = dirFlag ?? join('reports', `compare-${first.scenario.name}-${first.startedAt.replace(/[:.]/g, '-')}`);
+  for (const t of targets) writeRoundsFile(join(dir, `${safeFileName(t.name)}.json`), t.name, t.runs);
+  process.stderr.write(`rtbench: rounds written to ${dir}/ (one file per target: rtbench compare ${dir}/*.json)\n`);
+}
+
+function progressLine(round: number, rounds: number, name: string, r: RunResult, outcome: RunOutcome): string {
+  const m = r.metrics.latency;
+  const rate = m && r.measuredMs > 0 ? `${formatCount(Math.round(m.count / (r.measuredMs / 1000)))} msg/s` : 'no replies';
+  const errors = Object.values(r.errors).reduce((a, v) => a + v, 0);
+  const status = outcome === 'completed' ? '' : ` [${r.interruption ?? outcome}]`;
+  return `rtbench: round ${round + 1}/${rounds} ${name}: p99 ${m && m.count ? formatUs(m.p99) : '-'}, ${rate}, errors ${errors} (${formatDurationMs(r.durationMs)})${status}`;
+}
+
+/** Sleeps `ms`, returning early when the signal aborts. */
+function pause(ms: number, signal: AbortSignal): Promise<void> {
+  if (ms <= 0) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+}

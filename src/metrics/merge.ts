@@ -1,0 +1,131 @@
+/**
+ * Exact merge of results of one scenario (DESIGN.md §9): histograms add, counters and errors
+ * sum, summaries are recomputed from the merged histograms (percentiles are never averaged).
+ * The basis of multi-machine runs: shards of one run, merged into one result.
+ */
+import { UsageError } from '../errors.js';
+import { TOOL_VERSION } from '../version.js';
+import { addCounters, addErrorCounts, zeroCounters } from './counters.js';
+import { decodeHistogram, encodeHistogram, mergeHistograms, summarizeHistogram } from './histogram.js';
+import { METRIC_IDS, type MetricId } from './metric-ids.js';
+import { SCHEMA_VERSION, type MetricResult, type RunResult, type TimeseriesPoint } from './result.js';
+
+/**
+ * Merges results of one scenario into one. Wall-clock fields follow what the parts were:
+ * parts whose runs overlapped in time (shards started together) share one measured window, so
+ * `measuredMs` is the longest of them and rates add up across shards; parts that ran one after
+ * another add their measured windows. The time series is laid on one clock (each part shifted
+ * by its start, to the whole second) and points at the same second are added; per-interval
+ * percentiles cannot be merged exactly without histograms, so they take the worst part's.
+ * Verdicts are dropped: they judged the parts, not the whole.
+ */
+export function mergeRunResults(parts: readonly RunResult[]): RunResult {
+  const first = parts[0];
+  if (!first) throw new UsageError('merge needs at least one result');
+  const names = [...new Set(parts.map((p) => p.scenario.name))];
+  if (names.length > 1) throw new UsageError(`cannot merge results of different scenarios (${names.map((n) => `"${n}"`).join(', ')}); merge the shards or rounds of one scenario`);
+
+  const metrics: Partial<Record<MetricId, MetricResult>> = {};
+  for (const id of METRIC_IDS) {
+    const encoded = parts.map((p) => p.metrics[id]?.histogram).filter((h): h is string => h !== undefined);
+    if (encoded.length === 0) continue;
+    const h = mergeHistograms(encoded.map(decodeHistogram));
+    metrics[id] = { ...summarizeHistogram(h), histogram: encodeHistogram(h) };
+  }
+  const counters = zeroCounters();
+  const errors: Record<string, number> = {};
+  for (const p of parts) {
+    addCounters(counters, p.counters);
+    addErrorCounts(errors, p.errors);
+  }
+
+  const starts = parts.map((p) => Date.parse(p.startedAt));
+  const t0 = Math.min(...starts);
+  const end = Math.max(...parts.map((p, i) => starts[i]! + p.durationMs));
+  const labels = unique(parts.map((p) => p.target.label));
+  const urls = unique(parts.map((p) => p.target.url));
+  const models = unique(parts.map((p) => p.loadModel));
+  const interruptions = unique(parts.flatMap((p) => (p.interruption ? [p.interruption] : [])));
+  const hosts = unique(parts.map((p) => p.environment.hostname));
+  const workers = parts.reduce((a, p) => a + p.health.workers, 0);
+
+  return {
+    schemaVersion: SCHEMA_VERSION,
+    tool: { name: 'rtbench', version: TOOL_VERSION },
+    scenario: first.scenario,
+    target: { url: urls.join(' + '), label: labels.join(' + '), embedded: parts.every((p) => p.target.embedded) },
+    environment: { ...first.environment, hostname: hosts.join(', ') },
+    startedAt: new Date(t0).toISOString(),
+    durationMs: end - t0,
+    measuredMs: measuredWindow(parts, starts),
+    loadModel: models.length === 1 ? models[0]! : 'mixed',
+    partial: parts.some((p) => p.partial),
+    ...(interruptions.length ? { interruption: interruptions.join('; ') } : {}),
+    metrics,
+    counters,
+    errors,
+    timeseries: mergeTimeseries(parts, starts, t0),
+    health: {
+      workers,
+      loop_delay_p99_ms: Math.max(...parts.map((p) => p.health.loop_delay_p99_ms)),
+      loop_delay_max_ms: Math.max(...parts.map((p) => p.health.loop_delay_max_ms)),
+      cpu_percent_max: Math.max(...parts.map((p) => p.health.cpu_percent_max)),
+      cpu_percent_mean: round2(parts.reduce((a, p) => a + p.health.cpu_percent_mean * p.health.workers, 0) / Math.max(1, workers)),
+      max_send_lag_ms: Math.max(...parts.map((p) => p.health.max_send_lag_ms)),
+      rss_peak_bytes: parts.reduce((a, p) => a + p.health.rss_peak_bytes, 0),
+      warnings: unique(parts.flatMap((p) => p.health.warnings)),
+    },
+    notes: [...unique(parts.flatMap((p) => p.notes)), `merged from ${parts.length} results (histograms added, counters summed)`],
+  };
+}
+
+/** Sum over groups of time-overlapping parts of the longest measured window in each group. */
+function measuredWindow(parts: readonly RunResult[], starts: number[]): number {
+  const spans = parts.map((p, i) => ({ start: starts[i]!, end: starts[i]! + p.durationMs, measuredMs: p.measuredMs })).sort((a, b) => a.start - b.start);
+  let total = 0;
+  let groupEnd = -Infinity;
+  let groupMeasured = 0;
+  for (const s of spans) {
+    if (s.start >= groupEnd) {
+      total += groupMeasured;
+      groupMeasured = 0;
+    }
+    groupEnd = Math.max(groupEnd, s.end);
+    groupMeasured = Math.max(groupMeasured, s.measuredMs);
+  }
+  return total + groupMeasured;
+}
+
+function mergeTimeseries(parts: readonly RunResult[], starts: number[], t0: number): TimeseriesPoint[] {
+  const byT = new Map<number, TimeseriesPoint>();
+  parts.forEach((p, i) => {
+    const shift = Math.round((starts[i]! - t0) / 1000);
+    for (const point of p.timeseries) {
+      const t = Math.round((point.t + shift) * 10) / 10;
+      const have = byT.get(t);
+      if (!have) {
+        byT.set(t, { ...point, t });
+        continue;
+      }
+      have.connections_open += point.connections_open;
+      have.msgs_sent += point.msgs_sent;
+      have.msgs_received += point.msgs_received;
+      have.errors += point.errors;
+      have.latency_p50_us = Math.max(have.latency_p50_us, point.latency_p50_us);
+      have.latency_p99_us = Math.max(have.latency_p99_us, point.latency_p99_us);
+      have.latency_max_us = Math.max(have.latency_max_us, point.latency_max_us);
+      have.warmup ||= point.warmup;
+      have.loop_delay_p99_ms = Math.max(have.loop_delay_p99_ms, point.loop_delay_p99_ms);
+      have.cpu_percent = Math.max(have.cpu_percent, point.cpu_percent);
+    }
+  });
+  return [...byT.values()].sort((a, b) => a.t - b.t);
+}
+
+function unique<T>(values: T[]): T[] {
+  return [...new Set(values)];
+}
+
+function round2(v: number): number {
+  return Math.round(v * 100) / 100;
+}

@@ -1,0 +1,97 @@
+/**
+ * Markdown (GitHub-flavoured) for pull-request comments and job summaries: one run, or a
+ * comparison with one column per entry and the hyperfine-style summary. Pure: returns a string.
+ */
+import { summaryLines, type Comparison } from '../compare/compare.js';
+import { formatSpread, formatValue } from '../compare/quantity.js';
+import { METRIC_DESCRIPTIONS, METRIC_IDS } from '../metrics/metric-ids.js';
+import type { RunResult } from '../metrics/result.js';
+import { formatBytes, formatCount, formatDurationMs, formatUs } from '../units.js';
+import { describePhases, errorTotal, measuredRate } from './describe-run.js';
+import { mdTable } from './md-table.js';
+import type { Reporter } from './reporter.js';
+
+const STAT_COLUMNS = [
+  ['p50', 'p50'],
+  ['p90', 'p90'],
+  ['p99', 'p99'],
+  ['p99.9', 'p99_9'],
+  ['p99.99', 'p99_99'],
+  ['max', 'max'],
+] as const;
+
+/** One run as Markdown: latency table, counters, verdicts, warnings, folded notes. */
+export const mdReporter: Reporter = {
+  format: 'md',
+  render(r: RunResult): string {
+    const out: string[] = [];
+    out.push(`### rtbench · \`${r.scenario.name}\` · ${r.target.embedded ? 'embedded reference server' : `\`${r.target.url}\``}`, '');
+    if (r.partial) out.push(`> [!WARNING]\n> Partial result: ${r.interruption ?? 'the run did not finish'}`, '');
+    for (const line of describePhases(r)) out.push(`- ${line}`);
+    const warm = r.scenario.warmupMs > 0 ? ` after ${formatDurationMs(r.scenario.warmupMs)} warm-up` : '';
+    out.push(`- measured ${formatDurationMs(r.measuredMs)}${warm}; ${runContext(r)}`, '');
+
+    const shown = METRIC_IDS.filter((id) => (r.metrics[id]?.count ?? 0) > 0);
+    if (shown.length > 0) {
+      const rows = shown.map((id) => {
+        const m = r.metrics[id]!;
+        return [`\`${id}\``, formatCount(m.count), formatUs(m.mean), ...STAT_COLUMNS.map(([, k]) => formatUs(m[k]))];
+      });
+      out.push(mdTable(['metric', 'count', 'mean', ...STAT_COLUMNS.map(([h]) => h)], ['l', ...STAT_COLUMNS.map(() => 'r' as const), 'r', 'r'], rows), '');
+    } else out.push('No latency samples were recorded.', '');
+
+    const k = r.counters;
+    const replies = r.metrics.latency?.count ?? 0;
+    const counterRows: string[][] = [];
+    if (replies) counterRows.push(['`msgs_per_sec` (replies measured)', `${formatCount(Math.round(measuredRate(replies, r)))}/s`]);
+    counterRows.push(['connections opened / failed / closed', `${k.connections_opened} / ${k.connections_failed} / ${k.connections_closed}`]);
+    counterRows.push(['msgs sent / received', `${k.msgs_sent} / ${k.msgs_received}`]);
+    counterRows.push(['msgs lost / duplicated / reordered', `${k.msgs_lost} / ${k.msgs_duplicated} / ${k.msgs_reordered}`]);
+    counterRows.push(['bytes sent / received', `${formatBytes(k.bytes_sent)} / ${formatBytes(k.bytes_received)}`]);
+    if (k.sends_missed) counterRows.push(['sends behind schedule', String(k.sends_missed)]);
+    const total = errorTotal(r);
+    const classes = Object.entries(r.errors).sort((a, b) => b[1] - a[1]).map(([c, n]) => `${c} ${n}`);
+    counterRows.push(['errors', total > 0 ? `${total} (${classes.join(', ')})` : 'none']);
+    out.push(mdTable(['counter', 'value'], ['l', 'r'], counterRows), '');
+
+    if (r.verdicts?.length) {
+      const rows = r.verdicts.map((v) => [`\`${v.check}\``, v.actual === null ? '-' : `${v.actual}${v.unit}`, v.pass ? '✅ pass' : '❌ fail', v.detail ?? '']);
+      out.push(mdTable(['check', 'actual', 'result', 'detail'], ['l', 'r', 'l', 'l'], rows), '');
+    }
+    for (const w of r.health.warnings) out.push(`> [!WARNING]\n> ${w}`, '');
+    // Folded, so a PR comment shows the numbers first; blank lines let GitHub render the list.
+    const notes = [...r.notes, ...shown.map((id) => `\`${id}\`: ${METRIC_DESCRIPTIONS[id]}`)];
+    out.push('<details><summary>Notes</summary>', '', ...notes.map((n) => `- ${n}`), '', '</details>');
+    return `${out.join('\n').trimEnd()}\n`;
+  },
+};
+
+/** The comparison as Markdown: a table with one column per entry, best value in bold, and the summary. */
+export function renderComparisonMd(c: Comparison): string {
+  const out: string[] = [];
+  const rounds = Math.max(...c.entries.map((e) => e.runs.length));
+  out.push(`### rtbench compare · \`${c.scenario}\``, '');
+  out.push(rounds > 1 ? `Median of ${rounds} rounds per target ± the spread between rounds (median absolute deviation).` : 'One round per target.', '');
+  const head = ['metric', ...c.entries.map((e) => (e.flagged ? `${e.label} ⚠️` : e.label))];
+  const rows = c.rows.map((row) => [
+    `\`${row.key}\``,
+    ...row.cells.map((cell, i) => {
+      const text = formatSpread(cell, row.kind);
+      return row.best === i ? `**${text}**` : text;
+    }),
+  ]);
+  out.push(mdTable(head, ['l', ...c.entries.map(() => 'r' as const)], rows), '');
+  const [title, ...lines] = summaryLines(c);
+  out.push(`**${title}**`, '', ...lines.map((l) => `- ${l.trim()}`));
+  for (const e of c.entries.filter((x) => x.partialRounds > 0)) out.push(`- ${e.label}: ${e.partialRounds} round(s) ended early (partial)`);
+  if (c.entries.some((e) => e.flagged)) out.push('', `⚠️ error rate over ${formatValue(c.maxErrorRatePercent, 'percent')}: shown, not ranked.`);
+  return `${out.join('\n').trimEnd()}\n`;
+}
+
+/** "2026-11-26 11:53 UTC · Node v20 · 2 × Intel Xeon · open loop". */
+export function runContext(r: RunResult): string {
+  const e = r.environment;
+  const when = r.startedAt.replace('T', ' ').replace(/:\d\d\.\d+Z$/, ' UTC');
+  const model = r.loadModel === 'open' || r.loadModel === 'closed' ? `${r.loadModel} loop` : `${r.loadModel} load`;
+  return `${when} · Node ${e.node} · ${e.cores} × ${e.cpu_model} · ${model}`;
+}

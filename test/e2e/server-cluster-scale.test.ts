@@ -1,0 +1,119 @@
+/**
+ * The multi-process reference server at a small scale and through the CLI: a few thousand
+ * connections held by two workers (every one counted open, in bounded time), and
+ * `rtbench serve --processes 2` printing its ready line and exiting 0 on SIGINT with no worker
+ * left behind. The 100,000-connection measurement is run by hand with bench/hold-connections.js.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
+import { startEmbeddedServer, type EmbeddedServer } from '../../dist/server/embedded.js';
+import type { ServerStats } from '../../dist/server/stats.js';
+
+const BIN = fileURLToPath(new URL('../../bin/rtbench.js', import.meta.url));
+const servers = new Set<EmbeddedServer>();
+const clients = new Set<WebSocket>();
+const children = new Set<ChildProcess>();
+
+afterEach(async () => {
+  for (const ws of clients) ws.terminate();
+  clients.clear();
+  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  children.clear();
+  await Promise.all([...servers].map((s) => s.stop()));
+  servers.clear();
+});
+
+function isAlive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    return state !== 'Z' && state !== 'X';
+  } catch {
+    // No /proc entry: gone (or not Linux, where signal 0 tells).
+  }
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Opens `count` idle WebSocket connections, `concurrency` handshakes at a time; resolves with how many opened. */
+async function openMany(url: string, count: number, concurrency: number): Promise<number> {
+  let next = 0;
+  let opened = 0;
+  const lane = async (): Promise<void> => {
+    while (next < count) {
+      next++;
+      const ws = new WebSocket(url, { perMessageDeflate: false });
+      clients.add(ws);
+      const isOpen = await new Promise<boolean>((resolve) => {
+        ws.once('open', () => resolve(true));
+        ws.once('error', () => resolve(false));
+      });
+      if (isOpen) opened++;
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, lane));
+  return opened;
+}
+
+describe('multi-process reference server at scale', () => {
+  it('holds 3,000 connections over two workers, every one counted open', async () => {
+    const server = await startEmbeddedServer({ processes: 2, maxConnectionsPerProcess: 2000 });
+    servers.add(server);
+    const startedAt = performance.now();
+    const opened = await openMany(`ws://127.0.0.1:${server.port}/websocket`, 3000, 100);
+    expect(opened).toBe(3000);
+    expect(performance.now() - startedAt).toBeLessThan(30_000);
+
+    const stats = await server.stats();
+    expect(stats.connections_open).toBe(3000);
+    expect(stats.by_endpoint.websocket.connections_accepted).toBe(3000);
+    const perWorker = stats.by_process!.map((p) => p.connections_open);
+    expect(perWorker).toHaveLength(2);
+    // 3,000 do not fit under one worker's limit of 2,000: the gate sent the rest to the other.
+    for (const n of perWorker) expect(n).toBeGreaterThan(0);
+
+    const final = await server.stop();
+    expect(final.closes_by_code).toEqual({ 1001: 3000 });
+  });
+
+  it('rtbench serve --processes 2 prints the ready line and exits 0 on SIGINT, workers included', async () => {
+    const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--processes', '2'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    children.add(child);
+    let out = '';
+    let err = '';
+    child.stdout!.setEncoding('utf8').on('data', (c: string) => (out += c));
+    child.stderr!.setEncoding('utf8').on('data', (c: string) => (err += c));
+    const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
+
+    const until = performance.now() + 10_000;
+    let ready: RegExpMatchArray | null = null;
+    while (!(ready = out.match(/^rtbench serve ready on 127\.0\.0\.1:(\d+) \(2 processes \+ 1 primary\)$/m))) {
+      if (performance.now() > until) throw new Error(`no ready line in ${JSON.stringify(out)} (stderr ${JSON.stringify(err)})`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const port = Number(ready[1]);
+    const ws = new WebSocket(`ws://127.0.0.1:${port}/websocket`);
+    clients.add(ws);
+    await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+    const closed = new Promise<number>((resolve) => ws.once('close', (code: number) => resolve(code)));
+    const stats = (await (await fetch(`http://127.0.0.1:${port}/stats`)).json()) as ServerStats;
+    const pids = stats.by_process!.map((p) => p.pid);
+    expect(pids).toHaveLength(2);
+
+    const signalledAt = performance.now();
+    child.kill('SIGINT');
+    expect(await exited).toBe(0);
+    expect(performance.now() - signalledAt).toBeLessThan(3000);
+    expect(await closed).toBe(1001);
+    expect(out).toMatch(/rtbench serve stopped \(SIGINT\): 1 connections/);
+    expect(err).toBe('');
+    for (const pid of pids) expect(isAlive(pid)).toBe(false);
+  });
+});

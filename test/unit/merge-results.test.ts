@@ -1,0 +1,76 @@
+/**
+ * mergeRunResults is exact: the merged histogram equals one histogram recorded with every
+ * sample, counters and errors sum, and wall-clock fields follow whether the parts overlapped.
+ */
+import { describe, expect, it } from 'vitest';
+import { UsageError } from '../../dist/errors.js';
+import { createLatencyHistogram, decodeHistogram, summarizeHistogram } from '../../dist/metrics/histogram.js';
+import { mergeRunResults } from '../../dist/metrics/merge.js';
+import { evenly, makeResult, timeseriesOf } from '../helpers/results.js';
+
+describe('mergeRunResults', () => {
+  // Two shards of one run: different distributions, overlapping in time (same start).
+  const a = evenly(3000, 200, 9000);
+  const b = [...evenly(1000, 5000, 80_000), 1_200_000];
+  const shardA = makeResult({ latencyUs: a, uncorrectedUs: a.map((v) => Math.round(v / 2)), errors: { reset: 2 }, counters: { msgs_lost: 1 }, timeseries: timeseriesOf(3, 100, () => 1000) });
+  const shardB = makeResult({
+    latencyUs: b,
+    errors: { reset: 1, connect_refused: 4 },
+    startedAt: '2026-01-01T10:00:00.400Z',
+    measuredMs: 10_200,
+    partial: true,
+    timeseries: timeseriesOf(3, 50, (t) => 2000 * t),
+  });
+  const merged = mergeRunResults([shardA, shardB]);
+
+  it('equals one histogram recorded with every sample', () => {
+    const all = createLatencyHistogram();
+    for (const v of [...a, ...b]) all.recordValue(v);
+    const { histogram, ...summary } = merged.metrics.latency!;
+    expect(summary).toEqual(summarizeHistogram(all));
+    const decoded = decodeHistogram(histogram);
+    expect(decoded.totalCount).toBe(a.length + b.length);
+    for (const p of [0, 10, 50, 90, 99, 99.9, 99.99, 100]) expect(decoded.getValueAtPercentile(p)).toBe(all.getValueAtPercentile(p));
+    // A metric only one part has is carried over as it is.
+    expect(merged.metrics.latency_uncorrected!.count).toBe(a.length);
+    expect(merged.metrics.connect_time!.count).toBe(20);
+  });
+
+  it('sums counters and errors', () => {
+    expect(merged.counters.msgs_sent).toBe(a.length + b.length);
+    expect(merged.counters.connections_opened).toBe(20);
+    expect(merged.counters.msgs_lost).toBe(1);
+    expect(merged.errors).toEqual({ reset: 3, connect_refused: 4 });
+  });
+
+  it('is partial when any part is, and says why', () => {
+    expect(merged.partial).toBe(true);
+    expect(merged.interruption).toBe('interrupted by the user (Ctrl-C)');
+    expect(merged.notes).toContain('merged from 2 results (histograms added, counters summed)');
+  });
+
+  it('keeps one measured window for parts that overlapped, and adds the time series by second', () => {
+    expect(merged.startedAt).toBe('2026-01-01T10:00:00.000Z');
+    expect(merged.durationMs).toBe(10_900);
+    expect(merged.measuredMs).toBe(10_200);
+    expect(merged.timeseries.map((p) => [p.t, p.msgs_received, p.connections_open, p.latency_p99_us, p.warmup])).toEqual([
+      [1, 150, 20, 2000, true],
+      [2, 150, 20, 4000, false],
+      [3, 150, 20, 6000, false],
+    ]);
+  });
+
+  it('adds the measured windows of parts that ran one after another', () => {
+    const first = makeResult({ measuredMs: 10_000, durationMs: 10_500 });
+    const later = makeResult({ startedAt: '2026-01-01T10:01:00.000Z', measuredMs: 9_000, durationMs: 9_500 });
+    const m = mergeRunResults([first, later]);
+    expect(m.measuredMs).toBe(19_000);
+    expect(m.durationMs).toBe(69_500);
+  });
+
+  it('refuses results of different scenarios', () => {
+    expect(() => mergeRunResults([makeResult(), makeResult({ scenario: 'echo-closed' })])).toThrow(
+      new UsageError('cannot merge results of different scenarios ("echo", "echo-closed"); merge the shards or rounds of one scenario'),
+    );
+  });
+});
