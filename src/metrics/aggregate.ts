@@ -7,12 +7,18 @@ import type { IntervalReport } from '../worker/messages.js';
 import { addCounters, addErrorCounts, type Counters, zeroCounters } from './counters.js';
 import { createLatencyHistogram, decodeHistogram, type Histogram } from './histogram.js';
 import type { MetricId } from './metric-ids.js';
+
+/**
+ * The latency the time series and progress line follow: the first of these a run records
+ * (echo round trip, fan-out delivery, SSE push).
+ */
+const SERIES_METRICS: MetricId[] = ['latency', 'fanout_latency', 'push_latency'];
 import type { HealthResult, TimeseriesPoint } from './result.js';
 
 interface Bucket {
   counters: Counters;
   errors: number;
-  latency: Histogram;
+  latency: Map<MetricId, Histogram>;
   warmup: boolean;
   open: Map<number, number>;
   loopP99: number;
@@ -47,16 +53,20 @@ export class Aggregator {
     const index = Math.max(0, Math.round((report.atMs - this.startMs) / this.intervalMs));
     let b = this.buckets.get(index);
     if (!b) {
-      b = { counters: zeroCounters(), errors: 0, latency: createLatencyHistogram(), warmup: false, open: new Map(), loopP99: 0, cpu: 0 };
+      b = { counters: zeroCounters(), errors: 0, latency: new Map(), warmup: false, open: new Map(), loopP99: 0, cpu: 0 };
       this.buckets.set(index, b);
     }
     addCounters(b.counters, snap.counters);
     b.errors += Object.values(snap.errors).reduce((a, v) => a + v, 0);
     b.open.set(workerIndex, report.connectionsOpen);
-    if (snap.measured.latency) b.latency.add(decodeHistogram(snap.measured.latency));
-    if (snap.warmup.latency) {
-      b.latency.add(decodeHistogram(snap.warmup.latency));
-      b.warmup = true;
+    for (const id of SERIES_METRICS) {
+      for (const encoded of [snap.measured[id], snap.warmup[id]]) {
+        if (!encoded) continue;
+        let h = b.latency.get(id);
+        if (!h) b.latency.set(id, (h = createLatencyHistogram()));
+        h.add(decodeHistogram(encoded));
+      }
+      if (snap.warmup[id]) b.warmup = true;
     }
 
     const h = report.health;
@@ -82,19 +92,24 @@ export class Aggregator {
   timeseries(): TimeseriesPoint[] {
     return [...this.buckets.entries()]
       .sort((a, b) => a[0] - b[0])
-      .map(([index, b]) => ({
-        t: Math.round((index * this.intervalMs) / 100) / 10,
-        connections_open: [...b.open.values()].reduce((a, v) => a + v, 0),
-        msgs_sent: b.counters.msgs_sent,
-        msgs_received: b.counters.msgs_received,
-        errors: b.errors,
-        latency_p50_us: b.latency.totalCount ? b.latency.getValueAtPercentile(50) : 0,
-        latency_p99_us: b.latency.totalCount ? b.latency.getValueAtPercentile(99) : 0,
-        latency_max_us: b.latency.totalCount ? b.latency.maxValue : 0,
-        warmup: b.warmup,
-        loop_delay_p99_ms: round2(b.loopP99),
-        cpu_percent: Math.round(b.cpu),
-      }));
+      .map(([index, b]) => {
+        const id = SERIES_METRICS.find((m) => b.latency.has(m));
+        const h = id ? b.latency.get(id)! : undefined;
+        return {
+          t: Math.round((index * this.intervalMs) / 100) / 10,
+          connections_open: [...b.open.values()].reduce((a, v) => a + v, 0),
+          msgs_sent: b.counters.msgs_sent,
+          msgs_received: b.counters.msgs_received,
+          errors: b.errors,
+          ...(id ? { latency_metric: id } : {}),
+          latency_p50_us: h ? h.getValueAtPercentile(50) : 0,
+          latency_p99_us: h ? h.getValueAtPercentile(99) : 0,
+          latency_max_us: h ? h.maxValue : 0,
+          warmup: b.warmup,
+          loop_delay_p99_ms: round2(b.loopP99),
+          cpu_percent: Math.round(b.cpu),
+        };
+      });
   }
 
   /** Latest interval's figures for the progress line. */

@@ -23,6 +23,8 @@ export interface TimeseriesPoint {
   msgs_sent: number;
   msgs_received: number;
   errors: number;
+  /** Which histogram the latency figures come from (`latency`, `fanout_latency`, `push_latency`). */
+  latency_metric?: MetricId;
   latency_p50_us: number;
   latency_p99_us: number;
   latency_max_us: number;

@@ -18,11 +18,20 @@ export function describeLoad(load: LoadModel | undefined): string {
   return `closed loop, ${load.inFlight} in flight per connection${think}; the next message waits for a reply, so server stalls slow the load instead of showing as latency`;
 }
 
-/** One line per phase: connections, ramp, duration, load. */
+/** One line per phase: connections, ramp, duration, load (in the words of the groups' roles). */
 export function describePhases(r: RunResult): string[] {
+  const roles = new Set(r.scenario.groups.map((g) => g.role));
+  const sends = roles.has('echo') || roles.has('publisher') || roles.has('pubsub');
+  const publishRate = r.target.embedded ? r.scenario.server?.publishRatePerSec : undefined;
   return r.scenario.phases.map((p, i) => {
     const ramp = p.connectRatePerSec ? ` (ramp at ${formatCount(p.connectRatePerSec)}/s)` : '';
-    return `phase ${i + 1}: ${formatCount(p.connections)} connections${ramp}, ${formatDurationMs(p.durationMs)}: ${describeLoad(p.load)}`;
+    let load: string;
+    if (!sends) {
+      load = publishRate ? `listening; the embedded server publishes ${formatCount(publishRate)} msg/s` : 'listening to what the server sends';
+    } else if (!roles.has('echo') && p.load?.kind === 'open') {
+      load = `each publisher sends ${formatCount(p.load.ratePerSec)} msg/s (open loop); latency is one-way, publisher to each recipient`;
+    } else load = describeLoad(p.load);
+    return `phase ${i + 1}: ${formatCount(p.connections)} connections${ramp}, ${formatDurationMs(p.durationMs)}: ${load}`;
   });
 }
 
