@@ -12,6 +12,12 @@
  * - `--local-addresses` spreads connections over source addresses round-robin. One source
  *   address reaches one server port with at most ~28k ephemeral ports (32768-60999), so 100k
  *   connections on loopback need 4: 127.0.0.1,127.0.0.2,127.0.0.3,127.0.0.4.
+ *   With source addresses the source port is chosen here too (`localPort`): connection g uses
+ *   address g mod A and port 10000 + floor(g / A). Binding with port 0 makes the kernel search
+ *   the whole range for a free port on each bind, which it does not do for connect(); measured
+ *   here that search (`inet_csk_get_port`, bhash2 conflict checks) took over half the machine's
+ *   CPU by 40k connections and cut the connect rate to ~200/s. A port found taken is given back
+ *   to the kernel to choose (port 0) for that one connection.
  * - `--concurrency`: handshakes in flight per process (default 64).
  * - `--hold`: seconds to hold once all are open (default 5), then every connection is closed.
  *
@@ -25,6 +31,8 @@ import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 
 const MAX_PER_PROCESS = 19_000;
+/** First source port when ports are assigned; below Linux's ephemeral range (32768-60999). */
+const FIRST_SOURCE_PORT = 10_000;
 const CHILD_ENV = 'HOLD_CONNECTIONS_CHILD';
 
 if (process.env[CHILD_ENV]) runChild(JSON.parse(process.env[CHILD_ENV]));
@@ -62,11 +70,17 @@ function parseArgs(argv) {
   }
   if (!Number.isInteger(opts.concurrency) || opts.concurrency < 1) usage('--concurrency must be a whole number >= 1');
   if (!(opts.holdS >= 0)) usage('--hold must be a number of seconds >= 0');
+  if (opts.localAddresses.length > 0 && FIRST_SOURCE_PORT + Math.ceil(opts.count / opts.localAddresses.length) > 65_535) {
+    usage(`${opts.count} connections need more source addresses than ${opts.localAddresses.length} (at most ${65_535 - FIRST_SOURCE_PORT} ports each)`);
+  }
   return opts;
 }
 
-/** One client process: opens its share, reports, holds until told to close. */
-function runChild({ url, count, localAddresses, concurrency }) {
+/**
+ * One client process: opens its share, reports, holds until told to close. `firstIndex` is the
+ * global number of its first connection, which fixes each connection's source address and port.
+ */
+function runChild({ url, count, firstIndex, localAddresses, concurrency }) {
   const sockets = [];
   const errors = {};
   let opened = 0;
@@ -80,11 +94,17 @@ function runChild({ url, count, localAddresses, concurrency }) {
   const onEarlyClose = () => {
     if (!isClosing) closedEarly++;
   };
-  const openOne = () => {
-    if (next >= count) return;
-    const i = next++;
+  const openOne = (retryOf) => {
+    if (retryOf === undefined && next >= count) return;
+    const g = retryOf ?? firstIndex + next++;
     const options = { perMessageDeflate: false, handshakeTimeout: 30_000 };
-    if (localAddresses.length > 0) options.localAddress = localAddresses[i % localAddresses.length];
+    if (localAddresses.length > 0) {
+      options.localAddress = localAddresses[g % localAddresses.length];
+      if (retryOf === undefined) options.localPort = FIRST_SOURCE_PORT + Math.floor(g / localAddresses.length);
+      // A retry lets the kernel pick the port (the assigned one was in use), from the next
+      // address, in case this one's range is crowded by other programs.
+      else options.localAddress = localAddresses[(g + 1) % localAddresses.length];
+    }
     const ws = new WebSocket(url, options);
     let isSettled = false;
     ws.once('open', () => {
@@ -98,6 +118,7 @@ function runChild({ url, count, localAddresses, concurrency }) {
     ws.once('error', (err) => {
       if (isSettled) return;
       isSettled = true;
+      if (err.code === 'EADDRINUSE' && options.localPort !== undefined) return openOne(g);
       failed++;
       const code = err.code ?? err.message.slice(0, 60);
       errors[code] = (errors[code] ?? 0) + 1;
@@ -127,13 +148,17 @@ async function runParent(opts) {
   const { url, count, processes } = opts;
   const log = (line) => process.stderr.write(`${line}\n`);
   const shares = Array.from({ length: processes }, (_, i) => Math.floor(count / processes) + (i < count % processes ? 1 : 0));
+  const firstIndexes = shares.map((_, i) => shares.slice(0, i).reduce((n, s) => n + s, 0));
   log(`hold-connections: ${count} to ${url} from ${processes} processes (${shares.join(', ')})` +
     `${opts.localAddresses.length ? ` over ${opts.localAddresses.join(', ')}` : ''}, ${opts.concurrency} handshakes in flight each`);
 
   const startedAt = performance.now();
-  const children = shares.map((share) =>
+  const children = shares.map((share, i) =>
     fork(fileURLToPath(import.meta.url), [], {
-      env: { ...process.env, [CHILD_ENV]: JSON.stringify({ url, count: share, localAddresses: opts.localAddresses, concurrency: opts.concurrency }) },
+      env: {
+        ...process.env,
+        [CHILD_ENV]: JSON.stringify({ url, count: share, firstIndex: firstIndexes[i], localAddresses: opts.localAddresses, concurrency: opts.concurrency }),
+      },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     }),
   );

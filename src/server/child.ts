@@ -12,7 +12,10 @@ import type { FromServerChild, ToServerChild } from './child-messages.js';
 import { serializeError } from './serialized-error.js';
 import { startServer, type RunningServer } from './start-server.js';
 
-/** Hard limit on shutdown after the parent has gone; close() itself takes at most 2.5 s. */
+/**
+ * Hard limit on shutdown after the parent has gone (one process closes within 2 s). A cluster's
+ * workers cut off here see their primary go and finish on their own.
+ */
 const ORPHAN_EXIT_MS = 2500;
 
 let server: RunningServer | undefined;

@@ -46,5 +46,10 @@ export type FromClusterWorker =
   | { type: 'pause' }
   /** Accepting again after a pause. */
   | { type: 'resumed' }
+  /**
+   * Told to stop: the counters before closing, kept by the primary in case the worker has to be
+   * killed before it can send `stopped` (closing 20,000 clients on a busy machine takes seconds).
+   */
+  | { type: 'stopping'; stats: ServerStats }
   /** Closed; the final counters. The worker exits next. */
   | { type: 'stopped'; stats: ServerStats };

@@ -28,7 +28,10 @@ const RELAY_FD = 4;
  * a pause request.
  */
 const FD_RESERVE = 200;
-/** Hard limit on shutdown after the primary has gone; closing takes at most 1.5 s. */
+/**
+ * Hard limit on shutdown after the primary has gone: closing waits 1.5 s for clients, and an
+ * orphan that is still busy after that is ended (the kernel closes what is left).
+ */
 const ORPHAN_EXIT_MS = 2500;
 /** A worker that has said `stopped` but still has something on its loop exits after this. */
 const EXIT_BACKSTOP_MS = 500;
@@ -119,6 +122,7 @@ async function stop(): Promise<void> {
   if (isStopping) return;
   isStopping = true;
   gate?.close();
+  if (app) send({ type: 'stopping', stats: app.stats.snapshot() });
   for (const c of collecting.values()) c.reject(new RtbenchError('server shutting down', ExitCode.Internal));
   collecting.clear();
   const stats = app ? await app.close() : undefined;

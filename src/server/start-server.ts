@@ -24,7 +24,8 @@ export interface RunningServer {
   stats(): Promise<ServerStats>;
   /**
    * Closes every client (1001 for WebSocket) and every process, and resolves with the final
-   * counters within about 2.5 s. Calling it again returns the same promise.
+   * counters: within 2 s for one process; workers that have not exited after 10 s are killed
+   * (their counters as of the stop request are used). Calling it again returns the same promise.
    */
   close(): Promise<ServerStats>;
   /**
