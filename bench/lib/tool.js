@@ -55,9 +55,10 @@ export function lastJson(stdout) {
   }
 }
 
-/** Throws with the tool's stderr when it failed. */
+/** Throws with the end of the tool's stderr when it failed. */
 export function assertExited(name, r) {
   if (r.code !== 0) {
-    throw new Error(`${name} exited with ${r.code ?? r.signal}: ${(r.stderr || r.stdout).trim().split('\n').slice(-5).join(' | ')}`);
+    const tail = (r.stderr || r.stdout).trim().slice(-3000).split('\n').map((l) => l.trim()).filter(Boolean).join(' | ');
+    throw new Error(`${name} exited with ${r.code ?? r.signal}: ${tail}`);
   }
 }

@@ -18,7 +18,7 @@ import type { RunPlan } from '../scenario/plan.js';
 import { resolvePlan } from '../scenario/resolve.js';
 import { validateScenario } from '../scenario/validate.js';
 import { formatCount, formatDurationMs, formatUs } from '../units.js';
-import { checkOpenFilesLimit } from './fd-limit.js';
+import { openFilesLimit } from './fd-limit.js';
 import { countFlag, durationFlag } from './options.js';
 import { emitComparison } from './report-output.js';
 import { toOverrides } from './run-action.js';
@@ -97,8 +97,7 @@ function planTargets(args: Record<string, unknown>, scenarioName: string): LiveT
   const overrides = toOverrides({ ...args, target: undefined, header: args.header === undefined ? undefined : listOf(args.header) });
   const cores = os.availableParallelism?.() ?? os.cpus().length;
   return specs.map((s) => {
-    const plan = resolvePlan(scenario, { ...overrides, target: s.url }, cores);
-    checkOpenFilesLimit(plan);
+    const plan = resolvePlan(scenario, { ...overrides, target: s.url }, cores, openFilesLimit());
     return { name: s.name, plan, runs: [], outcomes: [] };
   });
 }

@@ -16,7 +16,7 @@ import { validateScenario } from '../scenario/validate.js';
 import { runScenario, type Progress } from '../runner/run-scenario.js';
 import { formatCount, formatDurationMs, formatUs } from '../units.js';
 import { countFlag, durationFlag, sizeFlag } from './options.js';
-import { checkOpenFilesLimit } from './fd-limit.js';
+import { openFilesLimit } from './fd-limit.js';
 import { formatFlag } from './report-output.js';
 
 /** Runs the scenario named in `args` and returns the exit code. */
@@ -29,13 +29,12 @@ export async function runAction(args: Record<string, unknown>): Promise<ExitCode
   const scenarioName = isUrl ? (positional.startsWith('http') ? 'sse' : 'echo') : positional;
   const { source, raw } = loadScenario(scenarioName);
   const scenario = validateScenario(raw, source);
-  const plan = resolvePlan(scenario, overrides, os.availableParallelism?.() ?? os.cpus().length);
+  const plan = resolvePlan(scenario, overrides, os.availableParallelism?.() ?? os.cpus().length, openFilesLimit());
   // Thresholds (scenario + --threshold) and the format are checked before any load starts:
   // a typo must cost a second, not a benchmark.
   const thresholds = parseThresholds(plan.scenario.thresholds);
   const format = formatFlag(args, REPORT_FORMATS, 'table');
 
-  checkOpenFilesLimit(plan);
 
   const controller = new AbortController();
   let interrupts = 0;
@@ -142,6 +141,8 @@ export function toOverrides(a: Record<string, unknown>): RunOverrides {
   if (has('expect-replies')) o.expectReplies = countFlag('expect-replies', a['expect-replies'], { integer: true, min: 1 });
   if (has('skip-first')) o.skipFirst = countFlag('skip-first', a['skip-first'], { integer: true });
   if (has('echo-delay')) o.echoDelayMs = durationFlag('echo-delay', a['echo-delay']);
+  if (has('server-profile')) o.serverProfile = a['server-profile'] as RunOverrides['serverProfile'];
+  if (has('source-ips')) o.sourceIps = String(a['source-ips']).split(',').map((ip) => ip.trim()).filter(Boolean);
   if (has('threshold')) o.thresholds = (a.threshold as string[]).map(String);
   if (o.echoDelayMs !== undefined && o.target !== undefined) throw new UsageError('--echo-delay applies to the embedded server only; it cannot slow down --target');
   return o;

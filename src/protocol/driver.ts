@@ -18,6 +18,11 @@ export interface ConnectionEnd {
   /** Bytes on the TCP socket (framing, handshake and compression included). */
   wireBytesSent: number;
   wireBytesReceived: number;
+  /**
+   * No connection was open or opening when the end came (an SSE stream closed while it waited
+   * to reconnect): its last connection was already counted, so this end counts none.
+   */
+  betweenConnections?: boolean;
 }
 
 /** What a session receives from a driver; called on the hot path, so no allocation there. */
@@ -44,6 +49,8 @@ export interface ClientConnection {
 export interface DialOptions extends ConnectionOptions {
   /** Local address to connect from (spreads connections over 127.0.0.x). */
   localAddress?: string;
+  /** Local port to bind (with `localAddress`); absent: the kernel picks one. */
+  localPort?: number;
 }
 
 /** Opens connections for one protocol. */

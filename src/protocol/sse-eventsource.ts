@@ -4,8 +4,9 @@
  * delay and Last-Event-ID handling are the package's own; this file only observes them.
  *
  * It costs several times the memory per stream of the default driver (sse.ts; numbers in
- * bench/sse-clients.js), and it cannot see the body's bytes, so `bytes_received` and the wire
- * byte counters stay 0 with it.
+ * bench/sse-clients.js). Through fetch it cannot see the body's bytes (`bytes_received` and
+ * the wire byte counters stay 0), bind a local address (`localAddress` is ignored) or accept
+ * a self-signed certificate (`insecure` is ignored).
  *
  * Observing without a listener per stream: a subclass overrides `dispatchEvent`, which the
  * package calls for every open, error and message event (of any event type). The package's
@@ -22,6 +23,8 @@ interface EsState {
   startedUs: number;
   connectUs: number;
   attempts: number;
+  /** A request or response is in progress (false while the package waits to reconnect). */
+  active: boolean;
   opened: boolean;
   closingByUs: boolean;
   ended: boolean;
@@ -85,20 +88,21 @@ class EventSourceConnection implements ClientConnection {
     st.ended = true;
     // close() aborts the fetch quietly (no error event), so the end is reported here.
     this.es.close();
-    process.nextTick(reportEnd, st, { initiatedByUs: true, wasOpen: st.opened, wireBytesSent: 0, wireBytesReceived: 0 });
+    process.nextTick(reportEnd, st, { initiatedByUs: true, wasOpen: st.opened, wireBytesSent: 0, wireBytesReceived: 0, betweenConnections: !st.active });
   }
 }
 
 /** The `sse` driver over the `eventsource` package (`--sse-client eventsource`). */
 export const eventSourceDriver: SseDriver = {
   open(url: string, options: DialOptions, handler: SseHandler): ClientConnection {
-    const state: EsState = { handler, options, startedUs: 0, connectUs: 0, attempts: 0, opened: false, closingByUs: false, ended: false };
+    const state: EsState = { handler, options, startedUs: 0, connectUs: 0, attempts: 0, active: true, opened: false, closingByUs: false, ended: false };
     return new EventSourceConnection(new ObservedEventSource(url, state));
   },
 };
 
 async function timedFetch(st: EsState, input: string | URL, init: RequestInit | undefined): Promise<Response> {
   if (st.attempts++ > 0) st.handler.onReconnect();
+  st.active = true;
   const o = st.options;
   const timeout = new AbortController();
   const timer = setTimeout(() => timeout.abort(new HandshakeTimeoutError()), o.handshakeTimeoutMs);
@@ -121,6 +125,7 @@ async function timedFetch(st: EsState, input: string | URL, init: RequestInit | 
 function onError(es: ObservedEventSource, st: EsState, event: PackageErrorEvent): void {
   const wasOpen = st.opened;
   st.opened = false;
+  st.active = false;
   const end: ConnectionEnd = { errorClass: classifyPackageError(event, wasOpen), initiatedByUs: false, wasOpen, wireBytesSent: 0, wireBytesReceived: 0 };
   // CLOSED: the package failed the connection (status, content type) and will not retry.
   if (es.readyState === EventSource.CLOSED || !st.handler.reconnectsStream) {

@@ -116,7 +116,7 @@ class SseStream implements ClientConnection {
     }
     // Waiting to reconnect: no socket. onEnd still comes asynchronously, as from a socket.
     clearTimer(this);
-    process.nextTick(endStream, this, { initiatedByUs: true, wasOpen: false, wireBytesSent: 0, wireBytesReceived: 0 });
+    process.nextTick(endStream, this, { initiatedByUs: true, wasOpen: false, wireBytesSent: 0, wireBytesReceived: 0, betweenConnections: true });
   }
 }
 

@@ -177,6 +177,7 @@ export const wsDriver: ProtocolDriver = {
       headers: options.headers,
       origin: options.origin,
       localAddress: options.localAddress,
+      localPort: options.localPort,
       followRedirects: false,
       skipUTF8Validation: true,
       ...(options.insecure && url.startsWith('wss:')

@@ -13,6 +13,7 @@ import type { RunPlan } from '../scenario/plan.js';
 import type { Phase, Scenario } from '../scenario/types.js';
 import { splitByWeights, splitEvenly } from '../load/schedule.js';
 import { UsageError } from '../errors.js';
+import { localEndpointsFor, sourceAddressesFor } from './source-addresses.js';
 import { sessionFactoryFor } from '../worker/roles/registry.js';
 import { startEmbeddedServer, type EmbeddedServer } from '../server/embedded.js';
 import { TOOL_VERSION } from '../version.js';
@@ -56,9 +57,18 @@ export async function runScenario(plan: RunPlan, options: RunOptions = {}): Prom
   }
   let server: EmbeddedServer | undefined;
   if (plan.target.embedded) {
-    server = await startEmbeddedServer({ host: '127.0.0.1', port: 0, echoDelayMs: plan.embeddedServer.echoDelayMs, publishIntervalMs: plan.embeddedServer.publishIntervalMs });
+    const { echoDelayMs, publishIntervalMs, processes, profile } = plan.embeddedServer;
+    server = await startEmbeddedServer({ host: '127.0.0.1', port: 0, echoDelayMs, publishIntervalMs, processes, profile });
   }
   const groupUrls = scenario.groups.map((g) => g.targetUrl ?? scenario.targetUrl ?? `${g.protocol === 'ws' ? 'ws' : 'http'}://127.0.0.1:${server!.port}${g.path}`);
+  const peak = Math.max(0, ...scenario.phases.map((p) => p.connections));
+  let sourceAddresses: string[];
+  try {
+    sourceAddresses = sourceAddressesFor(groupUrls, peak, plan.sourceIps);
+  } catch (err) {
+    await server?.stop();
+    throw err;
+  }
   const url = groupUrls[0]!;
   if (server) options.onTargetReady?.(url);
 
@@ -84,7 +94,7 @@ export async function runScenario(plan: RunPlan, options: RunOptions = {}): Prom
   const liveByWorker = new Map<number, number>();
   let streamsEnded = false;
   const fanoutSummaries: FanoutWorkerSummary[] = [];
-  const pool = await WorkerPool.start(workerPlans(plan, groupUrls), {
+  const pool = await WorkerPool.start(workerPlans(plan, groupUrls, sourceAddresses), {
     onInterval: (index, report) => {
       aggregator.add(index, report);
       if (report.fanout) fanoutSummaries.push(report.fanout);
@@ -160,7 +170,9 @@ export async function runScenario(plan: RunPlan, options: RunOptions = {}): Prom
     timeseries: aggregator.timeseries(),
     health: aggregator.healthResult(plan.workers, counters.sends_missed),
     notes: [
-      ...(plan.target.embedded ? ['target: the embedded reference server, started by rtbench in its own process'] : []),
+      ...(plan.target.embedded ? [`target: the embedded reference server (profile ${plan.embeddedServer.profile}), started by rtbench in its own process`] : []),
+      ...plan.notes,
+      ...(sourceAddresses.length > 1 ? [`connections spread over ${sourceAddresses.length} source addresses (${sourceAddresses.join(', ')}): one address reaches one server port with at most ~28k ports`] : []),
       ...(scenario.connection.insecure ? ['TLS certificates were not verified (--insecure)'] : []),
       ...(fanout ? fanoutRunNotes(scenario, plan.target.embedded, url, fanout) : []),
       ...notes,
@@ -183,7 +195,7 @@ function expectsConnections(s: Scenario): boolean {
  * Splits each phase's connections over the groups (by share) and then over the workers,
  * exactly: no remainder is lost, and shares differ by at most one.
  */
-export function workerPlans(plan: RunPlan, groupUrls: string[]): WorkerPlan[] {
+export function workerPlans(plan: RunPlan, groupUrls: string[], sourceAddresses: string[] = []): WorkerPlan[] {
   const { phases, groups } = plan.scenario;
   const weights = groups.map((g) => g.share);
   // [phase][group][worker]
@@ -202,7 +214,7 @@ export function workerPlans(plan: RunPlan, groupUrls: string[]): WorkerPlan[] {
       totalConnectionsPerPhase: phases.map((p) => p.connections),
       connectRateShare: myPeak / peak,
       intervalMs: plan.intervalMs,
-      localAddresses: [],
+      local: localEndpointsFor(sourceAddresses, w, plan.workers),
     };
   });
 }

@@ -11,6 +11,29 @@ import { UsageError } from '../errors.js';
 /** Connections planned per source address: below the port range, with room for TIME_WAIT. */
 const HEADROOM = 0.9;
 
+/**
+ * When connections are spread over addresses, rtbench picks each source port itself from
+ * [10000, 32768), below Linux's ephemeral range: letting the kernel search for a free port per
+ * bound address cost over half the machine's CPU at 100k connections (perf: inet_csk_get_port).
+ */
+export const LOCAL_PORT_FIRST = 10_000;
+export const LOCAL_PORT_END = 32_768;
+
+/** Where a worker's connections come from: addresses round robin, ports from its own block. */
+export interface LocalEndpoints {
+  addresses: string[];
+  /** First port of this worker's block, and its size (0: the kernel picks ports). */
+  portBase: number;
+  portCount: number;
+}
+
+/** Splits the port block between workers so no two ever bind the same address and port. */
+export function localEndpointsFor(addresses: string[], workerIndex: number, workers: number): LocalEndpoints {
+  if (addresses.length < 2) return { addresses, portBase: 0, portCount: 0 };
+  const block = Math.floor((LOCAL_PORT_END - LOCAL_PORT_FIRST) / workers);
+  return { addresses, portBase: LOCAL_PORT_FIRST + workerIndex * block, portCount: block };
+}
+
 /** Size of the ephemeral port range (Linux), or the usual default elsewhere. */
 export function ephemeralPortCount(): number {
   try {
@@ -46,9 +69,9 @@ export function sourceAddressesFor(targetUrls: string[], peakConnections: number
     }
     return explicit;
   }
-  const perAddress = Math.floor(portCount * HEADROOM);
+  if (peakConnections <= Math.floor(portCount * HEADROOM)) return [];
+  const perAddress = Math.floor(Math.min(portCount, LOCAL_PORT_END - LOCAL_PORT_FIRST) * HEADROOM);
   const needed = Math.ceil(peakConnections / perAddress);
-  if (needed <= 1) return [];
   const hosts = new Set(targetUrls.map((u) => new URL(u).hostname));
   const allLoopbackV4 = [...hosts].every((h) => isLoopbackHost(h) && h !== '[::1]' && h !== '::1');
   if (!allLoopbackV4) {

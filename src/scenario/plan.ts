@@ -20,7 +20,11 @@ export interface RunPlan {
   /** Generator processes; connections are split evenly across them. */
   workers: number;
   /** Options for the embedded reference server (ignored for an external target). */
-  embeddedServer: { echoDelayMs: number; publishIntervalMs: number };
+  embeddedServer: { echoDelayMs: number; publishIntervalMs: number; processes: number; profile: 'strict' | 'hyperlane' | 'hyperlane-readme' };
+  /** Source addresses named by the user (`--source-ips`); absent: chosen for loopback when needed. */
+  sourceIps?: string[];
+  /** Decisions taken for the user that the report should state (e.g. workers added for fd limits). */
+  notes: string[];
   /** Snapshot period for the time series and progress line. */
   intervalMs: number;
   /** Grace for in-flight replies after Ctrl-C (a normal end waits the reply timeout). */

@@ -39,7 +39,12 @@ export interface RunOverrides {
   thresholds?: string[];
   workers?: number;
   echoDelayMs?: number;
+  serverProfile?: 'strict' | 'hyperlane' | 'hyperlane-readme';
+  sourceIps?: string[];
 }
+
+/** File descriptors a process keeps for itself (stdio, IPC, event loop, libraries). */
+export const RESERVED_FDS = 200;
 
 /** Default worker count: measured on a 2-core box with the server beside it, one beats two. */
 export function defaultWorkerCount(cores: number, embedded: boolean): number {
@@ -50,7 +55,7 @@ export function defaultWorkerCount(cores: number, embedded: boolean): number {
 /**
  * Builds the RunPlan. With several phases, -c, -d and the load flags apply to every phase.
  */
-export function resolvePlan(scenario: Scenario, o: RunOverrides, cores: number): RunPlan {
+export function resolvePlan(scenario: Scenario, o: RunOverrides, cores: number, openFilesLimit?: number): RunPlan {
   if (o.ratePerSec !== undefined && o.inFlight !== undefined) {
     throw new UsageError('--rate and --in-flight exclude each other: --rate makes the run open loop, --in-flight closed loop');
   }
@@ -115,7 +120,26 @@ export function resolvePlan(scenario: Scenario, o: RunOverrides, cores: number):
   }
   const embedded = s.groups.some((g) => !g.targetUrl && !s.targetUrl);
   const firstUrl = s.groups[0]!.targetUrl ?? s.targetUrl;
-  const workers = o.workers ?? defaultWorkerCount(cores, embedded);
+  const notes: string[] = [];
+  const peak = Math.max(0, ...s.phases.map((p) => p.connections));
+  // Each connection is a file descriptor in one generator process (and one server process):
+  // the open-files limit is per process, so big runs are spread over enough of them.
+  const perProcess = openFilesLimit === undefined ? Number.POSITIVE_INFINITY : openFilesLimit - RESERVED_FDS;
+  const neededProcesses = Math.ceil(peak / perProcess);
+  let workers = o.workers ?? defaultWorkerCount(cores, embedded);
+  if (peak > workers * perProcess) {
+    if (o.workers !== undefined) {
+      throw new UsageError(
+        `${Math.ceil(peak / workers)} connections per worker exceed the open-files limit of ${openFilesLimit} per process`,
+        `run with --workers ${neededProcesses} (each worker is a process with its own limit), or raise 'ulimit -n'`,
+      );
+    }
+    workers = neededProcesses;
+    notes.push(`${workers} generator processes so that each stays under the open-files limit of ${openFilesLimit}`);
+  }
+  const serverProcesses = embedded && neededProcesses > 1 ? neededProcesses : 1;
+  if (serverProcesses > 1) notes.push(`the embedded server ran as ${serverProcesses} processes (open-files limit ${openFilesLimit} per process)`);
+  if (o.serverProfile !== undefined && !embedded) throw new UsageError('--server-profile applies to the embedded server only; it cannot change --target');
   if (subscriberOnly && o.ratePerSec !== undefined) {
     if (!embedded) {
       throw new UsageError(
@@ -129,7 +153,14 @@ export function resolvePlan(scenario: Scenario, o: RunOverrides, cores: number):
     scenario: s,
     target: { url: firstUrl ?? '', embedded, label: embedded ? 'embedded' : targetLabel(firstUrl!) },
     workers,
-    embeddedServer: { echoDelayMs: o.echoDelayMs ?? 0, publishIntervalMs: embedded && s.server ? 1000 / s.server.publishRatePerSec : 0 },
+    embeddedServer: {
+      echoDelayMs: o.echoDelayMs ?? 0,
+      publishIntervalMs: embedded && s.server ? 1000 / s.server.publishRatePerSec : 0,
+      processes: serverProcesses,
+      profile: o.serverProfile ?? 'strict',
+    },
+    ...(o.sourceIps?.length ? { sourceIps: o.sourceIps } : {}),
+    notes,
     intervalMs: 1000,
     interruptGraceMs: 1000,
   };

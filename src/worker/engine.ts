@@ -9,6 +9,7 @@ import { nowUs } from '../load/clock.js';
 import type { Recorder } from '../metrics/recorder.js';
 import type { ConnectionEnd, DialOptions } from '../protocol/driver.js';
 import type { LoadModel, Scenario } from '../scenario/types.js';
+import type { LocalEndpoints } from '../runner/source-addresses.js';
 import type { HealthMonitor } from './health.js';
 import type { FanoutBook } from './roles/fanout-book.js';
 import type { GroupRuntime, Session, SessionFactory } from './session.js';
@@ -42,7 +43,8 @@ export class Engine {
   private nextGlobalIndex: number[];
   private totalConnections = 1;
   private endWaiters: Array<() => void> = [];
-  private localAddressCursor = 0;
+  /** Connections opened so far: picks each one's source address and port. */
+  private dialCount = 0;
 
   constructor(
     readonly scenario: Scenario,
@@ -51,7 +53,7 @@ export class Engine {
     readonly recorder: Recorder,
     private readonly health: HealthMonitor,
     firstGlobalIndex: number[],
-    private readonly localAddresses: string[],
+    private readonly local: LocalEndpoints,
   ) {
     this.dial = { ...scenario.connection };
     this.nextGlobalIndex = [...firstGlobalIndex];
@@ -89,11 +91,20 @@ export class Engine {
     const session = this.factories(group)(this, group, globalIndex);
     session.liveIndex = this.live.length;
     this.live.push(session);
-    const dial = this.localAddresses.length === 0
-      ? this.dial
-      : { ...this.dial, localAddress: this.localAddresses[this.localAddressCursor++ % this.localAddresses.length] };
+    const dial = this.local.addresses.length === 0 ? this.dial : this.localDial(this.dialCount++);
     session.conn = group.driver.open(group.url, dial, session);
     return session;
+  }
+
+  /**
+   * The k-th connection's source: addresses round robin, and while this worker's port block
+   * lasts, a port of its own (never reused within the run, so no TIME_WAIT clash).
+   */
+  private localDial(k: number): DialOptions {
+    const { addresses, portBase, portCount } = this.local;
+    const slot = Math.floor(k / addresses.length);
+    const localAddress = addresses[k % addresses.length];
+    return slot < portCount ? { ...this.dial, localAddress, localPort: portBase + slot } : { ...this.dial, localAddress };
   }
 
   /** Closes the `count` most recently opened sessions of `group` (a ramp down). */
@@ -164,6 +175,7 @@ export class Engine {
   }
 
   private countEnd(end: ConnectionEnd): void {
+    if (end.betweenConnections) return;
     const counters = this.recorder.counters;
     if (end.wasOpen) counters.connections_closed++;
     else counters.connections_failed++;

@@ -50,7 +50,7 @@ function buildEngine(p: WorkerPlan): Engine {
     if (!f) throw new Error(`no session implementation for ${g.spec.protocol} role ${g.spec.role}`);
     return f;
   };
-  const built = new Engine(p.scenario, groups, factory, recorder!, health!, p.firstConnectionIndex, p.localAddresses);
+  const built = new Engine(p.scenario, groups, factory, recorder!, health!, p.firstConnectionIndex, p.local);
   if (p.scenario.fanout) built.fanout = new FanoutBook(p.scenario, p.workerIndex, p.workerCount, built.notes);
   return built;
 }

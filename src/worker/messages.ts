@@ -4,6 +4,7 @@
  */
 import type { RecorderSnapshot } from '../metrics/recorder.js';
 import type { FanoutSubscriberStat } from '../metrics/result.js';
+import type { LocalEndpoints } from '../runner/source-addresses.js';
 import type { Scenario } from '../scenario/types.js';
 
 /** What one worker is asked to do: its share of each phase's connections, per group. */
@@ -23,7 +24,8 @@ export interface WorkerPlan {
   connectRateShare: number;
   intervalMs: number;
   /** Local addresses to spread connections over (round robin); empty: the OS picks. */
-  localAddresses: string[];
+  /** Source addresses (round robin) and this worker's own block of source ports. */
+  local: LocalEndpoints;
 }
 
 /** Generator-health sample for one interval (DESIGN.md §5). */

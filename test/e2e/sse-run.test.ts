@@ -129,6 +129,9 @@ describe('stamped ticks', () => {
     expect(c.reconnects).toBeGreaterThanOrEqual(4 * 3);
     expect(c.connections_opened).toBeGreaterThanOrEqual(c.reconnects);
     expect(c.events_received).toBeGreaterThanOrEqual(5 * c.reconnects);
+    // Every response that opened is closed exactly once: by the server (then reconnected) or by
+    // the drain; a stream waiting to reconnect at the drain closes no connection.
+    expect(c.connections_closed).toBe(c.connections_opened);
     expect(c.msgs_lost).toBe(0);
     expect(c.msgs_duplicated).toBe(0);
     expect(result.errors).toEqual({});
@@ -146,6 +149,40 @@ describe('stamped ticks', () => {
       expect(c.msgs_lost).toBe(0);
     } finally {
       await repeating.close();
+    }
+  });
+});
+
+describe('a stream dropped mid-way', () => {
+  it('counts the drop as a reset and a reconnect, and the ids it never got back as lost', async () => {
+    const dropping = await rawSseServer((socket, req) => {
+      const ids = (list: number[]) => list.map((i) => `id: ${i}\ndata: e${i}\n\n`).join('');
+      if (req.index % 3 === 0) {
+        // Ids 0..4, then the connection drops inside a chunked body.
+        socket.write(`HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n`);
+        const body = `retry: 20\n\n${ids([0, 1, 2, 3, 4])}`;
+        socket.write(`${Buffer.byteLength(body).toString(16)}\r\n${body}\r\n`);
+        setTimeout(() => socket.destroy(), 30);
+      } else if (req.index % 3 === 1) {
+        // Resumed after Last-Event-ID 4, but 5 and 6 are gone; then the stream ends.
+        socket.end(`${CLOSE_DELIMITED_HEAD}${ids([7, 8, 9])}`);
+      } else socket.end('HTTP/1.1 204 No Content\r\n\r\n');
+    });
+    try {
+      // One stream at a time, so the server's script runs per stream.
+      const plan = planFrom(sseScenario({}, { connections: 1, untilStreamsEnd: true }), { target: dropping.url });
+      const { result, outcome } = await runScenario(plan);
+      expect(outcome, result.interruption).toBe('completed');
+      expect(dropping.requests.map((r) => r.headers['last-event-id'])).toEqual([undefined, '4', '9']);
+      const c = result.counters;
+      expect(c.events_received).toBe(8);
+      expect(c.reconnects).toBe(2);
+      expect(c.msgs_lost).toBe(2);
+      expect(c.msgs_duplicated).toBe(0);
+      expect(c.connections_opened).toBe(2);
+      expect(result.errors).toEqual({ reset: 1, sse_bad_status_204: 1 });
+    } finally {
+      await dropping.close();
     }
   });
 });

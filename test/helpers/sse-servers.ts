@@ -91,7 +91,7 @@ export interface StreamLog {
   interruptions: Array<string | undefined>;
   reconnects: number;
   bodyBytes: number;
-  end?: { errorClass?: string; wasOpen: boolean; initiatedByUs: boolean };
+  end?: { errorClass?: string; wasOpen: boolean; initiatedByUs: boolean; betweenConnections?: boolean };
 }
 
 /** A handler that logs everything; `ended` resolves with the log at onEnd. */
@@ -109,6 +109,7 @@ export function recordingHandler(reconnectsStream: boolean): { handler: SseHandl
     onReconnect: () => void log.reconnects++,
     onEnd: (end) => {
       log.end = { errorClass: end.errorClass, wasOpen: end.wasOpen, initiatedByUs: end.initiatedByUs };
+      if (end.betweenConnections) log.end.betweenConnections = true;
       done(log);
     },
   };

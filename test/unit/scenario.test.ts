@@ -84,4 +84,19 @@ describe('resolvePlan', () => {
     expect(plan.target).toEqual({ url: 'ws://127.0.0.1:9000/ws', embedded: false, label: '127.0.0.1:9000/ws' });
     expect(plan.workers).toBe(1);
   });
+
+  it('spreads a run over enough processes for the open-files limit, and says so', () => {
+    const big = validateScenario({ name: 'big', phases: [{ duration: '10s', connections: 100_000 }] }, 'big');
+    const plan = resolvePlan(big, {}, 2, 20_000);
+    expect(plan.workers).toBe(6);
+    expect(plan.embeddedServer.processes).toBe(6);
+    expect(plan.notes).toEqual([
+      '6 generator processes so that each stays under the open-files limit of 20000',
+      'the embedded server ran as 6 processes (open-files limit 20000 per process)',
+    ]);
+    expect(() => resolvePlan(big, { workers: 2 }, 2, 20_000)).toThrow('50000 connections per worker exceed the open-files limit of 20000 per process');
+    const external = resolvePlan(big, { target: 'ws://127.0.0.1:9/' }, 2, 20_000);
+    expect(external.embeddedServer.processes).toBe(1);
+    expect(resolvePlan(base, {}, 2, 20_000).notes).toEqual([]);
+  });
 });

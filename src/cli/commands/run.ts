@@ -12,7 +12,7 @@ const G_OUT = 'Output:';
 
 export const runCommand: CommandSpec = {
   usage: 'run [scenario]',
-  describe: 'Run a scenario (built-in name, JSON file, or a ws:// URL) and print the result table',
+  describe: 'Run a scenario (built-in name, JSON file, or a ws:// or http:// SSE URL) and print the result table',
   examples: [
     ['$0 run', "built-in 'echo' scenario against the embedded reference server"],
     ['$0 run echo -c 100 --in-flight 10 -d 10s', 'closed loop: 100 connections, 10 messages in flight each'],
@@ -37,7 +37,7 @@ export const runCommand: CommandSpec = {
       .option('size', { type: 'string', group: G_LOAD, describe: 'message size (e.g. 32, 1KiB); the stamp is embedded' })
       .option('binary', { type: 'boolean', group: G_LOAD, describe: 'send binary frames instead of text' })
       .option('workers', { alias: 'w', type: 'string', group: G_LOAD, describe: 'generator processes (default: right for this machine)' })
-      .option('target', { alias: 't', type: 'string', group: G_TARGET, describe: 'server URL (ws://, wss://); default: the embedded reference server' })
+      .option('target', { alias: 't', type: 'string', group: G_TARGET, describe: 'server URL (ws://, wss://; http://, https:// for SSE); default: the embedded reference server' })
       .option('header', { alias: 'H', type: 'string', array: true, group: G_TARGET, describe: "request header 'Name: value' (repeatable)" })
       .option('subprotocol', { type: 'string', array: true, group: G_TARGET, describe: 'WebSocket subprotocol to offer (repeatable)' })
       .option('origin', { type: 'string', group: G_TARGET, describe: 'Origin header for the handshake' })
@@ -55,6 +55,8 @@ export const runCommand: CommandSpec = {
       .option('expect-replies', { type: 'string', group: G_TARGET, describe: 'replies per message (a server that answers twice: 2) [default: 1]' })
       .option('skip-first', { type: 'string', group: G_TARGET, describe: 'messages the server sends on connect (a greeting) to skip [default: 0]' })
       .option('echo-delay', { type: 'string', group: G_TARGET, describe: 'embedded server only: delay each echo (bare number = ms)' })
+      .option('server-profile', { choices: ['strict', 'hyperlane', 'hyperlane-readme'] as const, group: G_TARGET, describe: "embedded server only: RFC-correct, or imitate Hyperlane's wire habits [default: strict]" })
+      .option('source-ips', { type: 'string', group: G_TARGET, describe: 'comma-separated local addresses to connect from (default: 127.0.0.x chosen by itself past ~25k connections on loopback)' })
       .option('threshold', { type: 'string', array: true, group: G_OUT, describe: "fail (exit 4) unless it holds, e.g. 'latency.p99<5ms', 'errors==0'" })
       .option('out', { alias: 'o', type: 'string', group: G_OUT, describe: 'result file [default: reports/<scenario>-<time>.json]' })
       .option('format', { alias: 'f', choices: REPORT_FORMATS, group: G_OUT, describe: 'report on stdout: table, json (the result document), md, hgrm or html [default: table]' })
