@@ -90,14 +90,18 @@ export class Aggregator {
 
   /** The time series, one point per interval, in order. */
   timeseries(): TimeseriesPoint[] {
+    // Workers report on their own clocks, so a bucket may lack a worker's report: its last
+    // known count of open connections carries forward.
+    const openNow = new Map<number, number>();
     return [...this.buckets.entries()]
       .sort((a, b) => a[0] - b[0])
       .map(([index, b]) => {
         const id = SERIES_METRICS.find((m) => b.latency.has(m));
         const h = id ? b.latency.get(id)! : undefined;
+        for (const [worker, open] of b.open) openNow.set(worker, open);
         return {
           t: Math.round((index * this.intervalMs) / 100) / 10,
-          connections_open: [...b.open.values()].reduce((a, v) => a + v, 0),
+          connections_open: [...openNow.values()].reduce((a, v) => a + v, 0),
           msgs_sent: b.counters.msgs_sent,
           msgs_received: b.counters.msgs_received,
           errors: b.errors,
@@ -119,9 +123,9 @@ export class Aggregator {
   }
 
   /** Health over the run, with warnings in plain words when the generator fell behind. */
-  healthResult(workers: number, sendsMissed: number): HealthResult {
+  healthResult(workers: number, sendsMissed: number, extraWarnings: string[] = []): HealthResult {
     const h = this.health;
-    const warnings: string[] = [];
+    const warnings: string[] = [...extraWarnings];
     if (h.loopP99 > 10) {
       warnings.push(`generator event loop delay p99 reached ${h.loopP99.toFixed(1)} ms (> 10 ms): the client may be the bottleneck; latency includes its own delay`);
     }

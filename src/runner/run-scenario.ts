@@ -118,12 +118,17 @@ export async function runScenario(plan: RunPlan, options: RunOptions = {}): Prom
   });
 
   let notes: string[] = [];
+  const rampWarnings: string[] = [];
   try {
     for (let i = 0; i < scenario.phases.length && !stopped(); i++) {
       const phase = scenario.phases[i]!;
+      const rampStartMs = Date.now();
+      const before = i === 0 ? 0 : scenario.phases[i - 1]!.connections;
       pool.broadcast({ type: 'phase', index: i });
       await pool.waitRamped(i, stopped);
       if (stopped()) break;
+      const rampWarning = checkRampRate(i, phase, Math.abs(phase.connections - before), Date.now() - rampStartMs);
+      if (rampWarning) rampWarnings.push(rampWarning);
       // Connections opened, not open now: SSE streams may open and end (and be waiting to
       // reconnect) before the ramp is over. Each worker reports its counts just before 'ramped'.
       if (i === 0 && aggregator.counters.connections_opened === 0 && phase.connections > 0) {
@@ -141,7 +146,10 @@ export async function runScenario(plan: RunPlan, options: RunOptions = {}): Prom
   } finally {
     drainStartMs = Date.now();
     const waitMs = status.outcome === 'interrupted' ? plan.interruptGraceMs : scenario.connection.replyTimeoutMs;
-    notes = await pool.drain(waitMs, waitMs + 8000);
+    // Closing takes ~0.1 ms of CPU per connection, more on a loaded machine: the limit grows
+    // with each worker's share so big runs are not cut off before their final report.
+    const perWorker = Math.ceil(Math.max(0, ...scenario.phases.map((p) => p.connections)) / plan.workers);
+    notes = await pool.drain(waitMs, waitMs + 8000 + perWorker);
     pool.kill();
     if (server) await server.stop();
   }
@@ -168,7 +176,7 @@ export async function runScenario(plan: RunPlan, options: RunOptions = {}): Prom
     counters,
     errors: aggregator.errors,
     timeseries: aggregator.timeseries(),
-    health: aggregator.healthResult(plan.workers, counters.sends_missed),
+    health: aggregator.healthResult(plan.workers, counters.sends_missed, rampWarnings),
     notes: [
       ...(plan.target.embedded ? [`target: the embedded reference server (profile ${plan.embeddedServer.profile}), started by rtbench in its own process`] : []),
       ...plan.notes,
@@ -185,6 +193,18 @@ export async function runScenario(plan: RunPlan, options: RunOptions = {}): Prom
 /** Connections come back by themselves: run-level reconnect, or SSE streams reconnecting as browsers do. */
 function reopensConnections(s: Scenario): boolean {
   return s.connection.reconnect || s.groups.some((g) => g.sse?.reconnect === true);
+}
+
+/**
+ * A ramp at a given connect rate should hold it within 10%; when the generator (or the
+ * server) cannot, the health line says so rather than the run quietly taking longer.
+ */
+export function checkRampRate(index: number, phase: Phase, connections: number, elapsedMs: number): string | undefined {
+  const asked = phase.connectRatePerSec;
+  if (asked === undefined || connections < 2 * asked || elapsedMs <= 0) return undefined;
+  const achieved = connections / (elapsedMs / 1000);
+  if (achieved >= 0.9 * asked) return undefined;
+  return `phase ${index + 1} ramped at ${Math.round(achieved)} connections/s, below the ${Math.round(asked)}/s asked (the generator or the server could not keep up)`;
 }
 
 function expectsConnections(s: Scenario): boolean {

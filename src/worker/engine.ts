@@ -36,6 +36,7 @@ export class Engine {
   /** Called when the last live session ends (streams that end by design: the run may stop early). */
   onIdle: (() => void) | undefined;
   private readonly live: Session[] = [];
+  private readonly unsettled = new Set<Session>();
   private readonly heap = new DueHeap<Session>();
   private pacerTimer: NodeJS.Timeout | undefined;
   private readonly timeoutTimer: NodeJS.Timeout;
@@ -74,11 +75,13 @@ export class Engine {
     return n;
   }
 
-  /** Attempts not yet settled (neither open nor ended). */
+  /**
+   * Connection attempts not yet settled (neither open nor ended). Kept as a set rather than
+   * counted over the live list: the ramp asks before every attempt, and a scan made a 16k-
+   * connection ramp quadratic. A stream's own reconnects (SSE) never enter it.
+   */
   get pendingCount(): number {
-    let n = 0;
-    for (const s of this.live) if (!s.isOpen && !s.hasEnded && !s.isReconnecting) n++;
-    return n;
+    return this.unsettled.size;
   }
 
   /** Total connections in the current phase (spreads first sends over a period). */
@@ -91,6 +94,7 @@ export class Engine {
     const session = this.factories(group)(this, group, globalIndex);
     session.liveIndex = this.live.length;
     this.live.push(session);
+    this.unsettled.add(session);
     const dial = this.local.addresses.length === 0 ? this.dial : this.localDial(this.dialCount++);
     session.conn = group.driver.open(group.url, dial, session);
     return session;
@@ -140,6 +144,7 @@ export class Engine {
   }
 
   sessionOpened(s: Session, connectUs: number): void {
+    this.unsettled.delete(s);
     this.recorder.counters.connections_opened++;
     this.recorder.record('connect_time', connectUs, true);
     if (this.draining) s.conn.close(0);
@@ -148,6 +153,7 @@ export class Engine {
   }
 
   sessionEnded(s: Session, end: ConnectionEnd): void {
+    this.unsettled.delete(s);
     this.countEnd(end);
     const counters = this.recorder.counters;
     counters.msgs_lost += s.abandon();
@@ -170,7 +176,8 @@ export class Engine {
    * A connection of `s` ended but the session lives on and reopens it itself (an SSE stream
    * reconnecting as a browser does): the end counts like any other; the session stays live.
    */
-  sessionInterrupted(_s: Session, end: ConnectionEnd): void {
+  sessionInterrupted(s: Session, end: ConnectionEnd): void {
+    this.unsettled.delete(s);
     this.countEnd(end);
   }
 
@@ -194,7 +201,7 @@ export class Engine {
     this.heap.clear();
     if (this.pacerTimer) clearTimeout(this.pacerTimer);
     const deadline = Date.now() + waitMs;
-    while (Date.now() < deadline && this.live.some((s) => s.pending > 0)) await sleep(10);
+    while (Date.now() < deadline && this.live.some((s) => s.pending > 0)) await sleep(50);
     for (const s of this.live) this.recorder.counters.msgs_lost += s.abandon();
     clearInterval(this.timeoutTimer);
     const ended = new Promise<void>((resolve) => this.endWaiters.push(resolve));
