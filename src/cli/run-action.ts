@@ -64,14 +64,18 @@ export async function runAction(args: Record<string, unknown>): Promise<ExitCode
   const { result, outcome } = output;
   if (thresholds.length > 0) result.verdicts = evaluateThresholds(result, thresholds);
 
-  const file = typeof args.out === 'string' ? args.out : defaultResultPath(result);
-  if (file !== '-') {
+  // `--out -` sends the result document to stdout in place of the report (yargs reads a lone
+  // `-` as an empty string).
+  const file = args.out === '' || args.out === '-' ? '-' : typeof args.out === 'string' ? args.out : defaultResultPath(result);
+  const color = args.color === undefined ? Boolean(process.stdout.isTTY) && !process.env.NO_COLOR : Boolean(args.color);
+  if (file === '-') {
+    process.stdout.write(reporters.json.render(result, { color: false }));
+  } else {
     mkdirSync(dirname(file), { recursive: true });
     writeFileSync(file, JSON.stringify(result, null, 2));
+    process.stdout.write(reporters[format].render(result, { color: format === 'table' && color }));
+    process.stderr.write(`rtbench: result written to ${file}\n`);
   }
-  const color = args.color === undefined ? Boolean(process.stdout.isTTY) && !process.env.NO_COLOR : Boolean(args.color);
-  process.stdout.write(reporters[format].render(result, { color: format === 'table' && color }));
-  if (file !== '-') process.stderr.write(`rtbench: result written to ${file}\n`);
 
   switch (outcome) {
     case 'completed': {
@@ -128,8 +132,8 @@ export function toOverrides(a: Record<string, unknown>): RunOverrides {
   if (has('binary')) o.binary = Boolean(a.binary);
   if (has('workers')) o.workers = countFlag('workers', a.workers, { integer: true, min: 1 });
   if (has('target')) o.target = String(a.target);
-  if (has('header')) o.headers = parseHeaders(a.header as string[]);
-  if (has('subprotocol')) o.subprotocols = (a.subprotocol as string[]).map(String);
+  if (has('header')) o.headers = parseHeaders(list(a.header));
+  if (has('subprotocol')) o.subprotocols = list(a.subprotocol);
   if (has('origin')) o.origin = String(a.origin);
   if (has('insecure')) o.insecure = Boolean(a.insecure);
   if (has('deflate')) o.deflate = Boolean(a.deflate);
@@ -143,9 +147,14 @@ export function toOverrides(a: Record<string, unknown>): RunOverrides {
   if (has('echo-delay')) o.echoDelayMs = durationFlag('echo-delay', a['echo-delay']);
   if (has('server-profile')) o.serverProfile = a['server-profile'] as RunOverrides['serverProfile'];
   if (has('source-ips')) o.sourceIps = String(a['source-ips']).split(',').map((ip) => ip.trim()).filter(Boolean);
-  if (has('threshold')) o.thresholds = (a.threshold as string[]).map(String);
+  if (has('threshold')) o.thresholds = list(a.threshold);
   if (o.echoDelayMs !== undefined && o.target !== undefined) throw new UsageError('--echo-delay applies to the embedded server only; it cannot slow down --target');
   return o;
+}
+
+/** A repeatable flag's values: one string, or the list yargs makes of repeats. */
+function list(value: unknown): string[] {
+  return (Array.isArray(value) ? value : [value]).map(String);
 }
 
 function positive(flag: string, n: number): number {

@@ -112,6 +112,12 @@ export function resolvePlan(scenario: Scenario, o: RunOverrides, cores: number, 
   if (s.groups.every((g) => g.sse?.reconnect === false)) for (const p of s.phases) p.untilStreamsEnd = true;
 
   const first = s.phases[0];
+  const notes: string[] = [];
+  if (first && s.warmupMs >= first.durationMs && o.durationMs !== undefined && o.warmupMs === undefined && s.warmupMs > 0) {
+    // A short -d on a scenario with a warm-up: measure everything rather than refuse.
+    notes.push(`the scenario's ${formatDurationMs(s.warmupMs)} warm-up does not fit in --duration ${formatDurationMs(first.durationMs)}: no warm-up`);
+    s.warmupMs = 0;
+  }
   if (first && s.warmupMs > 0 && s.warmupMs >= first.durationMs) {
     throw new UsageError(
       `the warm-up (${formatDurationMs(s.warmupMs)}) must be shorter than the steady duration (${formatDurationMs(first.durationMs)})`,
@@ -120,7 +126,6 @@ export function resolvePlan(scenario: Scenario, o: RunOverrides, cores: number, 
   }
   const embedded = s.groups.some((g) => !g.targetUrl && !s.targetUrl);
   const firstUrl = s.groups[0]!.targetUrl ?? s.targetUrl;
-  const notes: string[] = [];
   const peak = Math.max(0, ...s.phases.map((p) => p.connections));
   // Each connection is a file descriptor in one generator process (and one server process):
   // the open-files limit is per process, so big runs are spread over enough of them.

@@ -38,8 +38,10 @@ export const runCommand: CommandSpec = {
       .option('binary', { type: 'boolean', group: G_LOAD, describe: 'send binary frames instead of text' })
       .option('workers', { alias: 'w', type: 'string', group: G_LOAD, describe: 'generator processes (default: right for this machine)' })
       .option('target', { alias: 't', type: 'string', group: G_TARGET, describe: 'server URL (ws://, wss://; http://, https:// for SSE); default: the embedded reference server' })
-      .option('header', { alias: 'H', type: 'string', array: true, group: G_TARGET, describe: "request header 'Name: value' (repeatable)" })
-      .option('subprotocol', { type: 'string', array: true, group: G_TARGET, describe: 'WebSocket subprotocol to offer (repeatable)' })
+      // Repeatable flags are plain strings (yargs collects repeats): `array` would swallow the
+      // positional scenario after them (`--threshold x echo`).
+      .option('header', { alias: 'H', type: 'string', group: G_TARGET, describe: "request header 'Name: value' (repeatable)" })
+      .option('subprotocol', { type: 'string', group: G_TARGET, describe: 'WebSocket subprotocol to offer (repeatable)' })
       .option('origin', { type: 'string', group: G_TARGET, describe: 'Origin header for the handshake' })
       .option('insecure', { type: 'boolean', group: G_TARGET, describe: 'accept self-signed TLS certificates (said in the report)' })
       .option('deflate', { type: 'boolean', group: G_TARGET, describe: 'negotiate permessage-deflate' })
@@ -57,7 +59,7 @@ export const runCommand: CommandSpec = {
       .option('echo-delay', { type: 'string', group: G_TARGET, describe: 'embedded server only: delay each echo (bare number = ms)' })
       .option('server-profile', { choices: ['strict', 'hyperlane', 'hyperlane-readme'] as const, group: G_TARGET, describe: "embedded server only: RFC-correct, or imitate Hyperlane's wire habits [default: strict]" })
       .option('source-ips', { type: 'string', group: G_TARGET, describe: 'comma-separated local addresses to connect from (default: 127.0.0.x chosen by itself past ~25k connections on loopback)' })
-      .option('threshold', { type: 'string', array: true, group: G_OUT, describe: "fail (exit 4) unless it holds, e.g. 'latency.p99<5ms', 'errors==0'" })
+      .option('threshold', { type: 'string', group: G_OUT, describe: "fail (exit 4) unless it holds, e.g. 'latency.p99<5ms', 'errors==0'" })
       .option('out', { alias: 'o', type: 'string', group: G_OUT, describe: 'result file [default: reports/<scenario>-<time>.json]' })
       .option('format', { alias: 'f', choices: REPORT_FORMATS, group: G_OUT, describe: 'report on stdout: table, json (the result document), md, hgrm or html [default: table]' })
       .option('json', { type: 'boolean', group: G_OUT, describe: 'short for --format json' })
