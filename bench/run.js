@@ -9,6 +9,7 @@
 // --smoke runs everything in seconds (tiny counts, 1 repetition) so CI keeps the scripts
 // working; its figures mean nothing.
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -63,9 +64,20 @@ function countFlag(name, value) {
   return n;
 }
 
+/** The commit measured, and whether the tree had uncommitted changes (read-only git calls). */
+function gitState() {
+  try {
+    const git = (...args) => execFileSync('git', args, { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    return { commit: git('rev-parse', 'HEAD'), dirty: git('status', '--porcelain', '--untracked-files=no') !== '' };
+  } catch {
+    return { commit: null, dirty: null };
+  }
+}
+
 function environment() {
   const cpus = os.cpus();
   return {
+    ...gitState(),
     node: process.version,
     os: `${os.type()} ${os.release()} ${os.arch()}`,
     cpuModel: cpus[0]?.model ?? 'unknown',

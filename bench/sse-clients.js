@@ -17,16 +17,16 @@
 // The 19k run (the open-files limit is 20,000 per process, so client and server each hold
 // their 19k sockets in their own process):
 //   node bench/sse-clients.js --streams 19000 --seconds 20
-// Measured on this project's 2-core machine (Node 20.20), 19,000 streams, 20 s, bulk 50 × 20,000:
-//   client        held    RSS/stream  heap/stream  events/s held  delay p99  events/s bulk
-//   http          19000   10.5 KiB    4.7 KiB      19,245         0.39 s     1,966,635
-//   eventsource   19000   72.2 KiB    28.2 KiB     20,034         2.74 s       526,314
-//   bare          19000   10.1 KiB    4.0 KiB      17,187         1.85 s     3,046,766
-// The machine was shared with other test runs, so delays and events/s are noisy (a second run
-// under heavier load: http 11.2 KiB/stream, all 19,000 held, delay p99 0.82 s); memory per
-// stream is steady. The default driver costs ~0.4 KiB per stream over the bare splitter (the
-// parser's state), the eventsource package ~7 times as much, and it took 6 minutes to open
-// what the default driver opened in 24 s.
+// Measured on this project's 2-core machine (Node 20.20), 19,000 streams, 20 s, bulk 50 × 20,000,
+// two runs (the machine was shared with other test runs, so delays and rates vary with its
+// load; memory per stream does not):
+//   client        held    RSS/stream   heap/stream  events/s held   delay p99      events/s bulk
+//   http          19000   10.5 / 10.4  4.7 / 4.9    19,245 / 16,958  0.39 / 0.28 s  1.97M / 4.13M
+//   eventsource   19000   72.2 / 73.6  28.2 / 28.2  20,034 / 21,483  2.74 / 3.29 s  0.53M / 1.15M
+//   bare          19000   10.1 / 9.7   4.0 / 4.0    17,187 / 19,171  1.85 / 0.11 s  3.05M / 5.37M
+// (KiB per stream.) The default driver costs ~0.5 KiB per stream over the bare splitter (the
+// parser's state), the eventsource package ~7 times as much; it also took 6 to 7 minutes to
+// open what the default driver opened in 20 to 24 s, and parses bulk events 3.6× slower.
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 

@@ -3,22 +3,30 @@
  * against a --target, a positional http:// URL, and the --no-reconnect / --sse-client flags.
  */
 import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startReferenceServer, type ReferenceServer } from '../../dist/server/reference-server.js';
 
 const run = promisify(execFile);
 let server: ReferenceServer;
+let outDir: string;
 
 beforeAll(async () => {
   server = await startReferenceServer({ port: 0, sseCount: 10, sseIntervalMs: 20, ticksIntervalMs: 20, ticksRetryMs: 20 });
+  outDir = mkdtempSync(join(tmpdir(), 'rtbench-sse-cli-'));
 });
-afterAll(() => server.close());
+afterAll(async () => {
+  await server.close();
+  rmSync(outDir, { recursive: true, force: true });
+});
 
 /** Runs `rtbench run …` without blocking this process (the server under test lives in it). */
 async function rtbench(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(process.execPath, ['bin/rtbench.js', 'run', ...args, '--out=-', '--quiet'], { timeout: 30_000 });
+    const { stdout, stderr } = await run(process.execPath, ['bin/rtbench.js', 'run', ...args, '--out', join(outDir, 'result.json'), '--quiet'], { timeout: 30_000 });
     return { code: 0, stdout, stderr };
   } catch (err) {
     const e = err as { code: number; stdout: string; stderr: string };
