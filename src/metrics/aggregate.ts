@@ -72,13 +72,14 @@ export class Aggregator {
     const h = report.health;
     b.loopP99 = Math.max(b.loopP99, h.loopDelayP99Ms);
     b.cpu = Math.max(b.cpu, h.cpuPercent);
+    this.health.rss.set(workerIndex, Math.max(this.health.rss.get(workerIndex) ?? 0, h.rssBytes));
+    if (h.isSteady === false) return;
     this.health.loopP99 = Math.max(this.health.loopP99, h.loopDelayP99Ms);
     this.health.loopMax = Math.max(this.health.loopMax, h.loopDelayMaxMs);
     this.health.cpuMax = Math.max(this.health.cpuMax, h.cpuPercent);
     this.health.cpuSum += h.cpuPercent;
     this.health.cpuSamples++;
     this.health.lagUs = Math.max(this.health.lagUs, h.maxSendLagUs);
-    this.health.rss.set(workerIndex, Math.max(this.health.rss.get(workerIndex) ?? 0, h.rssBytes));
   }
 
   /** Connections open now, summed over workers (last report of each). */

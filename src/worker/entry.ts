@@ -16,6 +16,8 @@ import { sessionFactoryFor } from './roles/registry.js';
 import type { GroupRuntime } from './session.js';
 
 let engine: Engine | undefined;
+/** Between a phase's steady start and the next ramp or the drain: when health is judged. */
+let isSteady = false;
 let plan: WorkerPlan | undefined;
 let recorder: Recorder | undefined;
 let health: HealthMonitor | undefined;
@@ -30,7 +32,7 @@ function send(msg: FromWorker): void {
 function intervalReport(): IntervalReport {
   return {
     snapshot: recorder!.takeSnapshot(),
-    health: health!.sample(),
+    health: { ...health!.sample(), isSteady },
     connectionsOpen: engine!.openCount,
     connectionsLive: engine!.liveCount(),
     atMs: Date.now(),
@@ -72,6 +74,8 @@ async function handle(msg: ToWorker): Promise<void> {
       return;
     }
     case 'phase': {
+      send({ type: 'interval', report: intervalReport() }); // close the steady interval before the ramp
+      isSteady = false;
       const phase = plan!.scenario.phases[msg.index]!;
       const rate = phase.connectRatePerSec === undefined ? undefined : Math.max(0.001, phase.connectRatePerSec * plan!.connectRateShare);
       engine!.fanout?.rampStarted(msg.index);
@@ -84,8 +88,9 @@ async function handle(msg: ToWorker): Promise<void> {
     }
     case 'steady': {
       const phase = plan!.scenario.phases[msg.index]!;
+      health!.sample(); // start health figures with the load, not with start-up and the ramp
+      isSteady = true;
       if (msg.index === 0) {
-        health!.sample(); // start health figures with the load, not with start-up and the ramp
         if (msg.warmupMs > 0) warmupTimer = setTimeout(() => (recorder!.measuring = true), msg.warmupMs);
         else recorder!.measuring = true;
       }
@@ -96,6 +101,8 @@ async function handle(msg: ToWorker): Promise<void> {
       return;
     }
     case 'drain': {
+      send({ type: 'interval', report: intervalReport() }); // the last steady interval
+      isSteady = false;
       cancelled = true;
       if (warmupTimer) clearTimeout(warmupTimer);
       // Fan-out: publishing stops now; the runner sums every worker's counts and sends them

@@ -36,6 +36,11 @@ export interface HealthSample {
   /** Largest lateness of a send against its intended time in this interval. */
   maxSendLagUs: number;
   rssBytes: number;
+  /**
+   * Sampled during a steady part. Ramps (thousands of handshakes) and the drain (thousands of
+   * closes) load the loop by design; only steady intervals decide whether the generator kept up.
+   */
+  isSteady?: boolean;
 }
 
 /** One interval's deltas plus gauges. */

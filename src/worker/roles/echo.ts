@@ -29,6 +29,8 @@ export class EchoSession implements Session {
   /** Sequence numbers skipped by a later reply; a late arrival is a reorder, not a loss. */
   skipped: Set<number> | undefined;
   isWaitingOnServer = false;
+  /** The model the outstanding messages were sent under (replies may land after it ends). */
+  private isOpenLoop = false;
   /** A due send is held back until a reply frees an in-flight slot. */
   private isHeld = false;
   private nextSeq = 0;
@@ -53,6 +55,7 @@ export class EchoSession implements Session {
   }
 
   startLoad(load: LoadModel, now: number): void {
+    this.isOpenLoop = load.kind === 'open';
     this.isHeld = false;
     this.isWaitingOnServer = false;
     if (load.kind === 'open') {
@@ -187,8 +190,8 @@ export class EchoSession implements Session {
     // Open loop: `latency` from the intended time, `latency_uncorrected` from the actual send.
     // Closed loop sends when it intends to, so the two are equal and only `latency` is kept.
     engine.recorder.record('latency', atUs - intended);
+    if (this.isOpenLoop) engine.recorder.record('latency_uncorrected', atUs - sent);
     if (load?.kind === 'open') {
-      engine.recorder.record('latency_uncorrected', atUs - sent);
       if (this.isHeld && !engine.draining && this.isOpen) {
         this.isHeld = false;
         engine.recorder.counters.sends_waited_for_reply++;
