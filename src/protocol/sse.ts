@@ -30,6 +30,7 @@
  * protocol_error (a response node's HTTP parser rejects), tls_error, too_large (an event larger than
  * `maxMessageBytes`), sse_bad_status_<code>, sse_bad_content_type.
  */
+import { classifySocketError } from './socket-errors.js';
 import { request as httpRequest, type ClientRequest, type ClientRequestArgs, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { connect as netConnect, isIP, type Socket } from 'node:net';
@@ -383,25 +384,8 @@ function clearTimer(s: SseStream): void {
 
 /** Maps a socket or HTTP error to an error class (DESIGN.md §6). */
 export function classifySseError(err: NodeJS.ErrnoException, opened: boolean): string {
-  switch (err.code) {
-    case 'ECONNREFUSED':
-      return 'connect_refused';
-    case 'ECONNRESET':
-    case 'EPIPE':
-      return 'reset';
-    case 'ETIMEDOUT':
-      return 'connect_timeout';
-    case 'EMFILE':
-    case 'ENFILE':
-      return 'client_emfile';
-    case 'EADDRNOTAVAIL':
-      return 'client_eaddrnotavail';
-    case 'ENOTFOUND':
-    case 'EAI_AGAIN':
-      return 'dns_failed';
-  }
+  const socketClass = classifySocketError(err.code);
+  if (socketClass) return socketClass;
   if (err.code?.startsWith('HPE_')) return 'protocol_error';
-  // Certificate and handshake failures (DEPTH_ZERO_SELF_SIGNED_CERT, ERR_TLS_CERT_ALTNAME_INVALID, ...).
-  if (err.code !== undefined && /CERT|SELF_SIGNED|TLS|SSL|VERIFY/.test(err.code)) return 'tls_error';
   return opened ? 'reset' : 'connect_failed';
 }

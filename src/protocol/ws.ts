@@ -11,6 +11,7 @@ import { Agent as HttpsAgent } from 'node:https';
 import WebSocket from 'ws';
 import { nowUs } from '../load/clock.js';
 import type { ClientConnection, ConnectionHandler, DialOptions, ProtocolDriver } from './driver.js';
+import { classifySocketError } from './socket-errors.js';
 
 const SESSION = Symbol('rtbench.session');
 
@@ -136,27 +137,10 @@ function onClose(this: WebSocket, code: number): void {
 
 /** Maps a `ws` or socket error to an error class. */
 export function classifyError(err: Error & { code?: string }, opened: boolean): string {
-  switch (err.code) {
-    case 'ECONNREFUSED':
-      return 'connect_refused';
-    case 'ECONNRESET':
-    case 'EPIPE':
-      return 'reset';
-    case 'ETIMEDOUT':
-      return 'connect_timeout';
-    case 'EMFILE':
-    case 'ENFILE':
-      return 'client_emfile';
-    case 'EADDRNOTAVAIL':
-      return 'client_eaddrnotavail';
-    case 'ENOTFOUND':
-    case 'EAI_AGAIN':
-      return 'dns_failed';
-    case 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH':
-      return 'too_large';
-  }
+  const socketClass = classifySocketError(err.code);
+  if (socketClass) return socketClass;
+  if (err.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') return 'too_large';
   if (err.code?.startsWith('WS_ERR_')) return 'protocol_error';
-  if (err.code && /CERT|SELF_SIGNED|TLS|SSL|VERIFY/.test(err.code)) return 'tls_error';
   const status = /Unexpected server response: (\d+)/.exec(err.message);
   if (status) return `handshake_status_${status[1]}`;
   if (err.message.includes('handshake has timed out')) return 'handshake_timeout';
