@@ -30,7 +30,6 @@
  * protocol_error (a response node's HTTP parser rejects), tls_error, too_large (an event larger than
  * `maxMessageBytes`), sse_bad_status_<code>, sse_bad_content_type.
  */
-import { classifySocketError } from './socket-errors.js';
 import { request as httpRequest, type ClientRequest, type ClientRequestArgs, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { connect as netConnect, isIP, type Socket } from 'node:net';
@@ -38,6 +37,7 @@ import { StringDecoder } from 'node:string_decoder';
 import { connect as tlsConnect, type ConnectionOptions as TlsConnectionOptions } from 'node:tls';
 import { createParser, type EventSourceMessage, type EventSourceParser, type ParseError } from 'eventsource-parser';
 import { nowUs } from '../load/clock.js';
+import { classifySocketError } from './socket-errors.js';
 import type { ClientConnection, ConnectionEnd, DialOptions, SseDriver, SseHandler } from './driver.js';
 
 /** Reconnection time until the server sends `retry:` (the `eventsource` package's; browsers use a few seconds). */
