@@ -8,7 +8,9 @@
  * The workload is what Artillery can express: 100 connections (VUs), each sending a 32-byte
  * message and the next one when the echo arrives, no think time, i.e. one message in flight
  * per connection. rtbench runs exactly that (`-c 100 --in-flight 1`), not its 10-in-flight
- * overhead workload.
+ * overhead workload. The bare `ws` client (bench/bare-echo-client.js) runs the same workload
+ * too, as a reference: it shows how much of the gap is the workload itself (one frame per
+ * connection per round trip) rather than either tool.
  *
  * Artillery stays out of rtbench's dependencies: bench/peers/ is its own private package,
  * installed here on first use (never in --smoke, which skips this benchmark instead).
@@ -18,7 +20,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { track } from './lib/children.js';
 import { ROOT, withServer } from './lib/server.js';
-import { describeProcesses } from './lib/report.js';
+import { describeProcesses, formatValue } from './lib/report.js';
 import { summarizePairs } from './lib/stats.js';
 import { assertExited, startTool } from './lib/tool.js';
 import { measureEchoWindow } from './lib/window.js';
@@ -51,7 +53,12 @@ async function runOne(ctx, which, s, rep) {
   return withServer(async (server) => {
     const url = server.url('ws', '/websocket');
     const runMs = s.warmupMs + s.windowMs + TAIL_MS;
-    const tool = which === 'rtbench'
+    const tool = which === 'bare'
+      ? startTool([
+        'bench/bare-echo-client.js', url, String(s.connections), String(s.inFlight),
+        String((runMs - s.warmupMs) / 1000), String(s.sizeBytes), String(s.warmupMs / 1000),
+      ], { timeoutMs: runMs + 60_000 })
+      : which === 'rtbench'
       ? startTool([
         'bin/rtbench.js', 'run', 'echo-closed', '-t', url,
         '-c', String(s.connections), '--in-flight', String(s.inFlight), '--size', String(s.sizeBytes),
@@ -93,9 +100,14 @@ export async function run(ctx) {
     const rtbench = await runOne(ctx, 'rtbench', s, i);
     ctx.log(`peers rep ${i + 1}/${ctx.reps}: artillery`);
     const artillery = await runOne(ctx, 'artillery', s, i);
-    reps.push({ rtbench, artillery });
+    ctx.log(`peers rep ${i + 1}/${ctx.reps}: bare ws client (reference)`);
+    const bare = await runOne(ctx, 'bare', s, i);
+    reps.push({ rtbench, artillery, bare });
   }
   const pair = (f) => summarizePairs(reps.map((r) => ({ candidate: f(r.rtbench), baseline: f(r.artillery) })));
+  const vsBare = (f) => summarizePairs(reps.map((r) => ({ candidate: f(r.rtbench), baseline: f(r.bare) })));
+  const bareThroughput = vsBare((t) => t.msgsPerSec);
+  const bareCpu = vsBare((t) => t.cpuUsPerMsg);
   const load = `${s.connections} conn × ${s.inFlight} in flight, ${s.sizeBytes} B`;
   return {
     title,
@@ -109,8 +121,13 @@ export async function run(ctx) {
       { id: 'server_cpu_percent', label: 'server CPU % of one core (same window)', unit: '%', ...pair((t) => t.serverCpuPercent) },
       { id: 'cpu_us_per_msg', label: 'tool CPU µs per message', unit: 'µs', ...pair((t) => t.cpuUsPerMsg) },
     ],
+    referenceFigures: {
+      bare_throughput_msgs_per_sec: bareThroughput,
+      bare_cpu_us_per_msg: bareCpu,
+    },
     notes: [
       `RSS and CPU by process in repetition 1's window: rtbench ${describeProcesses(reps[0]?.rtbench.processes)}; Artillery ${describeProcesses(reps[0]?.artillery.processes)}`,
+      `reference, the bare ws client on the same workload: ${formatValue(bareThroughput.baseline, 'msgs/s')} msgs/s at ${formatValue(bareCpu.baseline, 'µs')} CPU per message; rtbench/bare ${bareThroughput.ratio?.toFixed(2)}× msgs/s, ${bareCpu.ratio?.toFixed(2)}× CPU per message`,
     ],
     reps,
   };

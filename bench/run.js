@@ -138,6 +138,7 @@ async function main(argv) {
         baselineDescription: result.baselineDescription ?? null,
         settings: result.settings ?? {},
         figures: result.figures,
+        referenceFigures: result.referenceFigures ?? {},
         skipped: result.skipped ?? null,
         error: result.error ?? null,
         notes: result.notes ?? [],

@@ -4,6 +4,7 @@
  */
 import type { Argv } from 'yargs';
 import { REPORT_FORMATS } from '../../report/formats.js';
+import { sharedOptions } from '../shared-run-options.js';
 import type { CommandSpec } from './registry.js';
 
 const G_LIVE = 'Live mode (--target):';
@@ -39,22 +40,7 @@ export const compareCommand: CommandSpec = {
       .option('cooldown', { type: 'string', group: G_LIVE, describe: 'pause between runs so one server’s backlog does not hit the next [default: 1s]' })
       .option('save-dir', { type: 'string', group: G_LIVE, describe: 'folder for one rounds file per target [default: reports/compare-<scenario>-<time>/]' })
       .option('save', { type: 'boolean', group: G_LIVE, describe: 'write the rounds files (--no-save: keep nothing) [default: true]' })
-      .option('connections', { alias: 'c', type: 'string', group: G_LOAD, describe: 'connections to hold' })
-      .option('connect-rate', { type: 'string', group: G_LOAD, describe: 'connections opened per second during the ramp' })
-      .option('rate', { alias: 'r', type: 'string', group: G_LOAD, describe: 'messages per second per connection (open loop)' })
-      .option('arrival', { choices: ['uniform', 'poisson'] as const, group: G_LOAD, describe: 'open-loop send spacing' })
-      .option('in-flight', { type: 'string', group: G_LOAD, describe: 'messages outstanding per connection (closed loop)' })
-      .option('think-time', { type: 'string', group: G_LOAD, describe: 'closed loop: pause after each reply' })
-      .option('duration', { alias: 'd', type: 'string', group: G_LOAD, describe: 'steady time per run (e.g. 10s)' })
-      .option('warmup', { type: 'string', group: G_LOAD, describe: 'first part of each run excluded from the histograms' })
-      .option('size', { type: 'string', group: G_LOAD, describe: 'message size (e.g. 32, 1KiB)' })
-      .option('binary', { type: 'boolean', group: G_LOAD, describe: 'send binary frames' })
-      .option('workers', { alias: 'w', type: 'string', group: G_LOAD, describe: 'generator processes' })
-      .option('header', { alias: 'H', type: 'string', group: G_LOAD, describe: "request header 'Name: value' (repeatable)" })
-      .option('insecure', { type: 'boolean', group: G_LOAD, describe: 'accept self-signed TLS certificates' })
-      .option('deflate', { type: 'boolean', group: G_LOAD, describe: 'negotiate permessage-deflate' })
-      .option('handshake-timeout', { type: 'string', group: G_LOAD, describe: 'connect + handshake limit' })
-      .option('reply-timeout', { type: 'string', group: G_LOAD, describe: 'a reply later than this is lost' })
+      .options(sharedOptions(G_LOAD, ['connections', 'connect-rate', 'rate', 'arrival', 'in-flight', 'think-time', 'duration', 'warmup', 'size', 'binary', 'workers', 'header', 'insecure', 'deflate', 'handshake-timeout', 'reply-timeout']))
       .option('rank-by', { type: 'string', group: G_OUT, describe: 'metric the summary ranks by, as in thresholds (latency.p50, msgs_per_sec) [default: latency.p99]' })
       .option('max-error-rate', { type: 'string', group: G_OUT, describe: 'entries with more errors per operation are flagged, not ranked [default: 1%]' })
       .option('format', { alias: 'f', choices: REPORT_FORMATS, group: G_OUT, describe: 'table, json, md, hgrm or html [default: table]' })

@@ -4,6 +4,7 @@
  */
 import type { Argv } from 'yargs';
 import { REPORT_FORMATS } from '../../report/formats.js';
+import { withSharedOptions } from '../shared-run-options.js';
 import type { CommandSpec } from './registry.js';
 
 const G_LOAD = 'Load:';
@@ -23,30 +24,16 @@ export const runCommand: CommandSpec = {
     ['$0 run echo --format md >> "$GITHUB_STEP_SUMMARY"', 'a Markdown report for a CI job summary'],
   ],
   build: (y: Argv) =>
-    y
-      .positional('scenario', { type: 'string', describe: 'built-in scenario name, scenario file, or target URL', default: 'echo' })
-      .option('connections', { alias: 'c', type: 'string', group: G_LOAD, describe: 'connections to hold (e.g. 100, 10k)' })
-      .option('connect-rate', { type: 'string', group: G_LOAD, describe: 'connections opened per second during the ramp (default: as fast as possible)' })
-      .option('rate', { alias: 'r', type: 'string', group: G_LOAD, describe: 'messages per second per connection, decimals allowed; makes the run open loop' })
-      .option('arrival', { choices: ['uniform', 'poisson'] as const, group: G_LOAD, describe: 'open-loop send spacing' })
-      .option('max-in-flight', { type: 'string', group: G_LOAD, describe: 'open loop: messages awaiting a reply per connection before a due send waits, as wrk2 (0 = no limit) [default: 1]' })
-      .option('in-flight', { type: 'string', group: G_LOAD, describe: 'messages outstanding per connection; makes the run closed loop' })
-      .option('think-time', { type: 'string', group: G_LOAD, describe: 'closed loop: pause after each reply (e.g. 100ms)' })
-      .option('duration', { alias: 'd', type: 'string', group: G_LOAD, describe: 'steady time after the connect ramp (e.g. 30s, 2m; bare number = seconds)' })
-      .option('warmup', { type: 'string', group: G_LOAD, describe: 'first part of the steady time excluded from the histograms (e.g. 1s)' })
-      .option('size', { type: 'string', group: G_LOAD, describe: 'message size (e.g. 32, 1KiB); the stamp is embedded' })
-      .option('binary', { type: 'boolean', group: G_LOAD, describe: 'send binary frames instead of text' })
-      .option('workers', { alias: 'w', type: 'string', group: G_LOAD, describe: 'generator processes (default: right for this machine)' })
+    withSharedOptions(
+      withSharedOptions(
+        y.positional('scenario', { type: 'string', describe: 'built-in scenario name, scenario file, or target URL', default: 'echo' }),
+        G_LOAD,
+        ['connections', 'connect-rate', 'rate', 'arrival', 'max-in-flight', 'in-flight', 'think-time', 'duration', 'warmup', 'size', 'binary', 'workers'],
+      ),
+      G_TARGET,
+      ['header', 'subprotocol', 'origin', 'insecure', 'deflate', 'handshake-timeout', 'reply-timeout'],
+    )
       .option('target', { alias: 't', type: 'string', group: G_TARGET, describe: 'server URL (ws://, wss://; http://, https:// for SSE); default: the embedded reference server' })
-      // Repeatable flags are plain strings (yargs collects repeats): `array` would swallow the
-      // positional scenario after them (`--threshold x echo`).
-      .option('header', { alias: 'H', type: 'string', group: G_TARGET, describe: "request header 'Name: value' (repeatable)" })
-      .option('subprotocol', { type: 'string', group: G_TARGET, describe: 'WebSocket subprotocol to offer (repeatable)' })
-      .option('origin', { type: 'string', group: G_TARGET, describe: 'Origin header for the handshake' })
-      .option('insecure', { type: 'boolean', group: G_TARGET, describe: 'accept self-signed TLS certificates (said in the report)' })
-      .option('deflate', { type: 'boolean', group: G_TARGET, describe: 'negotiate permessage-deflate' })
-      .option('handshake-timeout', { type: 'string', group: G_TARGET, describe: 'connect + handshake limit [default: 5s]' })
-      .option('reply-timeout', { type: 'string', group: G_TARGET, describe: 'a reply later than this is lost [default: 10s]' })
       .option('max-message', { type: 'string', group: G_TARGET, describe: 'largest incoming message; larger fails the connection as too_large [default: 100MiB]' })
       .option('reconnect', {
         type: 'boolean',
