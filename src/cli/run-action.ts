@@ -111,7 +111,7 @@ function defaultResultPath(r: RunResult): string {
 }
 
 function progressLine(p: Progress): void {
-  const line = `${formatDurationMs(p.elapsedMs)}/${formatDurationMs(p.plannedMs)}  open ${formatCount(p.connectionsOpen)}  ${formatCount(Math.round(p.msgsPerSec))} msg/s  p99 ${p.latencyP99Us > 0 ? formatUs(p.latencyP99Us) : "-"}  errors ${p.errors}`;
+  const line = `${formatDurationMs(p.elapsedMs)}/${formatDurationMs(p.plannedMs)}  open ${formatCount(p.connectionsOpen)}  ${formatCount(Math.round(p.msgsPerSec))} msg/s  p99 ${p.latencyP99Us > 0 ? formatUs(p.latencyP99Us) : '-'}  errors ${p.errors}`;
   process.stderr.write(`\r\x1b[K${line}`);
 }
 
