@@ -8,9 +8,9 @@
  * Both tools share two cores with the server, so throughput is partly the server's limit;
  * CPU per message (tool CPU time / messages in the window) is the purer overhead figure.
  */
-import { join } from 'node:path';
 import { withServer } from './lib/server.js';
-import { assertExited, lastJson, startTool } from './lib/tool.js';
+import { startBareEcho, startRtbenchEcho } from './lib/echo-tools.js';
+import { assertExited, lastJson } from './lib/tool.js';
 import { measureEchoWindow } from './lib/window.js';
 import { describeProcesses } from './lib/report.js';
 import { summarizePairs } from './lib/stats.js';
@@ -24,38 +24,19 @@ const TAIL_MS = 1500;
 
 export const title = 'Generator overhead: rtbench vs a bare ws client (closed-loop echo)';
 
-/** rtbench `run echo-closed` against `url`; its result document comes back on stdout. */
-function startRtbench(ctx, url, connections, inFlight, s, runMs, tag) {
-  return startTool([
-    'bin/rtbench.js', 'run', 'echo-closed', '-t', url,
-    '-c', String(connections), '--in-flight', String(inFlight), '--size', String(s.sizeBytes),
-    '-d', `${runMs}ms`, '--warmup', `${s.warmupMs}ms`,
-    '--json', '-q', '-o', join(ctx.tmpDir, `overhead-${tag}.json`),
-  ], { timeoutMs: runMs + 60_000 });
-}
-
-function startBare(url, connections, inFlight, s, runMs) {
-  return startTool([
-    'bench/bare-echo-client.js', url, String(connections), String(inFlight),
-    String((runMs - s.warmupMs) / 1000), String(s.sizeBytes), String(s.warmupMs / 1000),
-  ], { timeoutMs: runMs + 60_000 });
-}
-
 /** One throughput run of `which` ('rtbench' | 'bare') on a fresh server. */
 async function throughputRun(ctx, which, s, rep) {
   return withServer(async (server) => {
     const url = server.url('ws', '/websocket');
     const runMs = s.warmupMs + s.windowMs + TAIL_MS;
-    const tool = which === 'rtbench'
-      ? startRtbench(ctx, url, s.connections, s.inFlight, s, runMs, `thr-${rep}`)
-      : startBare(url, s.connections, s.inFlight, s, runMs);
+    const tool = which === 'rtbench' ? startRtbenchEcho(ctx, url, s, runMs, `overhead-thr-${rep}`) : startBareEcho(url, s, runMs);
     try {
       const w = await measureEchoWindow(server, tool, { connections: s.connections, warmupMs: s.warmupMs, windowMs: s.windowMs });
       const r = await tool.done;
       assertExited(which, r);
       const out = lastJson(r.stdout);
       const selfMsgsPerSec = which === 'rtbench' ? (out.metrics.latency.count / out.measuredMs) * 1000 : out.msgsPerSec;
-      return { ...w, cpuUsPerMsg: w.msgsPerSec > 0 ? (w.cpuPercent / 100) * 1e6 / w.msgsPerSec : null, selfMsgsPerSec };
+      return { ...w, selfMsgsPerSec };
     } finally {
       tool.kill();
     }
@@ -67,7 +48,8 @@ async function latencyRun(ctx, which, s, rep) {
   return withServer(async (server) => {
     const url = server.url('ws', '/websocket');
     const runMs = s.warmupMs + s.latencyMs;
-    const tool = which === 'rtbench' ? startRtbench(ctx, url, 1, 1, s, runMs, `lat-${rep}`) : startBare(url, 1, 1, s, runMs);
+    const load = { ...s, connections: 1, inFlight: 1 };
+    const tool = which === 'rtbench' ? startRtbenchEcho(ctx, url, load, runMs, `overhead-lat-${rep}`) : startBareEcho(url, load, runMs);
     const r = await tool.done;
     assertExited(which, r);
     const out = lastJson(r.stdout);

@@ -22,6 +22,7 @@ import { track } from './lib/children.js';
 import { ROOT, withServer } from './lib/server.js';
 import { describeProcesses, formatValue } from './lib/report.js';
 import { summarizePairs } from './lib/stats.js';
+import { startBareEcho, startRtbenchEcho } from './lib/echo-tools.js';
 import { assertExited, startTool } from './lib/tool.js';
 import { measureEchoWindow } from './lib/window.js';
 
@@ -49,22 +50,14 @@ function installPeers(ctx) {
   });
 }
 
-async function runOne(ctx, which, s, rep) {
-  return withServer(async (server) => {
-    const url = server.url('ws', '/websocket');
-    const runMs = s.warmupMs + s.windowMs + TAIL_MS;
-    const tool = which === 'bare'
-      ? startTool([
-        'bench/bare-echo-client.js', url, String(s.connections), String(s.inFlight),
-        String((runMs - s.warmupMs) / 1000), String(s.sizeBytes), String(s.warmupMs / 1000),
-      ], { timeoutMs: runMs + 60_000 })
-      : which === 'rtbench'
-      ? startTool([
-        'bin/rtbench.js', 'run', 'echo-closed', '-t', url,
-        '-c', String(s.connections), '--in-flight', String(s.inFlight), '--size', String(s.sizeBytes),
-        '-d', `${runMs}ms`, '--warmup', `${s.warmupMs}ms`, '--json', '-q', '-o', join(ctx.tmpDir, `peers-${rep}.json`),
-      ], { timeoutMs: runMs + 60_000 })
-      : startTool([ARTILLERY_BIN, 'run', 'echo-closed.yml', '-o', join(ctx.tmpDir, `artillery-${rep}.json`)], {
+function startPeerTool(ctx, which, url, s, runMs, rep) {
+  switch (which) {
+    case 'rtbench':
+      return startRtbenchEcho(ctx, url, s, runMs, `peers-${rep}`);
+    case 'bare':
+      return startBareEcho(url, s, runMs);
+    case 'artillery':
+      return startTool([ARTILLERY_BIN, 'run', 'echo-closed.yml', '-o', join(ctx.tmpDir, `artillery-${rep}.json`)], {
         cwd: PEERS_DIR,
         timeoutMs: runMs + 120_000,
         env: {
@@ -74,11 +67,21 @@ async function runOne(ctx, which, s, rep) {
           ARTILLERY_RUN_MS: String(runMs),
         },
       });
+    default:
+      throw new Error(`unknown peer tool ${which}`);
+  }
+}
+
+async function runOne(ctx, which, s, rep) {
+  return withServer(async (server) => {
+    const url = server.url('ws', '/websocket');
+    const runMs = s.warmupMs + s.windowMs + TAIL_MS;
+    const tool = startPeerTool(ctx, which, url, s, runMs, rep);
     try {
       const w = await measureEchoWindow(server, tool, { connections: s.connections, warmupMs: s.warmupMs, windowMs: s.windowMs, openTimeoutMs: 90_000 });
       const r = await tool.done;
       assertExited(which, r);
-      return { ...w, cpuUsPerMsg: w.msgsPerSec > 0 ? (w.cpuPercent / 100) * 1e6 / w.msgsPerSec : null };
+      return w;
     } finally {
       tool.kill();
     }

@@ -73,6 +73,7 @@ export async function run(ctx) {
       { id: `${d.client}_rss_per_stream_bytes`, label: `${d.label}: RSS per stream`, unit: 'bytes', ...pair('hold', 'rssPerStreamBytes') },
       { id: `${d.client}_heap_per_stream_bytes`, label: `${d.label}: JS heap per stream`, unit: 'bytes', ...pair('hold', 'heapPerStreamBytes') },
       { id: `${d.client}_events_per_sec_held`, label: `${d.label}: events/s, ${s.streams} streams × 1/s`, unit: 'events/s', ...pair('hold', 'eventsPerSec') },
+      { id: `${d.client}_delay_p99_ms`, label: `${d.label}: stamp-to-receive delay p99 (one-way, shared clock)`, unit: 'ms', ...pair('hold', 'delayP99Ms') },
       { id: `${d.client}_events_per_sec_bulk`, label: `${d.label}: events/s, bulk ${s.bulkStreams} × ${s.bulkEvents}`, unit: 'events/s', ...pair('bulk', 'eventsPerSec') },
     );
   }

@@ -20,6 +20,7 @@ export function formatValue(value, unit) {
     case '%':
       return `${value.toFixed(1)} %`;
     case 'µs':
+    case 'ms':
     case 'ns':
       return `${value < 10 ? value.toFixed(2) : value.toFixed(1)} ${unit}`;
     default:

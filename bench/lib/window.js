@@ -34,7 +34,7 @@ export async function waitForOpen(server, { endpoint = 'websocket', connections,
  * Measures one window of a closed-loop echo run.
  * The server's own CPU over the window is returned too: near 100 % it, not the tool, set the
  * throughput (Node serves on one core).
- * @returns {Promise<{ msgsPerSec: number, cpuPercent: number, serverCpuPercent: number, rssPeakBytes: number, rssMedianBytes: number, processes: object[], windowMs: number }>}
+ * @returns {Promise<{ msgsPerSec: number, cpuPercent: number, cpuUsPerMsg: number|null, serverCpuPercent: number, rssPeakBytes: number, rssMedianBytes: number, processes: object[], windowMs: number }>}
  */
 export async function measureEchoWindow(server, tool, { connections, warmupMs, windowMs, openTimeoutMs = 60_000 }) {
   await waitForOpen(server, { connections, timeoutMs: openTimeoutMs, toolDone: tool.done });
@@ -53,9 +53,13 @@ export async function measureEchoWindow(server, tool, { connections, warmupMs, w
   if (b.connections_open < connections) {
     throw new Error(`connections dropped during the window (${b.connections_open} of ${connections} open): the tool stopped early; lengthen its run`);
   }
+  const msgsPerSec = ((b.msgs_sent - a.msgs_sent) / elapsedMs) * 1000;
+  const cpuPercent = cpuPercentBetween(cpuA, cpuB);
   return {
-    msgsPerSec: ((b.msgs_sent - a.msgs_sent) / elapsedMs) * 1000,
-    cpuPercent: cpuPercentBetween(cpuA, cpuB),
+    msgsPerSec,
+    cpuPercent,
+    // The tool's CPU time per echoed message: its cost independent of who set the pace.
+    cpuUsPerMsg: msgsPerSec > 0 ? ((cpuPercent / 100) * 1e6) / msgsPerSec : null,
     serverCpuPercent: cpuPercentBetween(serverA, serverB),
     ...mem,
     processes,
