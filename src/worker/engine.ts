@@ -31,6 +31,8 @@ export class Engine {
   load: LoadModel | undefined;
   /** True once the run is ending: sessions must not start new work. */
   draining = false;
+  /** The drain has counted every end: the final report is being sent. */
+  private isFinal = false;
   /** Fan-out bookkeeping shared by this worker's fan-out sessions; set by entry.ts when needed. */
   fanout: FanoutBook | undefined;
   /** Called when the last live session ends (streams that end by design: the run may stop early). */
@@ -153,6 +155,7 @@ export class Engine {
   }
 
   sessionEnded(s: Session, end: ConnectionEnd): void {
+    if (this.isFinal) return;
     this.unsettled.delete(s);
     this.countEnd(end);
     const counters = this.recorder.counters;
@@ -177,6 +180,7 @@ export class Engine {
    * reconnecting as a browser does): the end counts like any other; the session stays live.
    */
   sessionInterrupted(s: Session, end: ConnectionEnd): void {
+    if (this.isFinal) return;
     this.unsettled.delete(s);
     this.countEnd(end);
   }
@@ -207,6 +211,18 @@ export class Engine {
     const ended = new Promise<void>((resolve) => this.endWaiters.push(resolve));
     for (const s of [...this.live]) s.conn.close(CLOSE_GRACE_MS);
     if (this.live.length > 0) await Promise.race([ended, sleep(CLOSE_GRACE_MS + 1000)]);
+    // Thousands of closes can outlast the grace on a busy machine: cut what is left, and count
+    // those ends here, since the final report goes out next and later events are ignored.
+    if (this.live.length > 0) {
+      const cut = new Promise<void>((resolve) => this.endWaiters.push(resolve));
+      for (const s of [...this.live]) s.conn.close(0);
+      await Promise.race([cut, sleep(1000)]);
+    }
+    this.isFinal = true;
+    for (const s of this.live) {
+      if (s.isOpen) this.recorder.counters.connections_closed++;
+      else this.recorder.counters.connections_failed++;
+    }
   }
 
   private schedulePacer(): void {
