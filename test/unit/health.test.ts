@@ -1,0 +1,47 @@
+/**
+ * The generator-health verdict from interval reports: only steady intervals count, the loop
+ * delay and CPU limits, and a share of late sends rather than any single one.
+ */
+import { describe, expect, it } from 'vitest';
+import { Aggregator } from '../../dist/metrics/aggregate.js';
+import { zeroCounters } from '../../dist/metrics/counters.js';
+
+function report(atMs: number, health: { loop: number; cpu: number; isSteady: boolean }, sent = 0) {
+  const counters = zeroCounters();
+  counters.msgs_sent = sent;
+  return {
+    snapshot: { measured: {}, warmup: {}, counters, errors: {} },
+    health: { loopDelayP99Ms: health.loop, loopDelayMaxMs: health.loop, cpuPercent: health.cpu, maxSendLagUs: 0, rssBytes: 50e6, isSteady: health.isSteady },
+    connectionsOpen: 10,
+    connectionsLive: 10,
+    atMs,
+  };
+}
+
+describe('generator health', () => {
+  it('ignores ramp and drain intervals, judges steady ones', () => {
+    const a = new Aggregator(0, 1000);
+    a.add(0, report(1000, { loop: 900, cpu: 99, isSteady: false }));
+    a.add(0, report(2000, { loop: 2, cpu: 40, isSteady: true }, 1000));
+    a.add(0, report(3000, { loop: 700, cpu: 95, isSteady: false }));
+    const h = a.healthResult(1, 0);
+    expect(h.warnings).toEqual([]);
+    expect(h.loop_delay_p99_ms).toBe(2);
+    expect(h.cpu_percent_max).toBe(40);
+    // The time series still shows every interval.
+    expect(a.timeseries().map((p) => p.loop_delay_p99_ms)).toEqual([900, 2, 700]);
+  });
+
+  it('warns in plain words past 10 ms of loop delay, 90% CPU, or 1% late sends', () => {
+    const a = new Aggregator(0, 1000);
+    a.add(0, report(1000, { loop: 14.5, cpu: 97, isSteady: true }, 10_000));
+    const h = a.healthResult(1, 101, ['phase 1 ramped at 500 connections/s, below the 1000/s asked (the generator or the server could not keep up)']);
+    expect(h.warnings).toEqual([
+      'phase 1 ramped at 500 connections/s, below the 1000/s asked (the generator or the server could not keep up)',
+      'generator event loop delay p99 reached 14.5 ms (> 10 ms): the client may be the bottleneck; latency includes its own delay',
+      '101 of 10000 sends went out more than 10 ms behind schedule: the generator could not keep the requested rate (latency is still measured from the intended time)',
+      'a generator process reached 97% CPU: add --workers, lower the load, or run the generator on another machine',
+    ]);
+    expect(a.healthResult(1, 100).warnings).toHaveLength(2); // 1% exactly: counted, not a verdict
+  });
+});
