@@ -225,6 +225,17 @@ export class Engine {
     }
   }
 
+  /** Cuts every connection and stops every timer at once (no report follows). */
+  abort(): void {
+    this.draining = true;
+    this.isFinal = true;
+    this.load = undefined;
+    this.heap.clear();
+    if (this.pacerTimer) clearTimeout(this.pacerTimer);
+    clearInterval(this.timeoutTimer);
+    for (const s of [...this.live]) s.conn.close(0);
+  }
+
   private schedulePacer(): void {
     const top = this.heap.peek();
     if (top === undefined || this.draining) return;

@@ -25,8 +25,6 @@ const stamp: EventStamp = { seq: 0, tNs: 0 };
 
 const CUT_NOTE = 'some SSE streams were still running when the run ended (-d reached): their events count as expected only up to then';
 const PUSH_NOTE = "push_latency is one-way: the server's stamp against this machine's monotonic clock, valid only when the server runs on this host";
-/** One engine per worker process, so one note per process is enough. */
-let pushNoted = false;
 
 /** One SSE stream's session (the `sse:listener` role): the handler its driver reports to. */
 export class ListenerSession implements Session, SseHandler {
@@ -34,6 +32,7 @@ export class ListenerSession implements Session, SseHandler {
   isOpen = false;
   hasEnded = false;
   isReconnecting = false;
+  private hasNotedPush = false;
   readonly ownsReconnects = true;
   readonly reconnectsStream: boolean;
   dueUs = 0;
@@ -93,8 +92,9 @@ export class ListenerSession implements Session, SseHandler {
       seq = stamp.seq;
       // One-way: the server stamped with the same monotonic clock (loopback / same host).
       recorder.record('push_latency', atUs - stamp.tNs / 1000);
-      if (!pushNoted) {
-        pushNoted = true;
+      if (!this.hasNotedPush) {
+        // Once per stream, not per event; the engine's note set keeps one copy per run.
+        this.hasNotedPush = true;
         this.engine.notes.add(PUSH_NOTE);
       }
     } else seq = readSequenceNumber(id ?? data);
