@@ -15,7 +15,6 @@ import { FanoutBook } from './roles/fanout-book.js';
 import { sessionFactoryFor } from './roles/registry.js';
 import type { GroupRuntime } from './session.js';
 
-
 /** Messages out of the worker, and the call that says it has finished. */
 export interface WorkerOutput {
   send(msg: FromWorker): void;
