@@ -83,7 +83,10 @@ export async function runScenario(plan: RunPlan, options: RunOptions = {}): Prom
     status.interruption = reason;
   };
   const stopped = () => status.outcome !== 'completed' || options.signal?.aborted === true;
-  options.signal?.addEventListener('abort', () => end('interrupted', 'interrupted by the user (Ctrl-C)'), { once: true });
+  const onAbort = () => end('interrupted', 'interrupted by the user (Ctrl-C)');
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  /** Connections the current phase aims for: a phase ramped down to none has not lost its target. */
+  let phaseTarget = 0;
 
   const plannedMs = scenario.phases.reduce((a, p) => a + p.durationMs, 0);
   let steadyStartMs = 0;
@@ -110,7 +113,7 @@ export async function runScenario(plan: RunPlan, options: RunOptions = {}): Prom
       if (steadyPhase?.untilStreamsEnd && !drainStartMs) {
         liveByWorker.set(index, report.connectionsLive);
         streamsEnded = liveByWorker.size === plan.workers && [...liveByWorker.values()].every((n) => n === 0);
-      } else if (steadyStartMs && !drainStartMs && aggregator.connectionsOpen === 0 && aggregator.counters.connections_opened > 0 && !reopensConnections(scenario) && expectsConnections(scenario)) {
+      } else if (steadyStartMs && !drainStartMs && phaseTarget > 0 && aggregator.connectionsOpen === 0 && aggregator.counters.connections_opened > 0 && !reopensConnections(scenario) && expectsConnections(scenario)) {
         end('target_lost', `the target closed every connection ${((Date.now() - steadyStartMs) / 1000).toFixed(1)} s into the run`);
       }
     },
@@ -122,6 +125,7 @@ export async function runScenario(plan: RunPlan, options: RunOptions = {}): Prom
   try {
     for (let i = 0; i < scenario.phases.length && !stopped(); i++) {
       const phase = scenario.phases[i]!;
+      phaseTarget = phase.connections;
       const rampStartMs = Date.now();
       const before = i === 0 ? 0 : scenario.phases[i - 1]!.connections;
       pool.broadcast({ type: 'phase', index: i });
@@ -144,6 +148,7 @@ export async function runScenario(plan: RunPlan, options: RunOptions = {}): Prom
       steadyPhase = undefined;
     }
   } finally {
+    options.signal?.removeEventListener('abort', onAbort);
     drainStartMs = Date.now();
     const waitMs = status.outcome === 'interrupted' ? plan.interruptGraceMs : scenario.connection.replyTimeoutMs;
     // Closing takes ~0.1 ms of CPU per connection, more on a loaded machine: the limit grows

@@ -39,6 +39,8 @@ export class Engine {
   onIdle: (() => void) | undefined;
   private readonly live: Session[] = [];
   private readonly unsettled = new Set<Session>();
+  /** Sessions a ramp-down closed: out of the live list, their end still to be counted. */
+  private readonly closing = new Set<Session>();
   private readonly heap = new DueHeap<Session>();
   private pacerTimer: NodeJS.Timeout | undefined;
   private readonly timeoutTimer: NodeJS.Timeout;
@@ -120,6 +122,7 @@ export class Engine {
       if (s.group !== group) continue;
       this.recorder.counters.msgs_lost += s.abandon();
       this.heap.remove(s);
+      this.closing.add(s);
       s.conn.close(CLOSE_GRACE_MS);
       this.removeLive(s);
       count--;
@@ -157,6 +160,7 @@ export class Engine {
   sessionEnded(s: Session, end: ConnectionEnd): void {
     if (this.isFinal) return;
     this.unsettled.delete(s);
+    this.closing.delete(s);
     this.countEnd(end);
     const counters = this.recorder.counters;
     counters.msgs_lost += s.abandon();
@@ -219,9 +223,10 @@ export class Engine {
       await Promise.race([cut, sleep(1000)]);
     }
     this.isFinal = true;
-    for (const s of this.live) {
+    for (const s of [...this.live, ...this.closing]) {
       if (s.isOpen) this.recorder.counters.connections_closed++;
       else this.recorder.counters.connections_failed++;
+      s.conn.close(0);
     }
   }
 

@@ -46,6 +46,8 @@ function inProcessWorker(events: LinkEvents): WorkerLink {
   let isGone = false;
   const host = new WorkerHost({
     send: (msg) => {
+      // Once killed, nothing more reaches the runner (its result may already be built).
+      if (isGone) return;
       const copy = structuredClone(msg);
       setImmediate(() => events.onMessage(copy));
     },

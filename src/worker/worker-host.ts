@@ -40,7 +40,8 @@ export class WorkerHost {
   handle(msg: ToWorker): void {
     this.dispatch(msg).catch((err: Error) => {
       this.out.send({ type: 'fatal', message: err.message, stack: err.stack });
-      this.stop();
+      // Drop connections and timers too: an in-process worker has no process exit to do it.
+      this.abort();
       this.out.finish();
     });
   }

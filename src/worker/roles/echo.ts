@@ -81,7 +81,9 @@ export class EchoSession implements Session {
       this.dueUs += nextIntervalUs(load.ratePerSec, load.arrival);
       this.engine.schedule(this);
     } else if (load?.kind === 'closed') {
-      this.send(now, now); // after think time: closed loop measures from the actual send
+      // After think time, refill to `inFlight` (replies within one think time share this slot);
+      // closed loop measures from the actual send.
+      for (let i = this.outstanding.length; i < load.inFlight; i++) this.send(now, now);
     }
   }
 
