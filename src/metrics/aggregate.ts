@@ -100,30 +100,38 @@ export class Aggregator {
     return [...this.buckets.entries()]
       .sort((a, b) => a[0] - b[0])
       .map(([index, b]) => {
-        const id = SERIES_METRICS.find((m) => b.latency.has(m));
-        const h = id ? b.latency.get(id)! : undefined;
         for (const [worker, open] of b.open) openNow.set(worker, open);
-        return {
-          t: Math.round((index * this.intervalMs) / 100) / 10,
-          connections_open: [...openNow.values()].reduce((a, v) => a + v, 0),
-          msgs_sent: b.counters.msgs_sent,
-          msgs_received: b.counters.msgs_received,
-          errors: b.errors,
-          ...(id ? { latency_metric: id } : {}),
-          latency_p50_us: h ? h.getValueAtPercentile(50) : 0,
-          latency_p99_us: h ? h.getValueAtPercentile(99) : 0,
-          latency_max_us: h ? h.maxValue : 0,
-          warmup: b.warmup,
-          loop_delay_p99_ms: round2(b.loopP99),
-          cpu_percent: Math.round(b.cpu),
-        };
+        return this.pointOf(index, b, [...openNow.values()].reduce((a, v) => a + v, 0));
       });
   }
 
-  /** Latest interval's figures for the progress line. */
+  /** The newest interval's point, for the progress line. */
   latestPoint(): TimeseriesPoint | undefined {
-    const series = this.timeseries();
-    return series[series.length - 1];
+    // Only the newest bucket: the progress line asks on every report, and rebuilding the whole
+    // series each time would grow with the run's length.
+    let index = -1;
+    for (const k of this.buckets.keys()) if (k > index) index = k;
+    const b = this.buckets.get(index);
+    return b ? this.pointOf(index, b, this.connectionsOpen) : undefined;
+  }
+
+  private pointOf(index: number, b: Bucket, connectionsOpen: number): TimeseriesPoint {
+    const id = SERIES_METRICS.find((m) => b.latency.has(m));
+    const h = id ? b.latency.get(id)! : undefined;
+    return {
+      t: Math.round((index * this.intervalMs) / 100) / 10,
+      connections_open: connectionsOpen,
+      msgs_sent: b.counters.msgs_sent,
+      msgs_received: b.counters.msgs_received,
+      errors: b.errors,
+      ...(id ? { latency_metric: id } : {}),
+      latency_p50_us: h ? h.getValueAtPercentile(50) : 0,
+      latency_p99_us: h ? h.getValueAtPercentile(99) : 0,
+      latency_max_us: h ? h.maxValue : 0,
+      warmup: b.warmup,
+      loop_delay_p99_ms: round2(b.loopP99),
+      cpu_percent: Math.round(b.cpu),
+    };
   }
 
   /** Health over the run, with warnings in plain words when the generator fell behind. */
