@@ -5,12 +5,12 @@
  * left behind. The 100,000-connection measurement is run by hand with bench/hold-connections.js.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { startEmbeddedServer, type EmbeddedServer } from '../../dist/server/embedded.js';
 import type { ServerStats } from '../../dist/server/stats.js';
+import { isAlive } from '../helpers/processes.js';
 
 const BIN = fileURLToPath(new URL('../../bin/rtbench.js', import.meta.url));
 const servers = new Set<EmbeddedServer>();
@@ -25,22 +25,6 @@ afterEach(async () => {
   await Promise.all([...servers].map((s) => s.stop()));
   servers.clear();
 });
-
-function isAlive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-    return state !== 'Z' && state !== 'X';
-  } catch {
-    // No /proc entry: gone (or not Linux, where signal 0 tells).
-  }
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** Opens `count` idle WebSocket connections, `concurrency` handshakes at a time; resolves with how many opened. */
 async function openMany(url: string, count: number, concurrency: number): Promise<number> {

@@ -7,12 +7,12 @@
  * `maxConnectionsPerProcess` is set low so that the spread is certain: a worker at its limit
  * stops accepting and the kernel hands the next connections to the others.
  */
-import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket, type RawData } from 'ws';
 import { startEmbeddedServer, type EmbeddedServer } from '../../dist/server/embedded.js';
 import type { ReferenceServerOptions } from '../../dist/server/options.js';
 import type { ServerStats } from '../../dist/server/stats.js';
+import { isAlive } from '../helpers/processes.js';
 
 const servers = new Set<EmbeddedServer>();
 const clients = new Set<WebSocket>();
@@ -61,23 +61,6 @@ async function waitUntil(check: () => boolean | Promise<boolean>, timeoutMs: num
   while (!(await check())) {
     if (performance.now() > until) throw new Error(`${what}: not within ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-/** True while `pid` runs; a zombie counts as gone (whoever adopted it may reap it late). */
-function isAlive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-    return state !== 'Z' && state !== 'X';
-  } catch {
-    // No /proc entry: gone (or not Linux, where signal 0 tells).
-  }
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
   }
 }
 

@@ -3,37 +3,17 @@
  * request, and does not outlive a parent that dies.
  */
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { UsageError } from '../../dist/errors.js';
 import { startEmbeddedServer, type EmbeddedServer } from '../../dist/server/embedded.js';
+import { isAlive } from '../helpers/processes.js';
 
 const servers = new Set<EmbeddedServer>();
 afterEach(async () => {
   await Promise.all([...servers].map((s) => s.stop()));
   servers.clear();
 });
-
-/**
- * True while `pid` runs. A zombie counts as gone: an orphan that has exited stays a zombie until
- * whatever adopted it reaps it, and in a container that can take a while.
- */
-function isAlive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-    return state !== 'Z' && state !== 'X';
-  } catch {
-    // No /proc (not Linux), or the process is gone: fall back to signal 0.
-  }
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 async function waitUntil(check: () => boolean, timeoutMs: number): Promise<void> {
   const until = performance.now() + timeoutMs;

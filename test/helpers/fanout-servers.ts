@@ -6,36 +6,11 @@
  * 127.0.0.1 port 0 and are closed by the test.
  */
 import { createServer as createHttpServer } from 'node:http';
-import { connect, createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
+import { connect, createServer as createNetServer, type Socket } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { listen, type TestServer } from './misbehaving-servers.js';
 
-export interface FanoutTestServer {
-  port: number;
-  /** `ws://127.0.0.1:<port><path>` */
-  url: string;
-  close(): Promise<void>;
-}
-
-function listen(server: ReturnType<typeof createHttpServer> | NetServer, sockets: Set<Socket>, path: string): Promise<FanoutTestServer> {
-  server.on('connection', (s: Socket) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-  return new Promise((resolve) => {
-    server.listen(0, '127.0.0.1', () => {
-      const port = (server.address() as { port: number }).port;
-      resolve({
-        port,
-        url: `ws://127.0.0.1:${port}${path}`,
-        close: () =>
-          new Promise<void>((done) => {
-            for (const s of sockets) s.destroy();
-            server.close(() => done());
-          }),
-      });
-    });
-  });
-}
+export type FanoutTestServer = TestServer;
 
 /** What {@link injectingRelay} does to the n-th message (from 1) it relays to each client. */
 export interface Injections {
