@@ -69,7 +69,8 @@ export interface ProbeStamp {
  * back to FIFO matching.
  */
 export function readProbe(data: Buffer, out: ProbeStamp): boolean {
-  const start = data.indexOf(MARKER);
+  // Without a template the stamp opens the frame: skip the search (a native call per reply).
+  const start = data[0] === 0x72 && data[1] === 0x74 && data[2] === 0x62 && data[3] === COLON ? 0 : data.indexOf(MARKER);
   if (start < 0) return false;
   let i = start + MARKER.length;
   let seq = 0;

@@ -12,6 +12,8 @@ import WebSocket from 'ws';
 import { nowUs } from '../load/clock.js';
 import type { ClientConnection, ConnectionHandler, DialOptions, ProtocolDriver } from './driver.js';
 import { classifySocketError } from './socket-errors.js';
+import { TickBatchedWriter, type CorkableWritable } from './tick-writer.js';
+import { encodeClientFrame } from './ws-frame.js';
 
 const SESSION = Symbol('rtbench.session');
 
@@ -21,47 +23,32 @@ interface WsState {
   opened: boolean;
   closingByUs: boolean;
   ended: boolean;
+  /**
+   * Frames may be written straight to the socket (ws-frame.ts): true once open without
+   * permessage-deflate, whose compressor makes `ws`'s sender queue frames.
+   */
+  writesFrames: boolean;
   errorClass?: string;
   killTimer?: NodeJS.Timeout;
 }
 
 type TaggedSocket = WebSocket & { [SESSION]: WsState };
 
-type CorkableSocket = { cork(): void; uncork(): void };
-
 class WsConnection implements ClientConnection {
-  private isCorked = false;
-  private corkedSocket: CorkableSocket | undefined;
+  private writer: TickBatchedWriter | undefined;
 
   constructor(private readonly ws: TaggedSocket) {}
 
   send(data: Buffer, binary: boolean): boolean {
     const ws = this.ws;
     if (ws.readyState !== WebSocket.OPEN) return false;
-    // Replies arrive in bursts (one TCP read holds many frames) and each may trigger a send;
-    // corking until the end of the current tick turns those into one writev instead of a
-    // syscall per message (a write syscall was a third of the worker's CPU profile). One
-    // nextTick releases every socket corked in the tick: one per socket cost 1.16x a bare
-    // client's CPU per message at one message in flight, where there is nothing to batch.
-    if (!this.isCorked) {
-      const socket = (ws as unknown as { _socket: CorkableSocket | null })._socket;
-      if (socket) {
-        socket.cork();
-        this.isCorked = true;
-        this.corkedSocket = socket;
-        corked.push(this);
-        if (corked.length === 1) process.nextTick(releaseCorked);
-      }
+    if (!ws[SESSION].writesFrames) {
+      ws.send(data, { binary, mask: true });
+      return true;
     }
-    ws.send(data, { binary, mask: true });
+    this.writer ??= new TickBatchedWriter((ws as unknown as { _socket: CorkableWritable })._socket);
+    this.writer.write(encodeClientFrame(data, binary));
     return true;
-  }
-
-  /** Called once per tick in which this connection sent something. */
-  release(): void {
-    this.isCorked = false;
-    this.corkedSocket?.uncork();
-    this.corkedSocket = undefined;
   }
 
   get bufferedBytes(): number {
@@ -87,14 +74,6 @@ function stateOf(ws: WebSocket): WsState {
   return (ws as TaggedSocket)[SESSION];
 }
 
-/** Connections corked in the current tick. */
-const corked: WsConnection[] = [];
-
-function releaseCorked(): void {
-  for (let i = 0; i < corked.length; i++) corked[i]!.release();
-  corked.length = 0;
-}
-
 function terminate(ws: WebSocket): void {
   ws.terminate();
 }
@@ -102,6 +81,7 @@ function terminate(ws: WebSocket): void {
 function onOpen(this: WebSocket): void {
   const state = stateOf(this);
   state.opened = true;
+  state.writesFrames = this.extensions === '';
   state.handler.onOpen(nowUs() - state.startedUs);
 }
 
@@ -163,7 +143,7 @@ let insecureAgent: HttpsAgent | undefined;
 /** The `ws` driver. */
 export const wsDriver: ProtocolDriver = {
   open(url: string, options: DialOptions, handler: ConnectionHandler): ClientConnection {
-    const state: WsState = { handler, startedUs: nowUs(), opened: false, closingByUs: false, ended: false };
+    const state: WsState = { handler, startedUs: nowUs(), opened: false, closingByUs: false, ended: false, writesFrames: false };
     const ws = new WebSocket(url, options.subprotocols, {
       handshakeTimeout: options.handshakeTimeoutMs,
       maxPayload: options.maxMessageBytes,

@@ -4,8 +4,11 @@
  *
  * Settings follow ws `bench/speed.js`: no permessage-deflate, no client tracking inside `ws`
  * (we keep our own sets, which also lets shutdown close every client with 1001), and no JSON
- * or string conversion on the echo path. A broadcast is framed once and the same bytes are
- * written to every client's socket (see ws-frame.ts).
+ * or string conversion on the echo path. Replies are framed whole (../protocol/ws-frame.ts) and
+ * written past ws's sender, which is safe because with deflate off that sender never queues:
+ * it writes each frame straight to the same socket, so ordering is kept. A broadcast is framed
+ * once and the same bytes go to every client. Each client's writes of one tick leave in one
+ * writev (../protocol/tick-writer.ts): a burst of echoes costs one syscall, not one each.
  *
  * `binaryType` stays ws's default `nodebuffer`, so every received `RawData` is one Buffer
  * (fragments already joined); the `as Buffer` casts below rely on that.
@@ -16,7 +19,8 @@ import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import type { ReferenceServerOptions } from './options.js';
 import { stampedMessage } from './stamp.js';
 import type { EndpointCounters, StatsBook } from './stats.js';
-import { encodeServerFrame } from './ws-frame.js';
+import { TickBatchedWriter } from '../protocol/tick-writer.js';
+import { encodeServerFrame } from '../protocol/ws-frame.js';
 
 /** The WebSocket paths, as the names their counters use. */
 export type WsEndpointName = 'websocket' | 'broadcast';
@@ -49,20 +53,18 @@ export interface WsEndpointSet {
 
 /** RFC 6455 §7.4.1: 1001 "going away", the code for a server that shuts down. */
 const CLOSE_GOING_AWAY = 1001;
-const SEND_TEXT = { binary: false } as const;
-const SEND_BINARY = { binary: true } as const;
-
-/** A broadcast subscriber and the socket its frames are written to. */
-interface BroadcastClient {
+/** A client and the writer of its socket. */
+interface Client {
   ws: WebSocket;
   socket: Duplex;
+  writer: TickBatchedWriter;
 }
 
 /** The `strict` profile: accepts upgrades for the two WebSocket paths and owns every client they open. */
 export class WsEndpoints implements WsEndpointSet {
   private readonly wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, clientTracking: false });
   private readonly echoClients = new Set<WebSocket>();
-  private readonly broadcastClients = new Set<BroadcastClient>();
+  private readonly broadcastClients = new Set<Client>();
   private publisher: NodeJS.Timeout | undefined;
   private publishSeq = 0;
   private onAllClosed: (() => void) | undefined;
@@ -84,8 +86,9 @@ export class WsEndpoints implements WsEndpointSet {
   /** Completes the handshake of an upgrade request for `endpoint` and starts serving it. */
   handleUpgrade(endpoint: WsEndpointName, req: IncomingMessage, socket: Duplex, head: Buffer): void {
     this.wss.handleUpgrade(req, socket, head, (ws) => {
-      if (endpoint === 'websocket') this.serveEcho(ws);
-      else this.serveBroadcast(ws, socket);
+      const client: Client = { ws, socket, writer: new TickBatchedWriter(socket) };
+      if (endpoint === 'websocket') this.serveEcho(client);
+      else this.serveBroadcast(client);
     });
   }
 
@@ -119,7 +122,8 @@ export class WsEndpoints implements WsEndpointSet {
     for (const c of this.broadcastClients) c.ws.terminate();
   }
 
-  private serveEcho(ws: WebSocket): void {
+  private serveEcho(client: Client): void {
+    const { ws } = client;
     const counters = this.stats.websocket;
     const delayMs = this.opts.echoDelayMs;
     this.track(counters);
@@ -128,11 +132,12 @@ export class WsEndpoints implements WsEndpointSet {
       counters.msgs_received++;
       if (delayMs > 0) {
         // Unref'd so pending echoes never hold the process open once the server has closed.
-        setTimeout(echoLater, delayMs, ws, data as Buffer, isBinary, counters).unref();
+        setTimeout(echoLater, delayMs, client, data as Buffer, isBinary, counters).unref();
         return;
       }
-      // The received Buffer goes back as is: same bytes, same opcode, no copy.
-      ws.send(data as Buffer, isBinary ? SEND_BINARY : SEND_TEXT);
+      // Same bytes, same opcode; nothing after our close frame (ws.send would drop it too).
+      if (ws.readyState !== WebSocket.OPEN) return;
+      client.writer.write(encodeServerFrame(data as Buffer, isBinary));
       counters.msgs_sent++;
     });
     ws.on('error', ignoreError);
@@ -142,9 +147,9 @@ export class WsEndpoints implements WsEndpointSet {
     });
   }
 
-  private serveBroadcast(ws: WebSocket, socket: Duplex): void {
+  private serveBroadcast(client: Client): void {
+    const { ws } = client;
     const counters = this.stats.broadcast;
-    const client: BroadcastClient = { ws, socket };
     this.track(counters);
     this.broadcastClients.add(client);
     ws.on('message', (data: RawData, isBinary: boolean) => {
@@ -162,11 +167,9 @@ export class WsEndpoints implements WsEndpointSet {
   }
 
   /**
-   * Writes one prepared frame to every open broadcast client, the sender included. The frame
-   * bypasses ws's sender, which is safe because with deflate off that sender never queues:
-   * it writes each frame straight to this same socket, so ordering is kept. A client whose
-   * socket already holds more than the limit unsent is skipped rather than buffered without
-   * bound; this is what keeps one slow reader from stalling everyone (FAULTS.md #14).
+   * Writes one prepared frame to every open broadcast client, the sender included. A client
+   * whose socket already holds more than the limit unsent is skipped rather than buffered
+   * without bound; this is what keeps one slow reader from stalling everyone (FAULTS.md #14).
    */
   private broadcast(frame: Buffer): void {
     const limit = this.opts.slowClientLimitBytes;
@@ -178,7 +181,7 @@ export class WsEndpoints implements WsEndpointSet {
         dropped++;
         continue;
       }
-      c.socket.write(frame);
+      c.writer.write(frame);
       sent++;
     }
     this.stats.broadcast.msgs_sent += sent;
@@ -202,9 +205,9 @@ export class WsEndpoints implements WsEndpointSet {
   }
 }
 
-function echoLater(ws: WebSocket, data: Buffer, isBinary: boolean, counters: EndpointCounters): void {
-  if (ws.readyState !== WebSocket.OPEN) return;
-  ws.send(data, isBinary ? SEND_BINARY : SEND_TEXT);
+function echoLater(client: Client, data: Buffer, isBinary: boolean, counters: EndpointCounters): void {
+  if (client.ws.readyState !== WebSocket.OPEN) return;
+  client.writer.write(encodeServerFrame(data, isBinary));
   counters.msgs_sent++;
 }
 
