@@ -18,7 +18,14 @@ const SERIES_METRICS: MetricId[] = ['latency', 'fanout_latency', 'push_latency']
 const LATE_SEND_SHARE = 0.01;
 import type { HealthResult, TimeseriesPoint } from './result.js';
 
+/**
+ * One interval of the time series: every report whose end rounds to it. A report at a phase
+ * boundary lands in a bucket that also gets a regular one, so a bucket records the time its
+ * reports cover (from the earliest start to the latest end) rather than assume one interval.
+ */
 interface Bucket {
+  fromMs: number;
+  toMs: number;
   counters: Counters;
   errors: number;
   latency: Map<MetricId, Histogram>;
@@ -34,6 +41,8 @@ export class Aggregator {
   readonly errors: Record<string, number> = {};
   private readonly buckets = new Map<number, Bucket>();
   private readonly openByWorker = new Map<number, number>();
+  /** When each worker's latest report ended: where its next report's interval starts. */
+  private readonly lastReportMs = new Map<number, number>();
   private readonly health = { loopP99: 0, loopMax: 0, cpuMax: 0, cpuSum: 0, cpuSamples: 0, lagUs: 0, rss: new Map<number, number>() };
 
   constructor(
@@ -56,9 +65,12 @@ export class Aggregator {
     const index = Math.max(0, Math.round((report.atMs - this.startMs) / this.intervalMs));
     let b = this.buckets.get(index);
     if (!b) {
-      b = { counters: zeroCounters(), errors: 0, latency: new Map(), warmup: false, open: new Map(), loopP99: 0, cpu: 0 };
+      b = { fromMs: Infinity, toMs: 0, counters: zeroCounters(), errors: 0, latency: new Map(), warmup: false, open: new Map(), loopP99: 0, cpu: 0 };
       this.buckets.set(index, b);
     }
+    b.fromMs = Math.min(b.fromMs, this.lastReportMs.get(workerIndex) ?? this.startMs);
+    b.toMs = Math.max(b.toMs, report.atMs);
+    this.lastReportMs.set(workerIndex, Math.max(report.atMs, this.lastReportMs.get(workerIndex) ?? 0));
     addCounters(b.counters, snap.counters);
     b.errors += Object.values(snap.errors).reduce((a, v) => a + v, 0);
     b.open.set(workerIndex, report.connectionsOpen);
@@ -101,25 +113,28 @@ export class Aggregator {
       .sort((a, b) => a[0] - b[0])
       .map(([index, b]) => {
         for (const [worker, open] of b.open) openNow.set(worker, open);
-        return this.pointOf(index, b, [...openNow.values()].reduce((a, v) => a + v, 0));
+        return this.pointOf(b, [...openNow.values()].reduce((a, v) => a + v, 0));
       });
   }
 
-  /** The newest interval's point, for the progress line. */
-  latestPoint(): TimeseriesPoint | undefined {
+  /** The newest interval's point and its message rate, for the progress line. */
+  latestPoint(): { point: TimeseriesPoint; msgsPerSec: number } | undefined {
     // Only the newest bucket: the progress line asks on every report, and rebuilding the whole
     // series each time would grow with the run's length.
     let index = -1;
     for (const k of this.buckets.keys()) if (k > index) index = k;
     const b = this.buckets.get(index);
-    return b ? this.pointOf(index, b, this.connectionsOpen) : undefined;
+    if (!b) return undefined;
+    const spanMs = b.toMs - b.fromMs;
+    return { point: this.pointOf(b, this.connectionsOpen), msgsPerSec: spanMs > 0 ? (b.counters.msgs_received * 1000) / spanMs : 0 };
   }
 
-  private pointOf(index: number, b: Bucket, connectionsOpen: number): TimeseriesPoint {
+  private pointOf(b: Bucket, connectionsOpen: number): TimeseriesPoint {
     const id = SERIES_METRICS.find((m) => b.latency.has(m));
     const h = id ? b.latency.get(id)! : undefined;
     return {
-      t: Math.round((index * this.intervalMs) / 100) / 10,
+      // The end of the bucket's latest report, so `msgs / (t - previous t)` is a true rate.
+      t: Math.round((b.toMs - this.startMs) / 10) / 100,
       connections_open: connectionsOpen,
       msgs_sent: b.counters.msgs_sent,
       msgs_received: b.counters.msgs_received,

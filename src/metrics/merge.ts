@@ -101,12 +101,15 @@ function mergeTimeseries(parts: readonly RunResult[], starts: number[], t0: numb
   parts.forEach((p, i) => {
     const shift = Math.round((starts[i]! - t0) / 1000);
     for (const point of p.timeseries) {
-      const t = Math.round((point.t + shift) * 10) / 10;
-      const have = byT.get(t);
+      // Points end where each run's reports ended, about a second apart: parts meet by second.
+      const t = Math.round((point.t + shift) * 100) / 100;
+      const second = Math.round(t);
+      const have = byT.get(second);
       if (!have) {
-        byT.set(t, { ...point, t });
+        byT.set(second, { ...point, t });
         continue;
       }
+      have.t = Math.max(have.t, t);
       have.connections_open += point.connections_open;
       have.msgs_sent += point.msgs_sent;
       have.msgs_received += point.msgs_received;

@@ -44,3 +44,11 @@ export function measuredRate(count: number, r: RunResult): number {
 export function errorTotal(r: RunResult): number {
   return Object.values(r.errors).reduce((a, v) => a + v, 0);
 }
+
+/** "7 (reset 5, connect_refused 2)", most frequent class first; "none" without errors. */
+export function describeErrors(r: RunResult): string {
+  const total = errorTotal(r);
+  if (total === 0) return 'none';
+  const classes = Object.entries(r.errors).sort((a, b) => b[1] - a[1]).map(([cls, n]) => `${cls} ${n}`);
+  return `${total} (${classes.join(', ')})`;
+}

@@ -9,12 +9,13 @@ import { summaryLines, type CompareEntry, type Comparison } from '../compare/com
 import { formatSpread } from '../compare/quantity.js';
 import { METRIC_IDS } from '../metrics/metric-ids.js';
 import type { RunResult } from '../metrics/result.js';
-import { formatBytes, formatCount, formatDurationMs, formatUs } from '../units.js';
-import { describePhases, errorTotal, measuredRate } from './describe-run.js';
+import { formatCount, formatDurationMs, formatUs } from '../units.js';
+import { describeErrors, describePhases } from './describe-run.js';
 import { escapeHtml as esc } from './html-escape.js';
 import { buildFigures, PALETTE, type Figure } from './html-charts.js';
 import { runContext } from './md.js';
 import type { Reporter } from './reporter.js';
+import { counterRows, fanoutSummary, type CounterRow, type FanoutSummary } from './run-rows.js';
 import { lineChartSvg } from './svg-chart.js';
 
 /** One run as a self-contained HTML page with its charts. */
@@ -62,26 +63,30 @@ function runTables(r: RunResult): string {
       return `<tr><th><code>${esc(id)}</code></th>${values.map((v) => `<td>${esc(v)}</td>`).join('')}</tr>`;
     })
     .join('');
-  const k = r.counters;
-  const replies = r.metrics.latency?.count ?? 0;
-  const total = errorTotal(r);
-  const counterRows: Array<[string, string]> = [
-    ...(replies ? [['msgs_per_sec (replies measured)', `${formatCount(Math.round(measuredRate(replies, r)))}/s`] as [string, string]] : []),
-    ['connections opened / failed / closed', `${k.connections_opened} / ${k.connections_failed} / ${k.connections_closed}`],
-    ['msgs sent / received', `${formatCount(k.msgs_sent)} / ${formatCount(k.msgs_received)}`],
-    ['msgs lost / duplicated / reordered', `${k.msgs_lost} / ${k.msgs_duplicated} / ${k.msgs_reordered}`],
-    ['bytes sent / received', `${formatBytes(k.bytes_sent)} / ${formatBytes(k.bytes_received)}`],
-    ['errors', total ? `${total} (${Object.entries(r.errors).map(([c, n]) => `${c} ${n}`).join(', ')})` : 'none'],
-  ];
+  // The terminal table's rows, plus the errors the terminal prints on a line of its own.
+  const counters: CounterRow[] = [...counterRows(r), { label: 'errors', total: describeErrors(r), perSecond: '' }];
+  const fanout = fanoutSummary(r);
   const verdicts = (r.verdicts ?? [])
     .map((v) => `<li class="${v.pass ? 'pass' : 'fail'}">${v.pass ? '✓' : '✗'} <code>${esc(v.check)}</code> (actual ${esc(v.actual === null ? '-' : `${v.actual}${v.unit}`)})${v.detail ? ` ${esc(v.detail)}` : ''}</li>`)
     .join('');
   return [
     shown.length ? `<table class="num"><tr><th>metric</th>${cols.map((c) => `<th>${c}</th>`).join('')}</tr>${metricRows}</table>` : '<p>No latency samples were recorded.</p>',
-    `<table class="counters">${counterRows.map(([a, b]) => `<tr><th>${esc(a)}</th><td>${esc(b)}</td></tr>`).join('')}</table>`,
+    `<table class="counters"><tr><th>counter</th><th>total</th><th>per second</th></tr>${counters.map((c) => `<tr><th>${esc(c.label)}</th><td>${esc(c.total)}</td><td>${esc(c.perSecond)}</td></tr>`).join('')}</table>`,
+    fanout ? fanoutHtml(fanout) : '',
     verdicts ? `<h2>Thresholds</h2><ul class="verdicts">${verdicts}</ul>` : '',
     r.health.warnings.map((w) => `<p class="warn">⚠ ${esc(w)}</p>`).join(''),
   ].join('');
+}
+
+/** The fan-out headline, its figures as a list, the worst subscribers as a table. */
+function fanoutHtml(f: FanoutSummary): string {
+  const parts = [`<h2>Fan-out</h2><p>${esc(f.headline)}</p><ul class="fanout">${f.figures.map((line) => `<li>${esc(line)}</li>`).join('')}</ul>`];
+  if (f.worstSubscribers) {
+    const { title, head, rows } = f.worstSubscribers;
+    const body = rows.map(([subscriber, ...figures]) => `<tr><th><code>${esc(subscriber!)}</code></th>${figures.map((v) => `<td>${esc(v)}</td>`).join('')}</tr>`).join('');
+    parts.push(`<h3>${esc(title)}</h3><table class="num"><tr>${head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr>${body}</table>`);
+  }
+  return parts.join('');
 }
 
 function figureHtml(f: Figure, entries: CompareEntry[]): string {
@@ -118,7 +123,7 @@ const CSS = `
 :root { color-scheme: light; --fg: #1f2328; --muted: #59636e; --line: #d1d9e0; --bg: #fff; --card: #f6f8fa; }
 * { box-sizing: border-box; }
 body { margin: 0 auto; max-width: 980px; padding: 24px; font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; color: var(--fg); background: var(--bg); }
-h1 { font-size: 22px; margin: 0 0 4px; } h2 { font-size: 16px; margin: 20px 0 6px; }
+h1 { font-size: 22px; margin: 0 0 4px; } h2 { font-size: 16px; margin: 20px 0 6px; } h3 { font-size: 14px; margin: 14px 0 4px; }
 .target { margin: 0; font-family: ui-monospace, monospace; color: var(--muted); }
 .phases { margin: 6px 0; padding-left: 18px; } .context { color: var(--muted); margin: 4px 0 16px; }
 table { border-collapse: collapse; margin: 8px 0 12px; }
@@ -128,7 +133,7 @@ table.counters td { text-align: right; }
 th { background: var(--card); font-weight: 600; }
 td.best { font-weight: 700; color: #1a7f37; }
 .warn { color: #9a6700; } .verdicts { list-style: none; padding: 0; } .pass { color: #1a7f37; } .fail { color: #cf222e; }
-.summary { padding-left: 18px; }
+.summary, .fanout { padding-left: 18px; }
 figure { margin: 18px 0; padding: 12px; border: 1px solid var(--line); border-radius: 8px; background: var(--card); }
 figcaption { margin-bottom: 6px; color: var(--muted); } figcaption strong { color: var(--fg); margin-right: 6px; }
 svg.chart { width: 100%; height: auto; display: block; background: #fff; }

@@ -6,10 +6,11 @@ import { summaryLines, type Comparison } from '../compare/compare.js';
 import { formatSpread, formatValue } from '../compare/quantity.js';
 import { METRIC_DESCRIPTIONS, METRIC_IDS } from '../metrics/metric-ids.js';
 import type { RunResult } from '../metrics/result.js';
-import { formatBytes, formatCount, formatDurationMs, formatUs } from '../units.js';
-import { describePhases, errorTotal, measuredRate } from './describe-run.js';
+import { formatCount, formatDurationMs, formatUs } from '../units.js';
+import { describeErrors, describePhases } from './describe-run.js';
 import { mdTable } from './md-table.js';
 import type { Reporter } from './reporter.js';
+import { counterRows, fanoutSummary, type FanoutSummary } from './run-rows.js';
 
 const STAT_COLUMNS = [
   ['p50', 'p50'],
@@ -20,7 +21,7 @@ const STAT_COLUMNS = [
   ['max', 'max'],
 ] as const;
 
-/** One run as Markdown: latency table, counters, verdicts, warnings, folded notes. */
+/** One run as Markdown: latency table, counters, fan-out summary, verdicts, warnings, folded notes. */
 export const mdReporter: Reporter = {
   format: 'md',
   render(r: RunResult): string {
@@ -40,19 +41,12 @@ export const mdReporter: Reporter = {
       out.push(mdTable(['metric', 'count', 'mean', ...STAT_COLUMNS.map(([h]) => h)], ['l', ...STAT_COLUMNS.map(() => 'r' as const), 'r', 'r'], rows), '');
     } else out.push('No latency samples were recorded.', '');
 
-    const k = r.counters;
-    const replies = r.metrics.latency?.count ?? 0;
-    const counterRows: string[][] = [];
-    if (replies) counterRows.push(['`msgs_per_sec` (replies measured)', `${formatCount(Math.round(measuredRate(replies, r)))}/s`]);
-    counterRows.push(['connections opened / failed / closed', `${k.connections_opened} / ${k.connections_failed} / ${k.connections_closed}`]);
-    counterRows.push(['msgs sent / received', `${k.msgs_sent} / ${k.msgs_received}`]);
-    counterRows.push(['msgs lost / duplicated / reordered', `${k.msgs_lost} / ${k.msgs_duplicated} / ${k.msgs_reordered}`]);
-    counterRows.push(['bytes sent / received', `${formatBytes(k.bytes_sent)} / ${formatBytes(k.bytes_received)}`]);
-    if (k.sends_missed) counterRows.push(['sends behind schedule', String(k.sends_missed)]);
-    const total = errorTotal(r);
-    const classes = Object.entries(r.errors).sort((a, b) => b[1] - a[1]).map(([c, n]) => `${c} ${n}`);
-    counterRows.push(['errors', total > 0 ? `${total} (${classes.join(', ')})` : 'none']);
-    out.push(mdTable(['counter', 'value'], ['l', 'r'], counterRows), '');
+    // The terminal table's rows, plus the errors the terminal prints on a line of its own.
+    const counters = counterRows(r).map((row) => [row.label, row.total, row.perSecond]);
+    counters.push(['errors', describeErrors(r), '']);
+    out.push(mdTable(['counter', 'total', 'per second'], ['l', 'r', 'r'], counters), '');
+    const fanout = fanoutSummary(r);
+    if (fanout) out.push(...fanoutMd(fanout));
 
     if (r.verdicts?.length) {
       const rows = r.verdicts.map((v) => [`\`${v.check}\``, v.actual === null ? '-' : `${v.actual}${v.unit}`, v.pass ? '✅ pass' : '❌ fail', v.detail ?? '']);
@@ -65,6 +59,18 @@ export const mdReporter: Reporter = {
     return `${out.join('\n').trimEnd()}\n`;
   },
 };
+
+/** The fan-out headline, its figures as a list, the worst subscribers as a table. */
+function fanoutMd(f: FanoutSummary): string[] {
+  const out = [f.headline, '', ...f.figures.map((line) => `- ${line}`), ''];
+  if (f.worstSubscribers) {
+    const { title, head, rows } = f.worstSubscribers;
+    // Subscriber ids come from scenario group names: a code span keeps them from rendering as Markdown or HTML.
+    const cells = rows.map(([subscriber, ...figures]) => [`\`${subscriber}\``, ...figures]);
+    out.push(`${title}:`, '', mdTable(head, ['l', ...head.slice(1).map(() => 'r' as const)], cells), '');
+  }
+  return out;
+}
 
 /** The comparison as Markdown: a table with one column per entry, best value in bold, and the summary. */
 export function renderComparisonMd(c: Comparison): string {

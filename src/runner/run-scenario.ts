@@ -101,13 +101,13 @@ export async function runScenario(plan: RunPlan, options: RunOptions = {}): Prom
     onInterval: (index, report) => {
       aggregator.add(index, report);
       if (report.fanout) fanoutSummaries.push(report.fanout);
-      const point = aggregator.latestPoint();
+      const latest = aggregator.latestPoint();
       options.onProgress?.({
         elapsedMs: Date.now() - startMs,
         plannedMs,
         connectionsOpen: aggregator.connectionsOpen,
-        msgsPerSec: point ? point.msgs_received / (plan.intervalMs / 1000) : 0,
-        latencyP99Us: point?.latency_p99_us ?? 0,
+        msgsPerSec: latest?.msgsPerSec ?? 0,
+        latencyP99Us: latest?.point.latency_p99_us ?? 0,
         errors: Object.values(aggregator.errors).reduce((a, v) => a + v, 0),
       });
       if (steadyPhase?.untilStreamsEnd && !drainStartMs) {

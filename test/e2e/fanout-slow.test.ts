@@ -25,7 +25,7 @@ afterAll(async () => {
 });
 
 /** Four pubsub connections, one of them through `proxyUrl`, publishing 32 KiB messages. */
-function slowPlan(target: string, proxyUrl: string) {
+function slowPlan(target: string, proxyUrl: string, duration = '2s') {
   return planFrom(
     {
       name: 'slow-sub',
@@ -35,7 +35,7 @@ function slowPlan(target: string, proxyUrl: string) {
         { name: 'fast', share: 3 },
         { name: 'slow', share: 1, target: proxyUrl },
       ],
-      phases: [{ duration: '2s', connections: 4, load: { rate: 80 } }],
+      phases: [{ duration, connections: 4, load: { rate: 80 } }],
       // Long enough for the slowed client to read its backlog once the proxy resumes.
       timeouts: { reply: '2s' },
     },
@@ -73,15 +73,18 @@ describe('slow subscriber', () => {
   });
 
   it('Hyperlane profile (tokio broadcast, lagged receivers skip): rtbench\'s gaps equal the messages skipped', async () => {
-    const proxy = await slowReadingProxy(hyperlane.port, 1024 * 1024, 1200);
+    // Loopback's socket buffers hold ~300 of these 32 KiB messages and the ring 100 more, so
+    // a 1.2 s stall (~380 behind) skips only a few, or none; 2 s (~640 behind) always skips.
+    const proxy = await slowReadingProxy(hyperlane.port, 1024 * 1024, 2000);
     try {
-      const plan = slowPlan(`ws://127.0.0.1:${hyperlane.port}/broadcast`, proxy.url);
+      const plan = slowPlan(`ws://127.0.0.1:${hyperlane.port}/broadcast`, proxy.url, '3s');
       const before = hyperlane.stats().by_endpoint.broadcast;
       const { result, outcome } = await runScenario(plan);
       const after = hyperlane.stats().by_endpoint.broadcast;
       const skipped = after.msgs_skipped_lagged - before.msgs_skipped_lagged;
       const c = result.counters;
       expect(outcome).toBe('completed');
+      expect(proxy.pauses).toBe(1);
       expect(skipped).toBeGreaterThan(0);
       expect(c.msgs_lost).toBe(skipped);
       expect(c.deliveries_received + c.msgs_lost).toBe(c.deliveries_expected);

@@ -1,12 +1,15 @@
 /**
  * Single-run reporters fed a fixed result: `.hgrm` parsed back gives the same percentiles as
- * the histogram, Markdown as an inline snapshot, and the HTML page is self-contained.
+ * the histogram, Markdown as an inline snapshot, the HTML page is self-contained, and Markdown
+ * and HTML show the terminal table's counter rows and fan-out summary, number for number.
  */
 import { describe, expect, it } from 'vitest';
 import { decodeHistogram } from '../../dist/metrics/histogram.js';
 import { hgrmFiles } from '../../dist/report/hgrm.js';
+import { escapeHtml } from '../../dist/report/html-escape.js';
 import { reporters } from '../../dist/report/reporter.js';
-import { evenly, makeResult, timeseriesOf } from '../helpers/results.js';
+import type { RunResult } from '../../dist/metrics/result.js';
+import { evenly, makeResult, metricOf, timeseriesOf } from '../helpers/results.js';
 
 /** One parsed `.hgrm` line: value (ms), percentile (0..1), cumulative count. */
 interface HgrmLine {
@@ -86,14 +89,14 @@ describe('md', () => {
       | \`latency_uncorrected\` | 10.0k | 2.54ms | 1.04ms | 1.80ms | 19.8ms | 110.7ms | 119.8ms | 249.9ms |
       | \`connect_time\` | 10 | 1.50ms | 1.44ms | 1.89ms | 2.00ms | 2.00ms | 2.00ms | 2.00ms |
 
-      | counter | value |
-      |:---|---:|
-      | \`msgs_per_sec\` (replies measured) | 1.00k/s |
-      | connections opened / failed / closed | 10 / 0 / 10 |
-      | msgs sent / received | 10000 / 10000 |
-      | msgs lost / duplicated / reordered | 0 / 0 / 0 |
-      | bytes sent / received | 0 B / 0 B |
-      | errors | none |
+      | counter | total | per second |
+      |:---|---:|---:|
+      | connections opened / failed / closed | 10 / 0 / 10 |  |
+      | msgs sent / received | 10.0k / 10.0k |  |
+      | replies measured (throughput) | 10.0k | 1.00k |
+      | payload bytes sent / received | 0 B / 0 B |  |
+      | msgs lost / duplicated / reordered | 0 / 0 / 0 |  |
+      | errors | none |  |
 
       | check | actual | result | detail |
       |:---|---:|:---|:---|
@@ -122,5 +125,119 @@ describe('html', () => {
     expect(html.match(/<svg /g)).toHaveLength(4);
     expect(html).toContain('latency: percentile spectrum');
     expect(html).toContain('99.9%');
+  });
+});
+
+// An SSE run: 600 events due, 590 received; 580 gaps + 10 first events measured in 4 s = 147.5/s.
+const sse = makeResult({ measuredMs: 4000, counters: { events_expected: 600, events_received: 590, reconnects: 3, sends_missed: 1500 } });
+sse.metrics.event_gap = metricOf(evenly(580, 900, 1100));
+sse.metrics.first_event_time = metricOf(evenly(10, 2000, 3000));
+
+// A fan-out run over 2 s whose second-worst subscriber's group name holds markup.
+const fanout: RunResult = makeResult({ measuredMs: 2000, counters: { deliveries_expected: 1000, deliveries_received: 990, msgs_lost: 10, msgs_duplicated: 1, msgs_reordered: 2 } });
+fanout.metrics.fanout_latency = metricOf(evenly(990, 1000, 3000));
+fanout.fanout = {
+  method: 'm',
+  includeSender: false,
+  publishers: 4,
+  subscribers: 10,
+  published: 100,
+  serverPublished: 0,
+  lateAfterMs: 100,
+  worstSubscribers: [
+    { subscriber: 'main#3', expected: 100, received: 90, lost: 10, duplicated: 1, reordered: 2, late: 4, maxLatencyUs: 250_000 },
+    { subscriber: 'chat<b>#7', expected: 100, received: 100, lost: 0, duplicated: 0, reordered: 0, late: 1, maxLatencyUs: 120_000 },
+  ],
+};
+
+const render = (r: RunResult) => ({
+  table: reporters.table.render(r, { color: false }),
+  md: reporters.md.render(r, { color: false }),
+  html: reporters.html.render(r, { color: false }),
+});
+
+/** The terminal's counter rows as [label, total, per second], read off the box-drawn table. */
+function terminalCounterRows(table: string): string[][] {
+  const rows = table.split('\n').filter((l) => l.startsWith('│')).map((l) => l.split('│').slice(1, -1).map((c) => c.trim()));
+  const start = rows.findIndex((cells) => cells[0] === 'counter');
+  const end = rows.findIndex((cells, i) => i > start && cells.length !== 3);
+  return rows.slice(start + 1, end === -1 ? undefined : end);
+}
+
+/** The Markdown counter table's body rows. */
+function mdCounterRows(md: string): string[] {
+  const lines = md.split('\n');
+  const start = lines.indexOf('| counter | total | per second |');
+  const end = lines.indexOf('', start);
+  return lines.slice(start + 2, end);
+}
+
+const mdRow = (cells: string[]) => `| ${cells.join(' | ')} |`;
+const htmlCounterRow = ([label, total, perSecond]: string[]) => `<tr><th>${escapeHtml(label!)}</th><td>${escapeHtml(total!)}</td><td>${escapeHtml(perSecond!)}</td></tr>`;
+
+describe('md and html show the terminal table\'s counters', () => {
+  it('SSE: events expected / received with the measured event rate, in all three formats', () => {
+    const out = render(sse);
+    const rows = terminalCounterRows(out.table);
+    expect(rows).toContainEqual(['events expected / received', '600 / 590', '148']);
+    expect(rows).toContainEqual(['reconnects', '3', '']);
+    expect(rows).toContainEqual(['sends late by the generator (>10 ms)', '1.50k', '']);
+    // Every terminal row, in order, then the errors row the terminal prints on its own line.
+    expect(mdCounterRows(out.md)).toEqual([...rows.map(mdRow), '| errors | none |  |']);
+    expect(out.md).toContain('| events expected / received | 600 / 590 | 148 |');
+    for (const row of rows) expect(out.html).toContain(htmlCounterRow(row));
+    expect(out.html).toContain('<tr><th>events expected / received</th><td>600 / 590</td><td>148</td></tr>');
+    expect(out.html).toContain('<tr><th>sends late by the generator (&gt;10 ms)</th><td>1.50k</td><td></td></tr>');
+    expect(out.html).toContain('<tr><th>errors</th><td>none</td><td></td></tr>');
+    // An SSE run is no fan-out run.
+    expect(out.md).not.toContain('fan-out:');
+    expect(out.html).not.toContain('Fan-out');
+  });
+
+  it('events received alone (no expectation) keeps its rate too', () => {
+    const r = makeResult({ measuredMs: 2000, counters: { events_received: 300 } });
+    r.metrics.event_gap = metricOf(evenly(300, 900, 1100));
+    const out = render(r);
+    expect(terminalCounterRows(out.table)).toContainEqual(['events received', '300', '150']);
+    expect(out.md).toContain('| events received | 300 | 150 |');
+    expect(out.html).toContain('<tr><th>events received</th><td>300</td><td>150</td></tr>');
+  });
+
+  it('fan-out: deliveries row, summary lines and worst subscribers match the terminal', () => {
+    const out = render(fanout);
+    const rows = terminalCounterRows(out.table);
+    expect(rows).toContainEqual(['deliveries expected / received', '1.00k / 990', '495']);
+    expect(mdCounterRows(out.md)).toEqual([...rows.map(mdRow), '| errors | none |  |']);
+    for (const row of rows) expect(out.html).toContain(htmlCounterRow(row));
+
+    // The summary lines, as the terminal prints them (figures indented under the headline).
+    const lines = out.table.split('\n');
+    const first = lines.findIndex((l) => l.startsWith('fan-out:'));
+    const summary = lines.slice(first, lines.findIndex((l) => l.startsWith('worst subscribers'))).map((l) => l.trim());
+    expect(summary).toEqual([
+      'fan-out: 4 publishers → 10 subscribers (senders excluded)',
+      'publish rate 50/s (100 published) · fan-out throughput 495 deliveries/s',
+      'deliveries 990 received of 1.00k expected · lost 10 · duplicated 1 · reordered 2',
+      expect.stringMatching(/^fanout_latency, one-way \(shared clock\): p50 \S+ · p90 \S+ · p99 \S+ · p99\.9 \S+ · max 3\.00ms$/),
+    ]);
+    const [headline, ...figures] = summary;
+    expect(out.md).toContain(`${headline}\n\n${figures.map((f) => `- ${f}`).join('\n')}\n`);
+    expect(out.html).toContain(`<p>${escapeHtml(headline!)}</p><ul class="fanout">${figures.map((f) => `<li>${escapeHtml(f)}</li>`).join('')}</ul>`);
+
+    // Worst subscribers: the same title, columns and figures.
+    expect(out.table).toContain('worst subscribers (most lost, then most late >100ms, then slowest):');
+    expect(out.table).toMatch(/│ main#3 +│ 100 +│ 90 +│ 10 +│ 1 +│ 2 +│ 4 +│ 250\.0ms +│/);
+    expect(out.md).toContain('| subscriber | expected | received | lost | duplicated | reordered | late >100ms | max latency |');
+    expect(out.md).toContain('| `main#3` | 100 | 90 | 10 | 1 | 2 | 4 | 250.0ms |');
+    expect(out.md).toContain('| `chat<b>#7` | 100 | 100 | 0 | 0 | 0 | 1 | 120.0ms |');
+    expect(out.html).toContain('<h3>worst subscribers (most lost, then most late &gt;100ms, then slowest)</h3>');
+    expect(out.html).toContain('<th>late &gt;100ms</th><th>max latency</th>');
+    expect(out.html).toContain('<tr><th><code>main#3</code></th><td>100</td><td>90</td><td>10</td><td>1</td><td>2</td><td>4</td><td>250.0ms</td></tr>');
+  });
+
+  it('html escapes a subscriber name holding markup', () => {
+    const { html } = render(fanout);
+    expect(html).toContain('<tr><th><code>chat&lt;b&gt;#7</code></th><td>100</td><td>100</td><td>0</td><td>0</td><td>0</td><td>1</td><td>120.0ms</td></tr>');
+    expect(html).not.toContain('chat<b>');
   });
 });

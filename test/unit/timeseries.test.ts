@@ -1,0 +1,59 @@
+/**
+ * The time series from interval reports: a report at a phase boundary shares its bucket with a
+ * regular one, so each point ends where its reports ended and `msgs / (t - previous t)` stays
+ * the true rate; the progress line's rate covers only the time its bucket's reports cover.
+ */
+import { describe, expect, it } from 'vitest';
+import { Aggregator } from '../../dist/metrics/aggregate.js';
+import { zeroCounters } from '../../dist/metrics/counters.js';
+
+function report(atMs: number, received: number) {
+  const counters = zeroCounters();
+  counters.msgs_received = received;
+  return {
+    snapshot: { measured: {}, warmup: {}, counters, errors: {} },
+    health: { loopDelayP99Ms: 1, loopDelayMaxMs: 1, cpuPercent: 10, maxSendLagUs: 0, rssBytes: 50e6, isSteady: true },
+    connectionsOpen: 10,
+    connectionsLive: 10,
+    atMs,
+  };
+}
+
+/** Messages per second of each point, from the points alone (as the HTML chart computes it). */
+function rates(points: { t: number; msgs_received: number }[]): number[] {
+  let prev = 0;
+  return points.map((p) => {
+    const r = p.msgs_received / (p.t - prev);
+    prev = p.t;
+    return Math.round(r);
+  });
+}
+
+describe('time series', () => {
+  it('keeps a steady 100 msgs/s steady across a report at a phase boundary', () => {
+    const a = new Aggregator(10_000, 1000);
+    a.add(0, report(11_000, 100));
+    a.add(0, report(12_000, 100));
+    a.add(0, report(12_400, 40)); // phase boundary: rounds into the 2 s bucket
+    a.add(0, report(13_000, 60));
+    const points = a.timeseries();
+    expect(points.map((p) => p.t)).toEqual([1, 2.4, 3]);
+    expect(points.map((p) => p.msgs_received)).toEqual([100, 140, 60]);
+    expect(rates(points)).toEqual([100, 100, 100]);
+    // The newest bucket covers 12.4 s to 13 s: 60 messages in 0.6 s.
+    expect(Math.round(a.latestPoint()!.msgsPerSec)).toBe(100);
+  });
+
+  it('adds the workers of one interval, each from where its own last report ended', () => {
+    const a = new Aggregator(0, 1000);
+    a.add(0, report(1000, 100));
+    a.add(1, report(1050, 100));
+    a.add(0, report(2000, 100));
+    expect(Math.round(a.latestPoint()!.msgsPerSec)).toBe(100); // 100 in 1.0 s so far
+    a.add(1, report(2050, 100));
+    const points = a.timeseries();
+    expect(points.map((p) => [p.t, p.msgs_received])).toEqual([[1.05, 200], [2.05, 200]]);
+    expect(rates(points)).toEqual([190, 200]);
+    expect(Math.round(a.latestPoint()!.msgsPerSec)).toBe(190); // 200 over 1.0 s to 2.05 s
+  });
+});
