@@ -236,7 +236,6 @@ export function workerPlans(plan: RunPlan, groupUrls: string[], sourceAddresses:
       groupUrls,
       connectionsPerPhase: perPhase,
       firstConnectionIndex: groups.map((_, g) => Math.max(0, ...split.map((byGroup) => byGroup[g]!.slice(0, w).reduce((a, v) => a + v, 0)))),
-      totalConnectionsPerPhase: phases.map((p) => p.connections),
       connectRateShare: myPeak / peak,
       intervalMs: plan.intervalMs,
       local: localEndpointsFor(sourceAddresses, w, plan.workers),

@@ -46,7 +46,6 @@ export class Engine {
   private readonly timeoutTimer: NodeJS.Timeout;
   private readonly dial: DialOptions;
   private nextGlobalIndex: number[];
-  private totalConnections = 1;
   private endWaiters: Array<() => void> = [];
   /** Connections opened so far: picks each one's source address and port. */
   private dialCount = 0;
@@ -88,11 +87,6 @@ export class Engine {
     return this.unsettled.size;
   }
 
-  /** Total connections in the current phase (spreads first sends over a period). */
-  get connectionsInPhase(): number {
-    return this.totalConnections;
-  }
-
   /** Starts one connection attempt in `group`. */
   openSession(group: GroupRuntime, globalIndex = this.nextGlobalIndex[group.index]!++): Session {
     const session = this.factories(group)(this, group, globalIndex);
@@ -130,9 +124,8 @@ export class Engine {
   }
 
   /** Applies a phase's load to every open session: the steady part of a phase begins. */
-  applyLoad(load: LoadModel | undefined, totalConnections: number): void {
+  applyLoad(load: LoadModel | undefined): void {
     this.load = load;
-    this.totalConnections = Math.max(1, totalConnections);
     this.heap.clear();
     if (!load) return;
     const now = nowUs();

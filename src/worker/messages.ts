@@ -19,8 +19,7 @@ export interface WorkerPlan {
   connectionsPerPhase: number[][];
   /** Run-wide index of this worker's first connection in each group (spreads first sends). */
   firstConnectionIndex: number[];
-  /** Connections of the whole run in each phase, and this worker's share of the connect rate. */
-  totalConnectionsPerPhase: number[];
+  /** This worker's share of the connect rate. */
   connectRateShare: number;
   intervalMs: number;
   /** Local addresses to spread connections over (round robin); empty: the OS picks. */

@@ -130,7 +130,7 @@ export class WorkerHost {
           else this.recorder!.measuring = true;
         }
         this.engine!.fanout?.steadyStarted(msg.index);
-        this.engine!.applyLoad(phase.load, this.plan!.totalConnectionsPerPhase[msg.index]!);
+        this.engine!.applyLoad(phase.load);
         // Streams may all have ended during the ramp; the runner needs a report from this phase.
         if (phase.untilStreamsEnd && this.engine!.liveCount() === 0) this.send({ type: 'interval', report: this.intervalReport() });
         return;

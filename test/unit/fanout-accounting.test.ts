@@ -35,7 +35,6 @@ function world(options: { phases?: number; includeSender?: boolean } = {}) {
     notes,
     draining: false,
     load: scenario.phases[0]!.load,
-    connectionsInPhase: 3,
     sessionOpened() {},
     sessionEnded() {},
     schedule() {},

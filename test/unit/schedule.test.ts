@@ -4,10 +4,24 @@ import { DueHeap } from '../../dist/load/due-heap.js';
 import { SendQueue } from '../../dist/load/send-queue.js';
 
 describe('schedule math', () => {
-  it('spreads first sends evenly over one period', () => {
-    expect(firstSendOffsetUs(0, 4, 10)).toBe(0);
-    expect(firstSendOffsetUs(1, 4, 10)).toBe(25_000);
-    expect(firstSendOffsetUs(3, 4, 10)).toBe(75_000);
+  it('spreads first sends evenly over one period, and so does any one worker\'s share', () => {
+    const periodUs = 10_000_000; // 0.1 msg/s
+    /** First sends of connections [from, to) per 1-second window of the period. */
+    const perSecond = (from: number, to: number) => {
+      const counts = new Array<number>(10).fill(0);
+      for (let i = from; i < to; i++) {
+        const offset = firstSendOffsetUs(i, 0.1);
+        expect(offset).toBeGreaterThanOrEqual(0);
+        expect(offset).toBeLessThan(periodUs);
+        counts[Math.floor(offset / 1_000_000)]!++;
+      }
+      return counts;
+    };
+    // 100k connections: 10k first sends in every second, to within a few.
+    for (const n of perSecond(0, 100_000)) expect(Math.abs(n - 10_000)).toBeLessThanOrEqual(5);
+    // One worker's contiguous share (the 4th of 6) covers the whole period evenly too, so
+    // workers that start a phase a little apart cannot leave a second empty or doubled.
+    for (const n of perSecond(50_001, 66_668)) expect(Math.abs(n - 1_667)).toBeLessThanOrEqual(5);
   });
 
   it('uniform intervals are exact; Poisson intervals average the period', () => {
