@@ -9,6 +9,8 @@ export type Random = () => number;
 
 /** 1/φ. Its multiples mod 1 spread any run of consecutive indices evenly over [0, 1). */
 const INVERSE_GOLDEN_RATIO = (Math.sqrt(5) - 1) / 2;
+/** Shifts each group's sequence by an irrational step, so groups do not fire in pairs. */
+const GROUP_SHIFT = Math.SQRT1_2;
 
 /**
  * Offset of a connection's first send from the start of the steady phase, within one send
@@ -20,9 +22,10 @@ const INVERSE_GOLDEN_RATIO = (Math.sqrt(5) - 1) / 2;
  * take at most three sizes, the three-gap theorem). Slicing the period by index instead gave
  * each worker a slice of its own, and workers start a phase a little apart: at 100k
  * connections over 6 workers the per-second rate swung between 4k and 17k around 10k.
+ * Indices count within a group, so each group's sequence starts at its own shift.
  */
-export function firstSendOffsetUs(connectionIndex: number, ratePerSec: number): number {
-  return ((connectionIndex * INVERSE_GOLDEN_RATIO) % 1) * (1e6 / ratePerSec);
+export function firstSendOffsetUs(connectionIndex: number, groupIndex: number, ratePerSec: number): number {
+  return ((connectionIndex * INVERSE_GOLDEN_RATIO + groupIndex * GROUP_SHIFT) % 1) * (1e6 / ratePerSec);
 }
 
 /** Time from one intended send to the next: fixed, or exponential for Poisson arrivals. */

@@ -20,11 +20,10 @@ import type { HealthResult, TimeseriesPoint } from './result.js';
 
 /**
  * One interval of the time series: every report whose end rounds to it. A report at a phase
- * boundary lands in a bucket that also gets a regular one, so a bucket records the time its
- * reports cover (from the earliest start to the latest end) rather than assume one interval.
+ * boundary lands in a bucket that also gets a regular one, so the bucket's point ends where its
+ * latest report ended (`toMs`) rather than on the interval's mark.
  */
 interface Bucket {
-  fromMs: number;
   toMs: number;
   counters: Counters;
   errors: number;
@@ -43,6 +42,8 @@ export class Aggregator {
   private readonly openByWorker = new Map<number, number>();
   /** When each worker's latest report ended: where its next report's interval starts. */
   private readonly lastReportMs = new Map<number, number>();
+  /** Messages received per second in each worker's latest report, for the progress line. */
+  private readonly latestRateByWorker = new Map<number, number>();
   private readonly health = { loopP99: 0, loopMax: 0, cpuMax: 0, cpuSum: 0, cpuSamples: 0, lagUs: 0, rss: new Map<number, number>() };
 
   constructor(
@@ -65,12 +66,13 @@ export class Aggregator {
     const index = Math.max(0, Math.round((report.atMs - this.startMs) / this.intervalMs));
     let b = this.buckets.get(index);
     if (!b) {
-      b = { fromMs: Infinity, toMs: 0, counters: zeroCounters(), errors: 0, latency: new Map(), warmup: false, open: new Map(), loopP99: 0, cpu: 0 };
+      b = { toMs: 0, counters: zeroCounters(), errors: 0, latency: new Map(), warmup: false, open: new Map(), loopP99: 0, cpu: 0 };
       this.buckets.set(index, b);
     }
-    b.fromMs = Math.min(b.fromMs, this.lastReportMs.get(workerIndex) ?? this.startMs);
     b.toMs = Math.max(b.toMs, report.atMs);
-    this.lastReportMs.set(workerIndex, Math.max(report.atMs, this.lastReportMs.get(workerIndex) ?? 0));
+    const sinceMs = this.lastReportMs.get(workerIndex) ?? this.startMs;
+    if (report.atMs > sinceMs) this.latestRateByWorker.set(workerIndex, (snap.counters.msgs_received * 1000) / (report.atMs - sinceMs));
+    this.lastReportMs.set(workerIndex, Math.max(report.atMs, sinceMs));
     addCounters(b.counters, snap.counters);
     b.errors += Object.values(snap.errors).reduce((a, v) => a + v, 0);
     b.open.set(workerIndex, report.connectionsOpen);
@@ -117,16 +119,24 @@ export class Aggregator {
       });
   }
 
-  /** The newest interval's point and its message rate, for the progress line. */
-  latestPoint(): { point: TimeseriesPoint; msgsPerSec: number } | undefined {
+  /** The newest interval's point, for the progress line. */
+  latestPoint(): TimeseriesPoint | undefined {
     // Only the newest bucket: the progress line asks on every report, and rebuilding the whole
     // series each time would grow with the run's length.
     let index = -1;
     for (const k of this.buckets.keys()) if (k > index) index = k;
     const b = this.buckets.get(index);
-    if (!b) return undefined;
-    const spanMs = b.toMs - b.fromMs;
-    return { point: this.pointOf(b, this.connectionsOpen), msgsPerSec: spanMs > 0 ? (b.counters.msgs_received * 1000) / spanMs : 0 };
+    return b ? this.pointOf(b, this.connectionsOpen) : undefined;
+  }
+
+  /**
+   * Messages received per second now: each worker's latest report over the time it covers,
+   * summed. Workers report on their own clocks, so the newest bucket may hold some of them only.
+   */
+  get msgsPerSecNow(): number {
+    let sum = 0;
+    for (const rate of this.latestRateByWorker.values()) sum += rate;
+    return sum;
   }
 
   private pointOf(b: Bucket, connectionsOpen: number): TimeseriesPoint {
@@ -134,7 +144,9 @@ export class Aggregator {
     const h = id ? b.latency.get(id)! : undefined;
     return {
       // The end of the bucket's latest report, so `msgs / (t - previous t)` is a true rate.
-      t: Math.round((b.toMs - this.startMs) / 10) / 100,
+      // Rounded down: a bucket's reports end within half an interval of its mark, and t must
+      // stay there for merge.ts to pair points by second.
+      t: Math.floor((b.toMs - this.startMs) / 10) / 100,
       connections_open: connectionsOpen,
       msgs_sent: b.counters.msgs_sent,
       msgs_received: b.counters.msgs_received,

@@ -70,7 +70,7 @@ export interface ProbeStamp {
  */
 export function readProbe(data: Buffer, out: ProbeStamp): boolean {
   // Without a template the stamp opens the frame: skip the search (a native call per reply).
-  const start = data[0] === 0x72 && data[1] === 0x74 && data[2] === 0x62 && data[3] === COLON ? 0 : data.indexOf(MARKER);
+  const start = data[0] === MARKER[0] && data[1] === MARKER[1] && data[2] === MARKER[2] && data[3] === MARKER[3] ? 0 : data.indexOf(MARKER);
   if (start < 0) return false;
   let i = start + MARKER.length;
   let seq = 0;

@@ -25,20 +25,38 @@ export class TickBatchedWriter {
   constructor(private readonly socket: CorkableWritable) {}
 
   write(frame: Buffer): boolean {
+    this.enterTick();
+    return this.socket.write(frame);
+  }
+
+  /** Writes one frame given as two buffers (a header and a large payload not worth copying). */
+  writePair(head: Buffer, body: Buffer): boolean {
+    const isFirst = this.enterTick();
+    // The tick's first frame: both parts leave now, together, in one writev. Later ones join
+    // the tick's cork.
+    if (isFirst) this.socket.cork();
+    this.socket.write(head);
+    const ok = this.socket.write(body);
+    if (isFirst) this.socket.uncork();
+    return ok;
+  }
+
+  /** Notes a write in this tick; true for the socket's first, which is not corked. */
+  private enterTick(): boolean {
     if (this.lastWriteTick === currentTick) {
       if (!this.isCorked) {
         this.socket.cork();
         this.isCorked = true;
         corkedWriters.push(this);
       }
-    } else {
-      this.lastWriteTick = currentTick;
-      if (!isTickEndScheduled) {
-        isTickEndScheduled = true;
-        process.nextTick(endTick);
-      }
+      return false;
     }
-    return this.socket.write(frame);
+    this.lastWriteTick = currentTick;
+    if (!isTickEndScheduled) {
+      isTickEndScheduled = true;
+      process.nextTick(endTick);
+    }
+    return true;
   }
 
   /** Sends what this tick corked; called once, by the tick's end. */

@@ -3,8 +3,8 @@
  * payload. A frame written this way costs one allocation and one socket write, where `ws`'s
  * sender builds an options object, a header and (server side) a second buffer per message.
  * Kept to single, final frames with no extensions: callers use them only where
- * permessage-deflate is not negotiated, so `ws`'s own sender never queues and writing to the
- * same socket keeps every frame in order.
+ * permessage-deflate is not negotiated (and never hand `ws` a Blob), so `ws`'s own sender
+ * never queues and writing to the same socket keeps every frame in order.
  */
 import { randomFillSync } from 'node:crypto';
 
@@ -21,6 +21,13 @@ export function encodeServerFrame(payload: Uint8Array, isBinary: boolean): Buffe
   writeHeader(frame, isBinary, length, 0);
   frame.set(payload, headerBytes);
   return frame;
+}
+
+/** The header alone of an unmasked FIN=1 frame of `length` bytes; the payload follows as is. */
+export function encodeServerFrameHeader(length: number, isBinary: boolean): Buffer {
+  const header = Buffer.allocUnsafe(lengthFieldBytes(length));
+  writeHeader(header, isBinary, length, 0);
+  return header;
 }
 
 /**

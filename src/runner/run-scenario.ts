@@ -101,13 +101,13 @@ export async function runScenario(plan: RunPlan, options: RunOptions = {}): Prom
     onInterval: (index, report) => {
       aggregator.add(index, report);
       if (report.fanout) fanoutSummaries.push(report.fanout);
-      const latest = aggregator.latestPoint();
+      const point = aggregator.latestPoint();
       options.onProgress?.({
         elapsedMs: Date.now() - startMs,
         plannedMs,
         connectionsOpen: aggregator.connectionsOpen,
-        msgsPerSec: latest?.msgsPerSec ?? 0,
-        latencyP99Us: latest?.point.latency_p99_us ?? 0,
+        msgsPerSec: aggregator.msgsPerSecNow,
+        latencyP99Us: point?.latency_p99_us ?? 0,
         errors: Object.values(aggregator.errors).reduce((a, v) => a + v, 0),
       });
       if (steadyPhase?.untilStreamsEnd && !drainStartMs) {

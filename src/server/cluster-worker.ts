@@ -11,6 +11,7 @@
  */
 import { Socket } from 'node:net';
 import { ExitCode, RtbenchError } from '../errors.js';
+import { TickBatchedWriter } from '../protocol/tick-writer.js';
 import { AcceptGate } from './accept-gate.js';
 import { WORKER_SETTINGS_ENV, type ClusterWorkerSettings, type FromClusterWorker, type ToClusterWorker } from './cluster-messages.js';
 import { openFilesLimit } from './fd-limit.js';
@@ -39,7 +40,7 @@ const EXIT_BACKSTOP_MS = 500;
 let app: ReferenceApp | undefined;
 let gate: AcceptGate | undefined;
 let relay: Socket | undefined;
-let isRelayCorked = false;
+let relayWriter: TickBatchedWriter | undefined;
 let isStopping = false;
 let nextCollectId = 0;
 const collecting = new Map<number, { resolve: (s: ServerStats) => void; reject: (e: Error) => void }>();
@@ -51,6 +52,7 @@ function send(msg: FromClusterWorker): void {
 async function start(options: ReferenceServerOptions): Promise<void> {
   try {
     relay = openRelay();
+    relayWriter = new TickBatchedWriter(relay);
     app = createReferenceApp(options, {
       relay: { forward: (payload, isBinary) => writeRelay(encodeRelayFrame(payload, isBinary)) },
       collectStats,
@@ -90,23 +92,10 @@ function openRelay(): Socket {
   return socket;
 }
 
-/**
- * Writes one frame to the primary. Frames written in the same tick (several messages in one
- * TCP read) leave in one writev.
- */
+/** Writes one frame to the primary; the rest of a tick's frames (one TCP read) share a writev. */
 function writeRelay(frame: Buffer): void {
   if (!relay || relay.destroyed) return;
-  if (!isRelayCorked) {
-    isRelayCorked = true;
-    relay.cork();
-    process.nextTick(uncorkRelay);
-  }
-  relay.write(frame);
-}
-
-function uncorkRelay(): void {
-  isRelayCorked = false;
-  relay?.uncork();
+  relayWriter!.write(frame);
 }
 
 function collectStats(reset: boolean): Promise<ServerStats> {

@@ -20,7 +20,7 @@ import type { ReferenceServerOptions } from './options.js';
 import { stampedMessage } from './stamp.js';
 import type { EndpointCounters, StatsBook } from './stats.js';
 import { TickBatchedWriter } from '../protocol/tick-writer.js';
-import { encodeServerFrame } from '../protocol/ws-frame.js';
+import { encodeServerFrame, encodeServerFrameHeader } from '../protocol/ws-frame.js';
 
 /** The WebSocket paths, as the names their counters use. */
 export type WsEndpointName = 'websocket' | 'broadcast';
@@ -63,7 +63,7 @@ interface Client {
 /** The `strict` profile: accepts upgrades for the two WebSocket paths and owns every client they open. */
 export class WsEndpoints implements WsEndpointSet {
   private readonly wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, clientTracking: false });
-  private readonly echoClients = new Set<WebSocket>();
+  private readonly echoClients = new Set<Client>();
   private readonly broadcastClients = new Set<Client>();
   private publisher: NodeJS.Timeout | undefined;
   private publishSeq = 0;
@@ -108,7 +108,7 @@ export class WsEndpoints implements WsEndpointSet {
   closeAll(): Promise<void> {
     if (this.publisher) clearInterval(this.publisher);
     this.publisher = undefined;
-    for (const ws of this.echoClients) ws.close(CLOSE_GOING_AWAY, 'server shutting down');
+    for (const c of this.echoClients) c.ws.close(CLOSE_GOING_AWAY, 'server shutting down');
     for (const c of this.broadcastClients) c.ws.close(CLOSE_GOING_AWAY, 'server shutting down');
     if (this.openCount === 0) return Promise.resolve();
     return new Promise((resolve) => {
@@ -118,7 +118,7 @@ export class WsEndpoints implements WsEndpointSet {
 
   /** Destroys the socket of every client still open (those that did not answer the close). */
   terminateAll(): void {
-    for (const ws of this.echoClients) ws.terminate();
+    for (const c of this.echoClients) c.ws.terminate();
     for (const c of this.broadcastClients) c.ws.terminate();
   }
 
@@ -127,7 +127,7 @@ export class WsEndpoints implements WsEndpointSet {
     const counters = this.stats.websocket;
     const delayMs = this.opts.echoDelayMs;
     this.track(counters);
-    this.echoClients.add(ws);
+    this.echoClients.add(client);
     ws.on('message', (data: RawData, isBinary: boolean) => {
       counters.msgs_received++;
       if (delayMs > 0) {
@@ -137,12 +137,12 @@ export class WsEndpoints implements WsEndpointSet {
       }
       // Same bytes, same opcode; nothing after our close frame (ws.send would drop it too).
       if (ws.readyState !== WebSocket.OPEN) return;
-      client.writer.write(encodeServerFrame(data as Buffer, isBinary));
+      echo(client, data as Buffer, isBinary);
       counters.msgs_sent++;
     });
     ws.on('error', ignoreError);
     ws.on('close', (code: number) => {
-      this.echoClients.delete(ws);
+      this.echoClients.delete(client);
       this.untrack(counters, code);
     });
   }
@@ -207,8 +207,17 @@ export class WsEndpoints implements WsEndpointSet {
 
 function echoLater(client: Client, data: Buffer, isBinary: boolean, counters: EndpointCounters): void {
   if (client.ws.readyState !== WebSocket.OPEN) return;
-  client.writer.write(encodeServerFrame(data, isBinary));
+  echo(client, data, isBinary);
   counters.msgs_sent++;
+}
+
+/** Payloads from this size on are written after their header rather than copied behind it. */
+const COPY_LIMIT_BYTES = 16 * 1024;
+
+/** Sends `data` back to `client` in one frame. */
+function echo(client: Client, data: Buffer, isBinary: boolean): void {
+  if (data.length < COPY_LIMIT_BYTES) client.writer.write(encodeServerFrame(data, isBinary));
+  else client.writer.writePair(encodeServerFrameHeader(data.length, isBinary), data);
 }
 
 /**

@@ -103,6 +103,17 @@ describe('/websocket echo', () => {
     expect(empty.data.length).toBe(0);
   });
 
+  it('echoes every size whole and in order, a burst of them too (copied below 16 KiB, written after the header above)', async () => {
+    const { ws, received } = await openClient(server, '/websocket');
+    const sizes = [1, 125, 126, 16_383, 16_384, 65_535, 65_536, 300_000];
+    const payloads = sizes.map((n, i) => Buffer.alloc(n, 0x61 + i));
+    // One burst: the server answers in one tick, the first frame at once, the rest corked.
+    for (const p of payloads) ws.send(p);
+    await eventually(() => received.length, (n) => n === sizes.length);
+    expect(received.map((m) => m.data.length)).toEqual(sizes);
+    received.forEach((m, i) => expect(m.data.equals(payloads[i]!)).toBe(true));
+  });
+
   it('counts what it received and sent, and the close code the client sent', async () => {
     await fetch(`${server.url}/stats/reset`, { method: 'POST' });
     const a = await openClient(server, '/websocket');

@@ -10,7 +10,7 @@ describe('schedule math', () => {
     const perSecond = (from: number, to: number) => {
       const counts = new Array<number>(10).fill(0);
       for (let i = from; i < to; i++) {
-        const offset = firstSendOffsetUs(i, 0.1);
+        const offset = firstSendOffsetUs(i, 0, 0.1);
         expect(offset).toBeGreaterThanOrEqual(0);
         expect(offset).toBeLessThan(periodUs);
         counts[Math.floor(offset / 1_000_000)]!++;
@@ -22,6 +22,9 @@ describe('schedule math', () => {
     // One worker's contiguous share (the 4th of 6) covers the whole period evenly too, so
     // workers that start a phase a little apart cannot leave a second empty or doubled.
     for (const n of perSecond(50_001, 66_668)) expect(Math.abs(n - 1_667)).toBeLessThanOrEqual(5);
+    // Groups count their connections from 0 each; their sequences are shifted apart.
+    expect(firstSendOffsetUs(7, 1, 1)).not.toBe(firstSendOffsetUs(7, 0, 1));
+    expect(Math.abs(firstSendOffsetUs(7, 1, 1) - firstSendOffsetUs(7, 0, 1))).toBeGreaterThan(100_000);
   });
 
   it('uniform intervals are exact; Poisson intervals average the period', () => {

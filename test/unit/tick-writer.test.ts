@@ -67,4 +67,32 @@ describe('TickBatchedWriter', () => {
     expect(one.received()).toBe('012');
     expect(two.received()).toBe('0+1+2+');
   });
+
+  it('writes a header and payload pair in one go when first, and corks it behind earlier frames', async () => {
+    const { client, received } = await connectedPair();
+    const writer = new TickBatchedWriter(client);
+    writer.writePair(Buffer.from('H'), Buffer.from('body'));
+    expect(client.writableCorked).toBe(0);
+    expect(client.writableLength).toBe(0);
+    writer.writePair(Buffer.from('h'), Buffer.from('2'));
+    expect(client.writableCorked).toBe(1);
+    await new Promise((r) => process.nextTick(r));
+    await until(() => received().length === 7);
+    expect(received()).toBe('Hbodyh2');
+  });
+
+  it('lets a socket destroyed while corked go at the tick end', async () => {
+    const { client } = await connectedPair();
+    const writer = new TickBatchedWriter(client);
+    writer.write(Buffer.from('a'));
+    writer.write(Buffer.from('b'));
+    client.destroy();
+    await new Promise((r) => process.nextTick(r));
+    expect(client.destroyed).toBe(true);
+    // The next tick's writes start afresh: nothing left corked from the destroyed one.
+    const other = await connectedPair();
+    const next = new TickBatchedWriter(other.client);
+    next.write(Buffer.from('c'));
+    expect(other.client.writableCorked).toBe(0);
+  });
 });

@@ -40,20 +40,31 @@ describe('time series', () => {
     expect(points.map((p) => p.t)).toEqual([1, 2.4, 3]);
     expect(points.map((p) => p.msgs_received)).toEqual([100, 140, 60]);
     expect(rates(points)).toEqual([100, 100, 100]);
-    // The newest bucket covers 12.4 s to 13 s: 60 messages in 0.6 s.
-    expect(Math.round(a.latestPoint()!.msgsPerSec)).toBe(100);
+    // The latest report covers 12.4 s to 13 s: 60 messages in 0.6 s.
+    expect(Math.round(a.msgsPerSecNow)).toBe(100);
   });
 
-  it('adds the workers of one interval, each from where its own last report ended', () => {
+  it('adds workers that report out of step, each over the time its own report covers', () => {
+    // Two workers at 100 msgs/s each, reporting 400 ms apart.
     const a = new Aggregator(0, 1000);
     a.add(0, report(1000, 100));
-    a.add(1, report(1050, 100));
+    a.add(1, report(1400, 140)); // its first report covers 1.4 s
     a.add(0, report(2000, 100));
-    expect(Math.round(a.latestPoint()!.msgsPerSec)).toBe(100); // 100 in 1.0 s so far
-    a.add(1, report(2050, 100));
+    a.add(1, report(2400, 100));
+    a.add(0, report(3000, 100));
+    expect(Math.round(a.msgsPerSecNow)).toBe(200);
     const points = a.timeseries();
-    expect(points.map((p) => [p.t, p.msgs_received])).toEqual([[1.05, 200], [2.05, 200]]);
-    expect(rates(points)).toEqual([190, 200]);
-    expect(Math.round(a.latestPoint()!.msgsPerSec)).toBe(190); // 200 over 1.0 s to 2.05 s
+    // Bucket 1 holds both first reports, bucket 2 worker 0's second and worker 1's (2.4 s
+    // rounds to 2), bucket 3 worker 0's third.
+    expect(points.map((p) => [p.t, p.msgs_received])).toEqual([[1.4, 240], [2.4, 200], [3, 100]]);
+    expect(rates(points).slice(0, 2)).toEqual([171, 200]);
+  });
+
+  it('keeps every point within half an interval of its mark, so merges pair them by second', () => {
+    const a = new Aggregator(0, 1000);
+    a.add(0, report(999.9, 10));
+    a.add(0, report(1499.9, 10)); // rounds to bucket 1: t must not read 1.5
+    a.add(0, report(2500, 10)); // bucket 3 (2.5 rounds up), t 2.5
+    expect(a.timeseries().map((p) => [p.t, Math.round(p.t)])).toEqual([[1.49, 1], [2.5, 3]]);
   });
 });

@@ -5,7 +5,7 @@
  */
 import * as wsModule from 'ws';
 import { describe, expect, it } from 'vitest';
-import { encodeClientFrame, encodeServerFrame } from '../../dist/protocol/ws-frame.js';
+import { encodeClientFrame, encodeServerFrame, encodeServerFrameHeader } from '../../dist/protocol/ws-frame.js';
 
 // `ws` exports its Receiver but its type definitions do not.
 const Receiver = (wsModule as unknown as { Receiver: unknown }).Receiver as new (opts: { isServer: boolean; maxPayload: number; skipUTF8Validation: boolean }) => NodeJS.WritableStream & {
@@ -73,5 +73,13 @@ describe('encodeServerFrame', () => {
       expect(m.data.equals(payloads[i]!)).toBe(true);
       expect(m.isBinary).toBe(false);
     });
+  });
+
+  it('has the same header as encodeServerFrameHeader, which is read back with the payload after it', async () => {
+    const payloads = LENGTHS.map(payloadOf);
+    const frames = payloads.map((p) => Buffer.concat([encodeServerFrameHeader(p.length, true), p]));
+    frames.forEach((f, i) => expect(f.equals(encodeServerFrame(payloads[i]!, true))).toBe(true));
+    const got = await decode(frames, false);
+    got.forEach((m, i) => expect(m.data.equals(payloads[i]!)).toBe(true));
   });
 });

@@ -59,7 +59,7 @@ export class EchoSession implements Session {
     this.isHeld = false;
     this.isWaitingOnServer = false;
     if (load.kind === 'open') {
-      this.dueUs = now + firstSendOffsetUs(Math.max(0, this.globalIndex), load.ratePerSec);
+      this.dueUs = now + firstSendOffsetUs(Math.max(0, this.globalIndex), this.group.index, load.ratePerSec);
       this.engine.schedule(this);
     } else {
       for (let i = this.outstanding.length; i < load.inFlight; i++) this.send(now, now);

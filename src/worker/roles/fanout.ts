@@ -145,7 +145,7 @@ export class FanoutSession implements Session {
       this.part = book.lastStartedPart;
       this.nextSeq = 0;
     }
-    this.dueUs = now + firstSendOffsetUs(Math.max(0, this.globalIndex), load.ratePerSec);
+    this.dueUs = now + firstSendOffsetUs(Math.max(0, this.globalIndex), this.group.index, load.ratePerSec);
     this.engine.schedule(this);
   }
 
