@@ -90,7 +90,7 @@ export class Aggregator {
     b.loopP99 = Math.max(b.loopP99, h.loopDelayP99Ms);
     b.cpu = Math.max(b.cpu, h.cpuPercent);
     this.health.rss.set(workerIndex, Math.max(this.health.rss.get(workerIndex) ?? 0, h.rssBytes));
-    if (h.isSteady === false) return;
+    if (h.isMeasured === false) return;
     this.health.loopP99 = Math.max(this.health.loopP99, h.loopDelayP99Ms);
     this.health.loopMax = Math.max(this.health.loopMax, h.loopDelayMaxMs);
     this.health.cpuMax = Math.max(this.health.cpuMax, h.cpuPercent);

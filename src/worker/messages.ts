@@ -36,10 +36,12 @@ export interface HealthSample {
   maxSendLagUs: number;
   rssBytes: number;
   /**
-   * Sampled during a steady part. Ramps (thousands of handshakes) and the drain (thousands of
-   * closes) load the loop by design; only steady intervals decide whether the generator kept up.
+   * Sampled in the measured window: a steady part, past its warm-up. Ramps (thousands of
+   * handshakes) and the drain (thousands of closes) load the loop by design, and warm-up is
+   * where things settle (after a ramp of 100k connections, a few seconds); only the intervals
+   * whose latencies are kept decide whether the generator kept up.
    */
-  isSteady?: boolean;
+  isMeasured?: boolean;
 }
 
 /** One interval's deltas plus gauges. */

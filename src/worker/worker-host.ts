@@ -25,7 +25,7 @@ export interface WorkerOutput {
 /** One worker's state and its message handler. */
 export class WorkerHost {
   private engine: Engine | undefined;
-  /** Between a phase's steady start and the next ramp or the drain: when health is judged. */
+  /** Between a phase's steady start and the next ramp or the drain (health is judged there, past warm-up). */
   private isSteady = false;
   private plan: WorkerPlan | undefined;
   private recorder: Recorder | undefined;
@@ -67,7 +67,8 @@ export class WorkerHost {
   private intervalReport(): IntervalReport {
     return {
       snapshot: this.recorder!.takeSnapshot(),
-      health: { ...this.health!.sample(), isSteady: this.isSteady },
+      // An interval ending past the warm-up counts whole: a warm-up hiccup in it is judged too.
+      health: { ...this.health!.sample(), isMeasured: this.isSteady && this.recorder!.measuring },
       connectionsOpen: this.engine!.openCount,
       connectionsLive: this.engine!.liveCount(),
       atMs: Date.now(),

@@ -6,12 +6,12 @@ import { describe, expect, it } from 'vitest';
 import { Aggregator } from '../../dist/metrics/aggregate.js';
 import { zeroCounters } from '../../dist/metrics/counters.js';
 
-function report(atMs: number, health: { loop: number; cpu: number; isSteady: boolean }, sent = 0) {
+function report(atMs: number, health: { loop: number; cpu: number; isMeasured: boolean }, sent = 0) {
   const counters = zeroCounters();
   counters.msgs_sent = sent;
   return {
     snapshot: { measured: {}, warmup: {}, counters, errors: {} },
-    health: { loopDelayP99Ms: health.loop, loopDelayMaxMs: health.loop, cpuPercent: health.cpu, maxSendLagUs: 0, rssBytes: 50e6, isSteady: health.isSteady },
+    health: { loopDelayP99Ms: health.loop, loopDelayMaxMs: health.loop, cpuPercent: health.cpu, maxSendLagUs: 0, rssBytes: 50e6, isMeasured: health.isMeasured },
     connectionsOpen: 10,
     connectionsLive: 10,
     atMs,
@@ -19,11 +19,11 @@ function report(atMs: number, health: { loop: number; cpu: number; isSteady: boo
 }
 
 describe('generator health', () => {
-  it('ignores ramp and drain intervals, judges steady ones', () => {
+  it('ignores ramp, warm-up and drain intervals, judges measured ones', () => {
     const a = new Aggregator(0, 1000);
-    a.add(0, report(1000, { loop: 900, cpu: 99, isSteady: false }));
-    a.add(0, report(2000, { loop: 2, cpu: 40, isSteady: true }, 1000));
-    a.add(0, report(3000, { loop: 700, cpu: 95, isSteady: false }));
+    a.add(0, report(1000, { loop: 900, cpu: 99, isMeasured: false }));
+    a.add(0, report(2000, { loop: 2, cpu: 40, isMeasured: true }, 1000));
+    a.add(0, report(3000, { loop: 700, cpu: 95, isMeasured: false }));
     const h = a.healthResult(1, 0);
     expect(h.warnings).toEqual([]);
     expect(h.loop_delay_p99_ms).toBe(2);
@@ -34,7 +34,7 @@ describe('generator health', () => {
 
   it('warns in plain words past 10 ms of loop delay, 90% CPU, or 1% late sends', () => {
     const a = new Aggregator(0, 1000);
-    a.add(0, report(1000, { loop: 14.5, cpu: 97, isSteady: true }, 10_000));
+    a.add(0, report(1000, { loop: 14.5, cpu: 97, isMeasured: true }, 10_000));
     const h = a.healthResult(1, 101, ['phase 1 ramped at 500 connections/s, below the 1000/s asked (the generator or the server could not keep up)']);
     expect(h.warnings).toEqual([
       'phase 1 ramped at 500 connections/s, below the 1000/s asked (the generator or the server could not keep up)',

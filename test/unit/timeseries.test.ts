@@ -12,7 +12,7 @@ function report(atMs: number, received: number) {
   counters.msgs_received = received;
   return {
     snapshot: { measured: {}, warmup: {}, counters, errors: {} },
-    health: { loopDelayP99Ms: 1, loopDelayMaxMs: 1, cpuPercent: 10, maxSendLagUs: 0, rssBytes: 50e6, isSteady: true },
+    health: { loopDelayP99Ms: 1, loopDelayMaxMs: 1, cpuPercent: 10, maxSendLagUs: 0, rssBytes: 50e6, isMeasured: true },
     connectionsOpen: 10,
     connectionsLive: 10,
     atMs,
