@@ -16,6 +16,14 @@ import type { GroupRuntime, Session, SessionFactory } from './session.js';
 
 /** A send later than this against its intended time counts in `sends_missed`. */
 export const MISSED_SEND_THRESHOLD_US = 10_000;
+/**
+ * The pacer sends what is due within this much ahead of now. Timers fire on whole
+ * milliseconds, at or after their time, so waiting for the exact time made every send 0-1 ms
+ * late, and since open-loop latency counts from the intended time, a 160 µs round trip read
+ * as ~800 µs. A message sent early is measured from its actual send instead (it waited for
+ * nothing), so firing early hides nothing.
+ */
+export const EARLY_SEND_US = 1000;
 /** Above this many bytes queued on a socket, sends wait (client-side back-pressure). */
 export const HIGH_WATER_BYTES = 4 * 1024 * 1024;
 const REPLY_TIMEOUT_CHECK_MS = 100;
@@ -238,9 +246,9 @@ export class Engine {
     const top = this.heap.peek();
     if (top === undefined || this.draining) return;
     if (this.pacerTimer) clearTimeout(this.pacerTimer);
-    const waitMs = Math.max(0, (top.dueUs - nowUs()) / 1000);
-    // Timers fire no sooner than 1 ms; a due send goes out on the next tick and its lateness
-    // is measured (latency counts from the intended time, so nothing is hidden).
+    const waitMs = Math.max(0, (top.dueUs - EARLY_SEND_US - nowUs()) / 1000);
+    // Node truncates the delay to whole milliseconds (at least 1): a tick may come a little
+    // early (it then schedules again) or late (the lateness is measured).
     this.pacerTimer = setTimeout(() => this.tick(), Math.min(waitMs, 1000));
   }
 
@@ -252,7 +260,8 @@ export class Engine {
     const deferred: Session[] = [];
     let handled = 0;
     let maxLag = 0;
-    for (let top = heap.peek(); top !== undefined && top.dueUs <= now && handled < MAX_SENDS_PER_TICK; top = heap.peek()) {
+    const horizon = now + EARLY_SEND_US;
+    for (let top = heap.peek(); top !== undefined && top.dueUs <= horizon && handled < MAX_SENDS_PER_TICK; top = heap.peek()) {
       heap.pop();
       if (!top.isOpen) continue;
       if (top.conn.bufferedBytes > HIGH_WATER_BYTES) {

@@ -29,7 +29,7 @@ export interface Session extends ConnectionHandler, DueItem {
   liveIndex: number;
   /** The steady part of a phase began (or a reconnect opened) under `load`. */
   startLoad(load: LoadModel, nowUs: number): void;
-  /** The pacer found this session due (`dueUs <= nowUs`); the session reschedules itself. */
+  /** The pacer found this session due (`dueUs` within `EARLY_SEND_US` of `nowUs`); it reschedules itself. */
   onDue(nowUs: number): void;
   /** Drops messages outstanding longer than `limitUs`; returns how many. */
   expire(nowUs: number, limitUs: number): number;

@@ -14,6 +14,9 @@ import { FanoutBook, mergeFanoutSummaries, sumFanoutPublished } from '../../dist
 import { FanoutSession } from '../../dist/worker/roles/fanout.js';
 import type { GroupRuntime } from '../../dist/worker/session.js';
 
+/** A pacer time past every due time in these tests. */
+const LATER = 1e12;
+
 type Role = 'publisher' | 'subscriber' | 'pubsub';
 
 function world(options: { phases?: number; includeSender?: boolean } = {}) {
@@ -178,9 +181,9 @@ describe('fan-out accounting', () => {
     w.book.steadyStarted(0);
     a.startLoad(w.engine.load!, 0);
     b.startLoad(w.engine.load!, 0);
-    a.onDue();
-    a.onDue();
-    b.onDue();
+    a.onDue(LATER);
+    a.onDue(LATER);
+    b.onDue(LATER);
     // a's two messages reach b (and a, wrongly), b's one reaches a.
     deliver(b, a.publisherId, 0, 0);
     deliver(b, a.publisherId, 0, 1);
@@ -198,19 +201,33 @@ describe('fan-out accounting', () => {
     expect([...w.notes].join('\n')).toMatch(/includeSender is false/);
   });
 
+  it('a publish the pacer sends early is stamped with when it left, not its due time', () => {
+    const w = world();
+    w.book.rampStarted(0);
+    const p = w.open('publisher');
+    w.book.steadyStarted(0);
+    p.startLoad(w.engine.load!, 5_000);
+    const first = p.dueUs;
+    p.onDue(first - 700); // within the pacer's 1 ms horizon
+    const second = p.dueUs;
+    p.onDue(LATER); // late: stamped with its due time, so the wait counts
+    const times = w.frames.map((f) => Number(/^rtf:\d+:\d+:\d+:(\d+);/.exec(f)?.[1]));
+    expect(times).toEqual([Math.round(first - 700), Math.round(second)]);
+  });
+
   it('publishers stamp their id, part and a seq restarting each part, and stop during ramps', () => {
     const w = world();
     w.book.rampStarted(0);
     const p = w.open('publisher');
     w.book.steadyStarted(0);
     p.startLoad(w.engine.load!, 0);
-    p.onDue();
-    p.onDue();
+    p.onDue(LATER);
+    p.onDue(LATER);
     w.book.rampStarted(1);
-    p.onDue(); // a ramp: nothing is published
+    p.onDue(LATER); // a ramp: nothing is published
     w.book.steadyStarted(1);
     p.startLoad(w.engine.load!, 0);
-    p.onDue();
+    p.onDue(LATER);
     const stamps = w.frames.map((f) => /^rtf:(\d+):(\d+):(\d+):\d+;\.*$/.exec(f)?.slice(1, 4).join(':'));
     expect(stamps).toEqual([`${p.publisherId}:0:0`, `${p.publisherId}:0:1`, `${p.publisherId}:1:0`]);
     expect(w.book.drainStarted().publishedByPart).toEqual([2, 1]);

@@ -77,7 +77,8 @@ export class EchoSession implements Session {
         return;
       }
       if (this.isWaitingOnServer && now - this.dueUs <= MISSED_SEND_THRESHOLD_US) this.isWaitingOnServer = false;
-      this.send(this.dueUs, now);
+      // Sent early (the pacer's 1 ms horizon): measured from the actual send.
+      this.send(Math.min(this.dueUs, now), now);
       this.dueUs += nextIntervalUs(load.ratePerSec, load.arrival);
       this.engine.schedule(this);
     } else if (load?.kind === 'closed') {

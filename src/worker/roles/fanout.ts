@@ -149,12 +149,13 @@ export class FanoutSession implements Session {
     this.engine.schedule(this);
   }
 
-  onDue(): void {
+  onDue(now: number): void {
     const load = this.engine.load;
     // A ramp or the drain stops publishing: the session drops off the pacer until the next
     // steady part calls startLoad again.
     if (!this.book.isSteady || load?.kind !== 'open' || this.part !== this.book.lastStartedPart) return;
-    this.publish(this.dueUs);
+    // Published early (the pacer's 1 ms horizon): stamped with the actual send time.
+    this.publish(Math.min(this.dueUs, now));
     this.dueUs += nextIntervalUs(load.ratePerSec, load.arrival);
     this.engine.schedule(this);
   }
