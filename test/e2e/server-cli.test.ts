@@ -2,13 +2,12 @@
  * `rtbench serve` through the built bin in a child process: the ready line, a clean exit 0 on
  * SIGINT within 2 s, and exit 2 with one line on stderr for a taken port or a bad flag.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import type { ChildProcess } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { startReferenceServer, type ReferenceServer } from '../../dist/server/reference-server.js';
+import { startBin, waitForOutput } from '../helpers/bin.js';
 
-const BIN = fileURLToPath(new URL('../../bin/rtbench.js', import.meta.url));
 const children = new Set<ChildProcess>();
 const servers = new Set<ReferenceServer>();
 
@@ -19,40 +18,10 @@ afterEach(async () => {
   servers.clear();
 });
 
-interface Run {
-  child: ChildProcess;
-  stdout: () => string;
-  stderr: () => string;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-function runBin(args: string[]): Run {
-  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  children.add(child);
-  let out = '';
-  let err = '';
-  child.stdout!.setEncoding('utf8').on('data', (c: string) => (out += c));
-  child.stderr!.setEncoding('utf8').on('data', (c: string) => (err += c));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once('close', (code, signal) => resolve({ code, signal })),
-  );
-  return { child, stdout: () => out, stderr: () => err, exited };
-}
-
-async function waitFor(read: () => string, pattern: RegExp, timeoutMs = 10_000): Promise<RegExpMatchArray> {
-  const until = performance.now() + timeoutMs;
-  for (;;) {
-    const m = read().match(pattern);
-    if (m) return m;
-    if (performance.now() > until) throw new Error(`no ${pattern} in ${JSON.stringify(read())}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 describe('rtbench serve', () => {
   it('prints the ready line and endpoint URLs, serves, and exits 0 within 2 s of SIGINT', async () => {
-    const run = runBin(['serve', '--port', '0', '--echo-delay', '5']);
-    const [, port] = await waitFor(run.stdout, /^rtbench serve ready on 127\.0\.0\.1:(\d+)$/m);
+    const run = startBin(['serve', '--port', '0', '--echo-delay', '5'], children);
+    const [, port] = await waitForOutput(run, /^rtbench serve ready on 127\.0\.0\.1:(\d+)$/m);
     for (const path of ['ws://127.0.0.1:PORT/websocket', 'ws://127.0.0.1:PORT/broadcast', 'http://127.0.0.1:PORT/sse', 'http://127.0.0.1:PORT/sse/ticks', 'http://127.0.0.1:PORT/stats']) {
       expect(run.stdout()).toContain(path.replace('PORT', port!));
     }
@@ -65,7 +34,7 @@ describe('rtbench serve', () => {
 
     const signalledAt = performance.now();
     run.child.kill('SIGINT');
-    const { code } = await run.exited;
+    const code = await run.exited;
     expect(performance.now() - signalledAt).toBeLessThan(2000);
     expect(code).toBe(0);
     expect(await closed).toBe(1001);
@@ -76,16 +45,16 @@ describe('rtbench serve', () => {
   it('exits 2 with one line on stderr and no stack when the port is taken', async () => {
     const taken = await startReferenceServer({ port: 0 });
     servers.add(taken);
-    const run = runBin(['serve', '--port', String(taken.port)]);
-    const { code } = await run.exited;
+    const run = startBin(['serve', '--port', String(taken.port)], children);
+    const code = await run.exited;
     expect(code).toBe(2);
     expect(run.stderr()).toBe(`rtbench: port ${taken.port} on 127.0.0.1 is already in use (try --port 0)\n`);
     expect(run.stdout()).toBe('');
   });
 
   it('exits 2 naming the flag for a bad value', async () => {
-    const run = runBin(['serve', '--port', '0', '--echo-delay', 'soon']);
-    const { code } = await run.exited;
+    const run = startBin(['serve', '--port', '0', '--echo-delay', 'soon'], children);
+    const code = await run.exited;
     expect(code).toBe(2);
     expect(run.stderr()).toBe('rtbench: --echo-delay must be a duration such as 500ms, 10s or 2m (got "soon")\n');
   });

@@ -4,15 +4,14 @@
  * `rtbench serve --processes 2` printing its ready line and exiting 0 on SIGINT with no worker
  * left behind. The 100,000-connection measurement is run by hand with bench/hold-connections.js.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import type { ChildProcess } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { startEmbeddedServer, type EmbeddedServer } from '../../dist/server/embedded.js';
 import type { ServerStats } from '../../dist/server/stats.js';
+import { startBin, waitForOutput } from '../helpers/bin.js';
 import { isAlive } from '../helpers/processes.js';
 
-const BIN = fileURLToPath(new URL('../../bin/rtbench.js', import.meta.url));
 const servers = new Set<EmbeddedServer>();
 const clients = new Set<WebSocket>();
 const children = new Set<ChildProcess>();
@@ -72,20 +71,8 @@ describe('multi-process reference server at scale', () => {
   });
 
   it('rtbench serve --processes 2 prints the ready line and exits 0 on SIGINT, workers included', async () => {
-    const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--processes', '2'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    children.add(child);
-    let out = '';
-    let err = '';
-    child.stdout!.setEncoding('utf8').on('data', (c: string) => (out += c));
-    child.stderr!.setEncoding('utf8').on('data', (c: string) => (err += c));
-    const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
-
-    const until = performance.now() + 10_000;
-    let ready: RegExpMatchArray | null = null;
-    while (!(ready = out.match(/^rtbench serve ready on 127\.0\.0\.1:(\d+) \(2 processes \+ 1 primary\)$/m))) {
-      if (performance.now() > until) throw new Error(`no ready line in ${JSON.stringify(out)} (stderr ${JSON.stringify(err)})`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    const run = startBin(['serve', '--port', '0', '--processes', '2'], children);
+    const ready = await waitForOutput(run, /^rtbench serve ready on 127\.0\.0\.1:(\d+) \(2 processes \+ 1 primary\)$/m);
     const port = Number(ready[1]);
     const ws = new WebSocket(`ws://127.0.0.1:${port}/websocket`);
     clients.add(ws);
@@ -96,12 +83,12 @@ describe('multi-process reference server at scale', () => {
     expect(pids).toHaveLength(2);
 
     const signalledAt = performance.now();
-    child.kill('SIGINT');
-    expect(await exited).toBe(0);
+    run.child.kill('SIGINT');
+    expect(await run.exited).toBe(0);
     expect(performance.now() - signalledAt).toBeLessThan(3000);
     expect(await closed).toBe(1001);
-    expect(out).toMatch(/rtbench serve stopped \(SIGINT\): 1 connections/);
-    expect(err).toBe('');
+    expect(run.stdout()).toMatch(/rtbench serve stopped \(SIGINT\): 1 connections/);
+    expect(run.stderr()).toBe('');
     for (const pid of pids) expect(isAlive(pid)).toBe(false);
   });
 });

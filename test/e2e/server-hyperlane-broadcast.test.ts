@@ -12,32 +12,20 @@
  * and phase 2 publishes the measured 2000 × 1 KiB, every one of which must be skipped.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { startReferenceServer, type ReferenceServer, type ServerStats } from '../../dist/server/reference-server.js';
-import { eventually, rawWebSocket, type RawWsClient, type WireFrame } from '../helpers/raw-ws.js';
+import type { ReferenceServer, ServerStats } from '../../dist/server/reference-server.js';
+import { hyperlaneServers } from '../helpers/hyperlane-servers.js';
+import { eventually } from '../helpers/polling.js';
+import type { RawWsClient, WireFrame } from '../helpers/raw-ws.js';
 
 const OP_CONT = 0x0;
 const OP_TEXT = 0x1;
 const OP_BINARY = 0x2;
 
-const servers = new Set<ReferenceServer>();
-const clients = new Set<RawWsClient>();
-afterEach(async () => {
-  for (const c of clients) c.socket.destroy();
-  clients.clear();
-  await Promise.all([...servers].map((s) => s.close()));
-  servers.clear();
-});
+const { start, connect, closeAll } = hyperlaneServers();
+afterEach(closeAll);
 
-async function start(opts: Parameters<typeof startReferenceServer>[0] = {}): Promise<ReferenceServer> {
-  const server = await startReferenceServer({ port: 0, profile: 'hyperlane', ...opts });
-  servers.add(server);
-  return server;
-}
-
-async function subscribe(server: ReferenceServer, opts: { paused?: boolean } = {}): Promise<RawWsClient> {
-  const c = await rawWebSocket(server.port, '/broadcast', opts);
-  clients.add(c);
-  return c;
+function subscribe(server: ReferenceServer, opts: { paused?: boolean } = {}): Promise<RawWsClient> {
+  return connect(server, '/broadcast', opts);
 }
 
 async function fetchStats(server: ReferenceServer): Promise<ServerStats> {

@@ -3,44 +3,22 @@
  * the flags reach the server (idle drop, SSE burst on `/`), and bad or misplaced flags exit 2
  * with one line naming the flag.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import type { ChildProcess } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
+import { startBin, waitForOutput } from '../helpers/bin.js';
 import { rawExchange, splitHead } from '../helpers/raw-http.js';
 import { rawWebSocket } from '../helpers/raw-ws.js';
 
-const BIN = fileURLToPath(new URL('../../bin/rtbench.js', import.meta.url));
 const children = new Set<ChildProcess>();
 afterEach(() => {
   for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
   children.clear();
 });
 
-function runBin(args: string[]): { child: ChildProcess; stdout: () => string; stderr: () => string; exited: Promise<number | null> } {
-  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  children.add(child);
-  let out = '';
-  let err = '';
-  child.stdout!.setEncoding('utf8').on('data', (c: string) => (out += c));
-  child.stderr!.setEncoding('utf8').on('data', (c: string) => (err += c));
-  const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
-  return { child, stdout: () => out, stderr: () => err, exited };
-}
-
-async function waitFor(read: () => string, pattern: RegExp, timeoutMs = 10_000): Promise<RegExpMatchArray> {
-  const until = performance.now() + timeoutMs;
-  for (;;) {
-    const m = read().match(pattern);
-    if (m) return m;
-    if (performance.now() > until) throw new Error(`no ${pattern} in ${JSON.stringify(read())}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 describe('rtbench serve --profile', () => {
   it('starts the hyperlane profile with an idle drop and a burst SSE on /', async () => {
-    const run = runBin(['serve', '--port', '0', '--profile', 'hyperlane', '--idle-drop', '300ms', '--sse-burst', '--broadcast-capacity', '16']);
-    const [, port] = await waitFor(run.stdout, /^rtbench serve ready on 127\.0\.0\.1:(\d+)$/m);
+    const run = startBin(['serve', '--port', '0', '--profile', 'hyperlane', '--idle-drop', '300ms', '--sse-burst', '--broadcast-capacity', '16'], children);
+    const [, port] = await waitForOutput(run, /^rtbench serve ready on 127\.0\.0\.1:(\d+)$/m);
     expect(run.stdout()).toContain('profile hyperlane: no pong, TCP drop instead of close frames');
     expect(run.stdout()).toContain('idle clients dropped after 300ms');
     expect(run.stdout()).toContain('tokio broadcast, capacity 16 (holds 16); lagging receivers skip what they lost');
@@ -62,8 +40,8 @@ describe('rtbench serve --profile', () => {
   });
 
   it('prints the README variant routes', async () => {
-    const run = runBin(['serve', '--port', '0', '--profile', 'hyperlane-readme', '--lag-policy', 'disconnect']);
-    await waitFor(run.stdout, /^rtbench serve ready on/m);
+    const run = startBin(['serve', '--port', '0', '--profile', 'hyperlane-readme', '--lag-policy', 'disconnect'], children);
+    await waitForOutput(run, /^rtbench serve ready on/m);
     expect(run.stdout()).toMatch(/\/websocket, \/ws {2}address first, then key \+ body per message/);
     expect(run.stdout()).toContain('lagging receivers are disconnected');
     run.child.kill('SIGINT');
@@ -78,7 +56,7 @@ describe('rtbench serve --profile', () => {
     [['--profile', 'hyperlane', '--broadcast-capacity', '0'], '--broadcast-capacity must be a whole number >= 1, such as 100 or 10k (got "0")'],
     [['--sse-burst', '--sse-interval', '2s'], '--sse-burst sends the events back to back; drop --sse-interval (got "2s")'],
   ])('exits 2 naming the flag: %j', async (flags, message) => {
-    const run = runBin(['serve', '--port', '0', ...flags]);
+    const run = startBin(['serve', '--port', '0', ...flags], children);
     expect(await run.exited).toBe(2);
     expect(run.stderr()).toBe(`rtbench: ${message}\n`);
     expect(run.stdout()).toBe('');

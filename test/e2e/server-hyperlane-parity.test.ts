@@ -5,16 +5,12 @@
  * the embedded server started with the profile.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { WebSocket } from 'ws';
+import type { WebSocket } from 'ws';
 import { startEmbeddedServer, type EmbeddedServer } from '../../dist/server/embedded.js';
 import { startReferenceServer, type ReferenceServer, type ServerProfile } from '../../dist/server/reference-server.js';
+import { eventually } from '../helpers/polling.js';
 import { rawExchange, splitHead } from '../helpers/raw-http.js';
-import { eventually } from '../helpers/raw-ws.js';
-
-interface Received {
-  data: Buffer;
-  isBinary: boolean;
-}
+import { openRecordingClient, type Received } from '../helpers/ws-clients.js';
 
 const servers = new Set<ReferenceServer>();
 const embedded = new Set<EmbeddedServer>();
@@ -29,14 +25,7 @@ afterEach(async () => {
 });
 
 function openClient(port: number, path: string): Promise<{ ws: WebSocket; received: Received[] }> {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(`ws://127.0.0.1:${port}${path}`);
-    const received: Received[] = [];
-    sockets.add(ws);
-    ws.on('message', (data, isBinary) => received.push({ data: data as Buffer, isBinary }));
-    ws.once('open', () => resolve({ ws, received }));
-    ws.once('error', reject);
-  });
+  return openRecordingClient(port, path, sockets);
 }
 
 describe.each<ServerProfile>(['strict', 'hyperlane'])('profile %s, as a standard client sees it', (profile) => {

@@ -6,9 +6,10 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { startReferenceServer, type ReferenceServer, type ServerStats } from '../../dist/server/reference-server.js';
+import type { ReferenceServer, ServerStats } from '../../dist/server/reference-server.js';
+import { hyperlaneServers } from '../helpers/hyperlane-servers.js';
+import { eventually } from '../helpers/polling.js';
 import { rawExchange, splitHead } from '../helpers/raw-http.js';
-import { eventually, rawWebSocket, type RawWsClient } from '../helpers/raw-ws.js';
 
 const OP_CONT = 0x0;
 const OP_TEXT = 0x1;
@@ -17,29 +18,13 @@ const OP_CLOSE = 0x8;
 const OP_PING = 0x9;
 const OP_PONG = 0xa;
 
-const servers = new Set<ReferenceServer>();
-const clients = new Set<RawWsClient>();
+const { start, connect, closeAll } = hyperlaneServers();
 const wsClients = new Set<WebSocket>();
 afterEach(async () => {
-  for (const c of clients) c.socket.destroy();
-  clients.clear();
   for (const ws of wsClients) ws.terminate();
   wsClients.clear();
-  await Promise.all([...servers].map((s) => s.close()));
-  servers.clear();
+  await closeAll();
 });
-
-async function start(opts: Parameters<typeof startReferenceServer>[0] = {}): Promise<ReferenceServer> {
-  const server = await startReferenceServer({ port: 0, profile: 'hyperlane', ...opts });
-  servers.add(server);
-  return server;
-}
-
-async function connect(server: ReferenceServer, path = '/websocket', opts: Parameters<typeof rawWebSocket>[2] = {}): Promise<RawWsClient> {
-  const c = await rawWebSocket(server.port, path, opts);
-  clients.add(c);
-  return c;
-}
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 

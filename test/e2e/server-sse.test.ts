@@ -6,6 +6,7 @@ import type { Socket } from 'node:net';
 import { EventSource } from 'eventsource';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startReferenceServer, type ReferenceServer, type ServerStats } from '../../dist/server/reference-server.js';
+import { eventually } from '../helpers/polling.js';
 import { connectTcp, rawExchange, readUntil, splitHead } from '../helpers/raw-http.js';
 
 const sockets = new Set<Socket>();
@@ -14,16 +15,8 @@ afterEach(() => {
   sockets.clear();
 });
 
-async function eventually<T>(read: () => T | Promise<T>, check: (v: T) => boolean, timeoutMs = 3000): Promise<T> {
-  const until = performance.now() + timeoutMs;
-  let v = await read();
-  while (!check(v)) {
-    if (performance.now() > until) throw new Error(`condition not met in ${timeoutMs} ms; last value ${JSON.stringify(v)}`);
-    await new Promise((r) => setTimeout(r, 10));
-    v = await read();
-  }
-  return v;
-}
+/** How long this file's waits poll before failing (shorter than the helper's default). */
+const WAIT_MS = 3000;
 
 async function fetchStats(server: ReferenceServer): Promise<ServerStats> {
   return (await (await fetch(`${server.url}/stats`)).json()) as ServerStats;
@@ -72,7 +65,7 @@ describe('/sse (the seed handler, byte for byte)', () => {
       socket.write('GET /sse HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
       await readUntil(socket, (b) => b.includes('data:1\r\n\r\n'));
       socket.destroy();
-      const after = await eventually(() => slow.stats(), (s) => s.by_endpoint.sse.connections_open === 0);
+      const after = await eventually(() => slow.stats(), (s) => s.by_endpoint.sse.connections_open === 0, WAIT_MS);
       await new Promise((r) => setTimeout(r, 100));
       expect(slow.stats().by_endpoint.sse.sse_events_sent).toBe(after.by_endpoint.sse.sse_events_sent);
       expect(after.by_endpoint.sse.connections_accepted).toBe(1);
@@ -153,7 +146,7 @@ describe('/sse/ticks', () => {
   it('counts streams and events in /stats', async () => {
     await fetch(`${server.url}/stats/reset`);
     await (await fetch(`${server.url}/sse/ticks?count=6`)).text();
-    const stats = await eventually(() => fetchStats(server), (s) => s.by_endpoint.sse_ticks.connections_open === 0);
+    const stats = await eventually(() => fetchStats(server), (s) => s.by_endpoint.sse_ticks.connections_open === 0, WAIT_MS);
     expect(stats.by_endpoint.sse_ticks).toMatchObject({ connections_accepted: 1, sse_events_sent: 6 });
     expect(stats.sse_events_sent).toBe(6);
   });

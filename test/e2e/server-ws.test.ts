@@ -5,14 +5,11 @@
  */
 import type { Socket } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { WebSocket } from 'ws';
+import type { WebSocket } from 'ws';
 import { startReferenceServer, type ReferenceServer, type ServerStats } from '../../dist/server/reference-server.js';
+import { eventually } from '../helpers/polling.js';
 import { stalledWebSocketClient } from '../helpers/raw-http.js';
-
-interface Received {
-  data: Buffer;
-  isBinary: boolean;
-}
+import { openRecordingClient, type Received } from '../helpers/ws-clients.js';
 
 const openClients = new Set<WebSocket>();
 const rawSockets = new Set<Socket>();
@@ -35,14 +32,7 @@ async function startServer(opts: Parameters<typeof startReferenceServer>[0]): Pr
 
 /** Opens a client and records every message it receives from the start. */
 function openClient(server: ReferenceServer, path: string): Promise<{ ws: WebSocket; received: Received[] }> {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(`ws://127.0.0.1:${server.port}${path}`);
-    const received: Received[] = [];
-    openClients.add(ws);
-    ws.on('message', (data, isBinary) => received.push({ data: data as Buffer, isBinary }));
-    ws.once('open', () => resolve({ ws, received }));
-    ws.once('error', reject);
-  });
+  return openRecordingClient(server.port, path, openClients);
 }
 
 function nextMessage(ws: WebSocket, timeoutMs = 2000): Promise<Received> {
@@ -55,17 +45,8 @@ function nextMessage(ws: WebSocket, timeoutMs = 2000): Promise<Received> {
   });
 }
 
-/** Polls until `check` holds (or fails with the last value seen). */
-async function eventually<T>(read: () => T | Promise<T>, check: (v: T) => boolean, timeoutMs = 3000): Promise<T> {
-  const until = performance.now() + timeoutMs;
-  let v = await read();
-  while (!check(v)) {
-    if (performance.now() > until) throw new Error(`condition not met in ${timeoutMs} ms; last value ${JSON.stringify(v)}`);
-    await new Promise((r) => setTimeout(r, 10));
-    v = await read();
-  }
-  return v;
-}
+/** How long this file's waits poll before failing (shorter than the helper's default). */
+const WAIT_MS = 3000;
 
 async function fetchStats(server: ReferenceServer): Promise<ServerStats> {
   const res = await fetch(`${server.url}/stats`);
@@ -109,7 +90,7 @@ describe('/websocket echo', () => {
     const payloads = sizes.map((n, i) => Buffer.alloc(n, 0x61 + i));
     // One burst: the server answers in one tick, the first frame at once, the rest corked.
     for (const p of payloads) ws.send(p);
-    await eventually(() => received.length, (n) => n === sizes.length);
+    await eventually(() => received.length, (n) => n === sizes.length, WAIT_MS);
     expect(received.map((m) => m.data.length)).toEqual(sizes);
     received.forEach((m, i) => expect(m.data.equals(payloads[i]!)).toBe(true));
   });
@@ -120,7 +101,7 @@ describe('/websocket echo', () => {
     const b = await openClient(server, '/websocket');
     for (let i = 0; i < 7; i++) a.ws.send(`a${i}`);
     for (let i = 0; i < 5; i++) b.ws.send(Buffer.from([i]));
-    await eventually(() => a.received.length + b.received.length, (n) => n === 12);
+    await eventually(() => a.received.length + b.received.length, (n) => n === 12, WAIT_MS);
     expect(a.received.map((m) => m.data.toString())).toEqual(['a0', 'a1', 'a2', 'a3', 'a4', 'a5', 'a6']);
 
     const during = await fetchStats(server);
@@ -134,7 +115,7 @@ describe('/websocket echo', () => {
 
     a.ws.close(1000);
     b.ws.close(4000, 'test');
-    const after = await eventually(() => fetchStats(server), (s) => s.by_endpoint.websocket.connections_open === 0);
+    const after = await eventually(() => fetchStats(server), (s) => s.by_endpoint.websocket.connections_open === 0, WAIT_MS);
     expect(after.by_endpoint.websocket.closes_by_code).toEqual({ 1000: 1, 4000: 1 });
     expect(after.closes_by_code).toEqual({ 1000: 1, 4000: 1 });
   });
@@ -162,7 +143,7 @@ describe('/websocket with --echo-delay', () => {
     await nextMessage(ws);
     // 1 ms of slack: the server's timer starts from the loop time cached just before the read.
     expect(performance.now() - sentAt).toBeGreaterThanOrEqual(delayMs - 1);
-    await eventually(() => received.length, (n) => n === 2);
+    await eventually(() => received.length, (n) => n === 2, WAIT_MS);
     expect(received.map((m) => m.data.toString())).toEqual(['one', 'two']);
   });
 });
@@ -185,7 +166,7 @@ describe('/broadcast', () => {
     });
     const perClient = texts(0).length + binarySizes.length + 1;
     const total = clients.length * perClient;
-    await eventually(() => clients.map((c) => c.received.length), (n) => n.every((x) => x === total));
+    await eventually(() => clients.map((c) => c.received.length), (n) => n.every((x) => x === total), WAIT_MS);
 
     for (const c of clients) {
       expect(c.received.filter((m) => !m.isBinary && m.data.length === 0)).toHaveLength(clients.length);
@@ -211,7 +192,7 @@ describe('/broadcast', () => {
   it('publishes stamped messages with increasing seq to every client', async () => {
     const server = await startServer({ publishIntervalMs: 20 });
     const clients = await Promise.all([openClient(server, '/broadcast'), openClient(server, '/broadcast')]);
-    await eventually(() => clients.every((c) => c.received.length >= 5), Boolean);
+    await eventually(() => clients.every((c) => c.received.length >= 5), Boolean, WAIT_MS);
     for (const c of clients) {
       const stamps = c.received.slice(0, 5).map((m) => {
         expect(m.isBinary).toBe(false);
@@ -246,7 +227,7 @@ describe('/broadcast', () => {
       sender.ws.send(payload);
       await echoed;
     }
-    await eventually(() => other.received.length, (n) => n === count);
+    await eventually(() => other.received.length, (n) => n === count, WAIT_MS);
     expect(sender.received.length).toBe(count);
 
     const stats = await fetchStats(server);

@@ -123,15 +123,3 @@ export async function rawWebSocket(
     send: (opcode, payload, o = {}) => void socket.write(clientFrame(opcode, payload, o.fin ?? true)),
   };
 }
-
-/** Polls until `check` holds (or fails with the last value seen). */
-export async function eventually<T>(read: () => T | Promise<T>, check: (v: T) => boolean, timeoutMs = 5000): Promise<T> {
-  const until = performance.now() + timeoutMs;
-  let v = await read();
-  while (!check(v)) {
-    if (performance.now() > until) throw new Error(`condition not met in ${timeoutMs} ms; last value ${JSON.stringify(v)}`);
-    await new Promise((r) => setTimeout(r, 10));
-    v = await read();
-  }
-  return v;
-}

@@ -4,41 +4,26 @@
  * the table's fan-out block.
  */
 import { describe, expect, it } from 'vitest';
-import { ConfigError, UsageError } from '../../dist/errors.js';
+import { UsageError } from '../../dist/errors.js';
 import { tableReporter } from '../../dist/report/table.js';
-import { loadScenario } from '../../dist/scenario/load.js';
 import { resolvePlan } from '../../dist/scenario/resolve.js';
 import { validateScenario } from '../../dist/scenario/validate.js';
 import { makeResult, metricOf, evenly } from '../helpers/results.js';
-
-function builtin(name: string) {
-  const { source, raw } = loadScenario(name);
-  return validateScenario(raw, source);
-}
-
-function issuesOf(raw: unknown): string[] {
-  try {
-    validateScenario(raw, 'x.json');
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return (err as Error).message.split('\n');
-  }
-  return [];
-}
+import { validatedBuiltin, validationIssues } from '../helpers/scenarios.js';
 
 const phase = (load?: Record<string, unknown>) => ({ duration: '1s', connections: 2, ...(load ? { load } : {}) });
 
 describe('fan-out scenarios', () => {
   it('ships broadcast, chat and whiteboard on /broadcast', () => {
-    const broadcast = builtin('broadcast');
+    const broadcast = validatedBuiltin('broadcast');
     expect(broadcast.groups.map((g) => [g.role, g.path])).toEqual([['subscriber', '/broadcast']]);
     expect(broadcast.server).toEqual({ publishRatePerSec: 10 });
     expect(broadcast.phases[0]!.load).toBeUndefined();
-    const chat = builtin('chat');
+    const chat = validatedBuiltin('chat');
     expect(chat.groups[0]!.role).toBe('pubsub');
     expect(chat.fanout).toEqual({ includeSender: true, lateAfterMs: 100 });
     expect(chat.phases[0]).toMatchObject({ connections: 200, load: { kind: 'open', ratePerSec: 1 } });
-    const whiteboard = builtin('whiteboard');
+    const whiteboard = validatedBuiltin('whiteboard');
     expect(whiteboard.phases[0]).toMatchObject({ connections: 50, load: { kind: 'open', ratePerSec: 30 } });
     expect(whiteboard.groups[0]!.message.template).toContain('"stamp":"{stamp}"');
   });
@@ -51,18 +36,18 @@ describe('fan-out scenarios', () => {
   });
 
   it('reports fan-out mistakes with their field paths', () => {
-    expect(issuesOf({ name: 'a', role: 'pubsub', phases: [phase({ inFlight: 1 })] })).toEqual([
+    expect(validationIssues({ name: 'a', role: 'pubsub', phases: [phase({ inFlight: 1 })] })).toEqual([
       'x.json: phases[0].load.model: must be "open" (rate or totalRate): group "main" publishes (role "pubsub"), and a publisher sends at a rate, not on replies',
     ]);
-    expect(issuesOf({ name: 'b', role: 'subscriber', phases: [phase({ rate: 5 })] })).toEqual([
+    expect(validationIssues({ name: 'b', role: 'subscriber', phases: [phase({ rate: 5 })] })).toEqual([
       "x.json: phases[0].load: has nothing to drive: every group only subscribes (the server publishes; server.publishRate sets the embedded server's rate)",
     ]);
-    expect(issuesOf({ name: 'c', fanout: { includeSender: 'yes', extra: 1 }, server: {}, phases: [phase()] })).toEqual([
+    expect(validationIssues({ name: 'c', fanout: { includeSender: 'yes', extra: 1 }, server: {}, phases: [phase()] })).toEqual([
       'x.json: fanout: applies to scenarios with a group of role "publisher", "subscriber" or "pubsub"',
       'x.json: fanout.extra: unknown field (allowed: includeSender, lateAfter)',
       'x.json: server.publishRate: is required',
     ]);
-    expect(issuesOf({ name: 'd', role: 'pubsub', fanout: { includeSender: 'yes', lateAfter: '0ms' }, server: { publishRate: -1 }, phases: [phase({ rate: 1 })] })).toEqual([
+    expect(validationIssues({ name: 'd', role: 'pubsub', fanout: { includeSender: 'yes', lateAfter: '0ms' }, server: { publishRate: -1 }, phases: [phase({ rate: 1 })] })).toEqual([
       'x.json: fanout.includeSender: must be true or false, got "yes"',
       'x.json: fanout.lateAfter: must be > 0, got "0ms"',
       'x.json: server.publishRate: must be > 0, got -1',
@@ -72,7 +57,7 @@ describe('fan-out scenarios', () => {
 
 describe('fan-out plans', () => {
   it('the embedded server publishes at the scenario rate, or at --rate when every group subscribes', () => {
-    const broadcast = builtin('broadcast');
+    const broadcast = validatedBuiltin('broadcast');
     expect(resolvePlan(broadcast, {}, 2).embeddedServer.publishIntervalMs).toBe(100);
     const plan = resolvePlan(broadcast, { ratePerSec: 40, connections: 5 }, 2);
     expect(plan.embeddedServer.publishIntervalMs).toBe(25);
@@ -81,17 +66,17 @@ describe('fan-out plans', () => {
   });
 
   it('with a target, the target publishes by itself', () => {
-    const broadcast = builtin('broadcast');
+    const broadcast = validatedBuiltin('broadcast');
     expect(resolvePlan(broadcast, { target: 'ws://127.0.0.1:9/b' }, 2).embeddedServer.publishIntervalMs).toBe(0);
     expect(() => resolvePlan(broadcast, { target: 'ws://127.0.0.1:9/b', ratePerSec: 5 }, 2)).toThrow(UsageError);
     expect(() => resolvePlan(broadcast, { target: 'ws://127.0.0.1:9/b', ratePerSec: 5 }, 2)).toThrow(/ws:\/\/127\.0\.0\.1:9\/b publishes by itself/);
   });
 
   it('--rate drives publishers; --in-flight is refused for them', () => {
-    const chat = builtin('chat');
+    const chat = validatedBuiltin('chat');
     expect(resolvePlan(chat, { ratePerSec: 3 }, 2).scenario.phases[0]!.load).toMatchObject({ kind: 'open', ratePerSec: 3 });
     expect(() => resolvePlan(chat, { inFlight: 2 }, 2)).toThrow('--in-flight: group "main" publishes (role "pubsub"), and publishers send at a rate, not on replies; use --rate');
-    expect(() => resolvePlan(builtin('broadcast'), { inFlight: 2 }, 2)).toThrow("--in-flight: no connection of scenario 'broadcast' sends (every group only subscribes)");
+    expect(() => resolvePlan(validatedBuiltin('broadcast'), { inFlight: 2 }, 2)).toThrow("--in-flight: no connection of scenario 'broadcast' sends (every group only subscribes)");
   });
 });
 

@@ -1,18 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../dist/errors.js';
 import { builtinScenarioNames, loadScenario } from '../../dist/scenario/load.js';
 import { resolvePlan } from '../../dist/scenario/resolve.js';
 import { validateScenario } from '../../dist/scenario/validate.js';
-
-function issuesOf(raw: unknown): string[] {
-  try {
-    validateScenario(raw, 'x.json');
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return (err as Error).message.split('\n');
-  }
-  return [];
-}
+import { validationIssues } from '../helpers/scenarios.js';
 
 describe('scenario validation', () => {
   it('every built-in scenario validates', () => {
@@ -26,7 +16,7 @@ describe('scenario validation', () => {
   });
 
   it('reports every problem with its field path, one per line', () => {
-    expect(issuesOf({
+    expect(validationIssues({
       name: 'bad name!',
       bogus: 1,
       target: 'http://example/',
@@ -49,8 +39,8 @@ describe('scenario validation', () => {
   });
 
   it('needs a name and phases', () => {
-    expect(issuesOf({})).toEqual(['x.json: name: is required', 'x.json: phases: is required (a list of at least one phase)']);
-    expect(issuesOf([])).toEqual(['x.json: must be an object, got []']);
+    expect(validationIssues({})).toEqual(['x.json: name: is required', 'x.json: phases: is required (a list of at least one phase)']);
+    expect(validationIssues([])).toEqual(['x.json: must be an object, got []']);
   });
 
   it('fills defaults: one echo group on /websocket, open loop capped at one in flight', () => {

@@ -3,25 +3,9 @@
  * override, and the built-in sse, sse-ticks and mixed scenarios.
  */
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../dist/errors.js';
-import { loadScenario } from '../../dist/scenario/load.js';
 import { resolvePlan } from '../../dist/scenario/resolve.js';
 import { validateScenario } from '../../dist/scenario/validate.js';
-
-function issuesOf(raw: unknown): string[] {
-  try {
-    validateScenario(raw, 'x.json');
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return (err as Error).message.split('\n');
-  }
-  return [];
-}
-
-const builtin = (name: string) => {
-  const { source, raw } = loadScenario(name);
-  return validateScenario(raw, source);
-};
+import { validatedBuiltin, validationIssues } from '../helpers/scenarios.js';
 
 describe('sse settings', () => {
   it('an SSE group defaults to the listener role on /sse, browser-style reconnects, the http client', () => {
@@ -48,7 +32,7 @@ describe('sse settings', () => {
   });
 
   it('reports bad sse fields with their paths', () => {
-    expect(issuesOf({
+    expect(validationIssues({
       name: 'a',
       groups: [
         { name: 'ws', protocol: 'ws', sse: { reconnect: false } },
@@ -77,7 +61,7 @@ describe('flags over sse settings', () => {
   });
 
   it('--reconnect and --sse-client apply to SSE groups only', () => {
-    const mixed = builtin('mixed');
+    const mixed = validatedBuiltin('mixed');
     const plan = resolvePlan(mixed, { reconnect: true, sseClient: 'eventsource' }, 2);
     expect(plan.scenario.groups.map((g) => g.sse)).toEqual([undefined, { reconnect: true, client: 'eventsource' }]);
     expect(plan.scenario.connection.reconnect).toBe(true);
@@ -91,7 +75,7 @@ describe('flags over sse settings', () => {
 
 describe('built-in SSE scenarios', () => {
   it('sse: the seed stream, each connection one complete stream of 10 events, -d an upper bound', () => {
-    const s = builtin('sse');
+    const s = validatedBuiltin('sse');
     expect(s.groups).toHaveLength(1);
     expect(s.groups[0]).toMatchObject({ protocol: 'sse', role: 'listener', path: '/sse', sse: { reconnect: false, expectEvents: 10, client: 'http' } });
     expect(s.phases).toEqual([{ durationMs: 30_000, connections: 100, untilStreamsEnd: true }]);
@@ -99,18 +83,18 @@ describe('built-in SSE scenarios', () => {
   });
 
   it('sse-ticks: stamped ticks with browser-style reconnects', () => {
-    const s = builtin('sse-ticks');
+    const s = validatedBuiltin('sse-ticks');
     expect(s.groups[0]).toMatchObject({ protocol: 'sse', path: '/sse/ticks', sse: { reconnect: true, client: 'http' } });
   });
 
   it('mixed: a WebSocket echo group and an SSE listener group in one run', () => {
-    const s = builtin('mixed');
+    const s = validatedBuiltin('mixed');
     expect(s.groups.map((g) => [g.protocol, g.role, g.path])).toEqual([['ws', 'echo', '/websocket'], ['sse', 'listener', '/sse/ticks']]);
     expect(s.phases[0]!.load).toMatchObject({ kind: 'open', ratePerSec: 10 });
   });
 
   it('a positional http:// target for the sse scenario is accepted; a ws:// one names the group\'s protocol', () => {
-    const s = builtin('sse');
+    const s = validatedBuiltin('sse');
     expect(resolvePlan(s, { target: 'http://127.0.0.1:60000/sse' }, 2).scenario.targetUrl).toBe('http://127.0.0.1:60000/sse');
     expect(() => resolvePlan(s, { target: 'ws://127.0.0.1:60000/sse' }, 2)).toThrow('--target must use http:// or https:// for protocol "sse"');
   });
