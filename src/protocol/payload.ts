@@ -13,10 +13,12 @@ const COLON = 0x3a;
 const SEMI = 0x3b;
 const PAD = 0x2e;
 
-/** Builds probe frames into one reusable buffer (the `ws` sender copies before masking). */
+/** Builds probe frames into one reusable buffer: whoever sends one must copy it before the next call. */
 export class ProbeWriter {
   private readonly buf: Buffer;
   private readonly prefix: Buffer | undefined;
+  /** The last view handed out: probes of one size reuse it rather than allocate one each. */
+  private view: Buffer | undefined;
 
   constructor(
     readonly sizeBytes: number,
@@ -41,7 +43,8 @@ export class ProbeWriter {
     this.buf[off++] = SEMI;
     const end = Math.max(off, this.sizeBytes);
     this.buf.fill(PAD, off, end);
-    return this.buf.subarray(0, end);
+    if (this.view?.length !== end) this.view = this.buf.subarray(0, end);
+    return this.view;
   }
 }
 

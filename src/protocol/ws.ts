@@ -43,7 +43,9 @@ class WsConnection implements ClientConnection {
     const ws = this.ws;
     if (ws.readyState !== WebSocket.OPEN) return false;
     if (!ws[SESSION].writesFrames) {
-      ws.send(data, { binary, mask: true });
+      // permessage-deflate: `ws` compresses later (queued, on the thread pool) and keeps a
+      // reference to `data`, which callers reuse for the next message: hand it a copy.
+      ws.send(Buffer.from(data), { binary, mask: true });
       return true;
     }
     this.writer ??= new TickBatchedWriter((ws as unknown as { _socket: CorkableWritable })._socket);

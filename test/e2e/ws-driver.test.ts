@@ -70,4 +70,20 @@ describe('ws driver frame writes', () => {
       expect(conn.send(Buffer.from('late'), false)).toBe(false);
     });
   }
+
+  it('with permessage-deflate, a buffer reused for the next message right after send() is still sent as it was', async () => {
+    const server = await recordingServer(true);
+    const { conn } = await open(server.url, true);
+    // As the probe writers do: one buffer, rewritten for every message. ws compresses on the
+    // thread pool and queues what comes meanwhile, so it must be handed a copy.
+    const shared = Buffer.alloc(2048);
+    for (const letter of 'abc') {
+      shared.fill(letter);
+      expect(conn.send(shared, false)).toBe(true);
+    }
+    conn.close(2000);
+    expect(await server.closed).toBe(1000);
+    expect(server.events).toEqual([...'abc'].map((l) => `txt:${l.repeat(2048)}`));
+  });
 });
+

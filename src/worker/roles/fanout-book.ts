@@ -113,7 +113,7 @@ export class FanoutBook {
     let w = this.writers.get(group.index);
     if (w === undefined) {
       const m = group.spec.message;
-      w = new FanoutWriter(m.sizeBytes, m.template, this.scenario.connection.deflate);
+      w = new FanoutWriter(m.sizeBytes, m.template);
       this.writers.set(group.index, w);
     }
     return w;

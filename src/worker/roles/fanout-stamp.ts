@@ -191,15 +191,9 @@ export class FanoutWriter {
   private readonly buf: Buffer;
   private readonly segments: Segment[];
 
-  /**
-   * `copyEachFrame`: return a fresh copy instead of a view of the shared buffer. Needed with
-   * permessage-deflate, where `ws` compresses asynchronously and would otherwise read the
-   * buffer after the next message overwrote it.
-   */
   constructor(
     readonly sizeBytes: number,
     template: string | undefined,
-    private readonly copyEachFrame = false,
   ) {
     this.segments = compileTemplate(template);
     let capacity = sizeBytes;
@@ -210,7 +204,7 @@ export class FanoutWriter {
     this.buf = Buffer.alloc(capacity, PAD);
   }
 
-  /** Writes one message; the returned view is valid until the next call (unless copying). */
+  /** Writes one message; the returned view is valid until the next call. */
   write(publisherId: number, part: number, seq: number, sentUs: number, x: number, y: number): Buffer {
     const t = Math.round(sentUs);
     const stampBytes = 4 + digitCount(publisherId) + 1 + digitCount(part) + 1 + digitCount(seq) + 1 + digitCount(t) + 1;
@@ -241,7 +235,7 @@ export class FanoutWriter {
       } else if (s === 'iso') off += buf.write(new Date().toISOString(), off, 'latin1');
       else off = writeUint(buf, off, s === 'x' ? x : y);
     }
-    const frame = buf.subarray(0, off);
-    return this.copyEachFrame ? Buffer.from(frame) : frame;
+    // The sender copies it (a whole frame, or for permessage-deflate a copy: ws.ts).
+    return buf.subarray(0, off);
   }
 }
