@@ -124,6 +124,10 @@ export function toOverrides(a: Record<string, unknown>): RunOverrides {
   if (has('rate')) o.ratePerSec = positive('rate', countFlag('rate', a.rate));
   if (has('arrival')) o.arrival = a.arrival as 'uniform' | 'poisson';
   if (has('max-in-flight')) o.maxInFlight = countFlag('max-in-flight', a['max-in-flight'], { integer: true });
+  if (a['request-response'] === true) {
+    if (o.maxInFlight !== undefined && o.maxInFlight !== 1) throw new UsageError('--request-response means --max-in-flight 1; give one or the other');
+    o.maxInFlight = 1;
+  }
   if (has('in-flight')) o.inFlight = countFlag('in-flight', a['in-flight'], { integer: true, min: 1 });
   if (has('think-time')) o.thinkTimeMs = durationFlag('think-time', a['think-time']);
   if (has('duration')) o.durationMs = durationFlag('duration', a.duration, 's');
@@ -139,6 +143,7 @@ export function toOverrides(a: Record<string, unknown>): RunOverrides {
   if (has('deflate')) o.deflate = Boolean(a.deflate);
   if (has('handshake-timeout')) o.handshakeTimeoutMs = positive('handshake-timeout', durationFlag('handshake-timeout', a['handshake-timeout']));
   if (has('reply-timeout')) o.replyTimeoutMs = positive('reply-timeout', durationFlag('reply-timeout', a['reply-timeout']));
+  if (has('max-outstanding')) o.maxOutstanding = countFlag('max-outstanding', a['max-outstanding'], { integer: true, min: 1 });
   if (has('max-message')) o.maxMessageBytes = positive('max-message', sizeFlag('max-message', a['max-message']));
   if (has('reconnect')) o.reconnect = Boolean(a.reconnect);
   if (has('sse-client')) o.sseClient = a['sse-client'] as 'http' | 'eventsource';

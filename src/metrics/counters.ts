@@ -18,6 +18,8 @@ export const COUNTER_NAMES = [
   'msgs_duplicated',
   'msgs_reordered',
   'msgs_unexpected',
+  // Replies to messages already given up on (reply timeout, outstanding limit): counted lost.
+  'replies_late',
   'replies_matched_fifo',
   'deliveries_expected',
   'deliveries_received',

@@ -4,15 +4,19 @@
  */
 import type { RunResult } from '../metrics/result.js';
 import type { LoadModel } from '../scenario/types.js';
-import { formatCount, formatDurationMs } from '../units.js';
+import { formatCount, formatDurationMs, formatUs } from '../units.js';
 
 /** "open loop, 10 msg/s per connection (latency from the intended send time)". */
 export function describeLoad(load: LoadModel | undefined): string {
   if (!load) return 'idle (connections only)';
   if (load.kind === 'open') {
     const rate = load.ratePerSec >= 1 ? `${formatCount(load.ratePerSec)} msg/s` : `1 msg every ${formatDurationMs(1000 / load.ratePerSec)}`;
-    const cap = load.maxInFlight > 0 ? `at most ${load.maxInFlight} awaiting reply` : 'no in-flight limit';
-    return `open loop, ${rate} per connection${load.arrival === 'poisson' ? ' (Poisson arrivals)' : ''}, ${cap}; latency from the intended send time (coordinated omission corrected)`;
+    const poisson = load.arrival === 'poisson' ? ' (Poisson arrivals)' : '';
+    if (load.maxInFlight > 0) {
+      const cap = load.maxInFlight === 1 ? 'one message awaiting a reply' : `at most ${load.maxInFlight} messages awaiting a reply`;
+      return `open loop, request/response emulation: ${rate} per connection${poisson}, ${cap} per connection (a due send waits for a reply, as wrk2 over HTTP/1.1); latency from the intended send time (coordinated omission corrected)`;
+    }
+    return `open loop, ${rate} per connection${poisson}, each sent at its intended time whatever awaits a reply; latency from the intended send time (coordinated omission corrected)`;
   }
   const think = load.thinkTimeMs > 0 ? `, ${formatDurationMs(load.thinkTimeMs)} think time` : '';
   return `closed loop, ${load.inFlight} in flight per connection${think}; the next message waits for a reply, so server stalls slow the load instead of showing as latency`;
@@ -33,6 +37,26 @@ export function describePhases(r: RunResult): string[] {
     } else load = describeLoad(p.load);
     return `phase ${i + 1}: ${formatCount(p.connections)} connections${ramp}, ${formatDurationMs(p.durationMs)}: ${load}`;
   });
+}
+
+/**
+ * Why `latency` (from the intended send time) and `latency_uncorrected` (from the actual send)
+ * differ, in plain words: they differ only where a send left after its time, so name who held
+ * it back. Undefined for runs without both series.
+ */
+export function describeSendTiming(r: RunResult): string | undefined {
+  const corrected = r.metrics.latency;
+  const uncorrected = r.metrics.latency_uncorrected;
+  if (!corrected?.count || !uncorrected?.count) return undefined;
+  const k = r.counters;
+  const gap = `p50 ${formatUs(corrected.p50)} vs ${formatUs(uncorrected.p50)} uncorrected`;
+  const causes: string[] = [];
+  if (k.sends_waited_for_reply) causes.push(`${formatCount(k.sends_waited_for_reply)} sends waited for a reply (request/response emulation)`);
+  if (k.sends_missed) causes.push(`${formatCount(k.sends_missed)} sends left over 10 ms late because the generator was behind`);
+  if (causes.length === 0) {
+    return `send timing: every send left within 10 ms of its intended time (${gap}); the two latency series differ only by that`;
+  }
+  return `send timing: sends were held back, so latency exceeds latency_uncorrected (${gap}): ${causes.join('; ')}`;
 }
 
 /** Messages (replies) per second over the measured window. */

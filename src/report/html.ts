@@ -10,7 +10,7 @@ import { formatSpread } from '../compare/quantity.js';
 import { METRIC_IDS } from '../metrics/metric-ids.js';
 import type { RunResult } from '../metrics/result.js';
 import { formatCount, formatDurationMs, formatUs } from '../units.js';
-import { describeErrors, describePhases } from './describe-run.js';
+import { describeErrors, describePhases, describeSendTiming } from './describe-run.js';
 import { escapeHtml as esc } from './html-escape.js';
 import { buildFigures, PALETTE, type Figure } from './html-charts.js';
 import { runContext } from './md.js';
@@ -28,11 +28,17 @@ export const htmlReporter: Reporter = {
       `<p class="target">${esc(r.target.embedded ? `${r.target.url} (embedded reference server)` : r.target.url)}</p>`,
       `<ul class="phases">${describePhases(r).map((l) => `<li>${esc(l)}</li>`).join('')}</ul>`,
       `<p class="context">measured ${esc(formatDurationMs(r.measuredMs))} · ${esc(runContext(r))}</p>`,
+      sendTimingHtml(r),
       r.partial ? `<p class="warn">Partial result: ${esc(r.interruption ?? 'the run did not finish')}</p>` : '',
     ].join('');
     return page(title, intro, runTables(r), buildFigures(entries), entries, r.notes);
   },
 };
+
+function sendTimingHtml(r: RunResult): string {
+  const text = describeSendTiming(r);
+  return text ? `<p class="context">${esc(text)}</p>` : '';
+}
 
 /** The comparison as a page: the comparison table and summary, then the overlaid charts. */
 export function renderComparisonHtml(c: Comparison): string {

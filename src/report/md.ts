@@ -7,7 +7,7 @@ import { formatSpread, formatValue } from '../compare/quantity.js';
 import { METRIC_DESCRIPTIONS, METRIC_IDS } from '../metrics/metric-ids.js';
 import type { RunResult } from '../metrics/result.js';
 import { formatCount, formatDurationMs, formatUs } from '../units.js';
-import { describeErrors, describePhases } from './describe-run.js';
+import { describeErrors, describePhases, describeSendTiming } from './describe-run.js';
 import { mdTable } from './md-table.js';
 import type { Reporter } from './reporter.js';
 import { counterRows, fanoutSummary, type FanoutSummary } from './run-rows.js';
@@ -45,6 +45,8 @@ export const mdReporter: Reporter = {
     const counters = counterRows(r).map((row) => [row.label, row.total, row.perSecond]);
     counters.push(['errors', describeErrors(r), '']);
     out.push(mdTable(['counter', 'total', 'per second'], ['l', 'r', 'r'], counters), '');
+    const sendTiming = describeSendTiming(r);
+    if (sendTiming) out.push(`- ${sendTiming}`, '');
     const fanout = fanoutSummary(r);
     if (fanout) out.push(...fanoutMd(fanout));
 

@@ -7,7 +7,7 @@ import Table from 'cli-table3';
 import { METRIC_DESCRIPTIONS, METRIC_IDS } from '../metrics/metric-ids.js';
 import type { RunResult } from '../metrics/result.js';
 import { formatCount, formatDurationMs, formatUs } from '../units.js';
-import { describeErrors, describePhases, errorTotal } from './describe-run.js';
+import { describeErrors, describePhases, describeSendTiming, errorTotal } from './describe-run.js';
 import type { ReportOptions, Reporter } from './reporter.js';
 import { counterRows, fanoutSummary, type FanoutSummary } from './run-rows.js';
 
@@ -47,6 +47,8 @@ export const tableReporter: Reporter = {
     const fanout = fanoutSummary(r);
     if (fanout) out.push(...fanoutLines(fanout, options.color));
 
+    const sendTiming = describeSendTiming(r);
+    if (sendTiming) out.push(sendTiming);
     const errors = `errors: ${describeErrors(r)}`;
     out.push(errorTotal(r) > 0 ? c.red(errors) : errors);
 

@@ -24,6 +24,7 @@ export interface RunOverrides {
   binary?: boolean;
   handshakeTimeoutMs?: number;
   replyTimeoutMs?: number;
+  maxOutstanding?: number;
   maxMessageBytes?: number;
   /** `--reconnect` / `--no-reconnect`: WebSocket reconnects, and SSE streams' browser-style reconnects. */
   reconnect?: boolean;
@@ -99,6 +100,7 @@ export function resolvePlan(scenario: Scenario, o: RunOverrides, cores: number, 
   const c = s.connection;
   if (o.handshakeTimeoutMs !== undefined) c.handshakeTimeoutMs = o.handshakeTimeoutMs;
   if (o.replyTimeoutMs !== undefined) c.replyTimeoutMs = o.replyTimeoutMs;
+  if (o.maxOutstanding !== undefined) c.maxOutstanding = o.maxOutstanding;
   if (o.maxMessageBytes !== undefined) c.maxMessageBytes = o.maxMessageBytes;
   if (o.reconnect !== undefined) c.reconnect = o.reconnect;
   if (o.headers) c.headers = { ...c.headers, ...o.headers };
@@ -107,6 +109,12 @@ export function resolvePlan(scenario: Scenario, o: RunOverrides, cores: number, 
   if (o.insecure !== undefined) c.insecure = o.insecure;
   if (o.deflate !== undefined) c.deflate = o.deflate;
   if (o.thresholds?.length) s.thresholds = [...s.thresholds, ...o.thresholds];
+  for (const p of s.phases) {
+    const depth = p.load?.kind === 'closed' ? p.load.inFlight : p.load?.maxInFlight ?? 0;
+    if (depth > c.maxOutstanding) {
+      throw new UsageError(`${p.load?.kind === 'closed' ? '--in-flight' : '--max-in-flight'} ${depth} exceeds --max-outstanding ${c.maxOutstanding} (the per-connection bound on messages awaiting a reply)`);
+    }
+  }
   // Streams that do not reconnect end once, by the server's design: when no group reconnects,
   // the last end leaves nothing to measure, so each phase stops there (-d an upper bound).
   if (s.groups.every((g) => g.sse?.reconnect === false)) for (const p of s.phases) p.untilStreamsEnd = true;

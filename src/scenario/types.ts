@@ -8,10 +8,12 @@ export type Protocol = 'ws' | 'sse';
 
 /**
  * How messages are paced. `open`: a fixed schedule of intended send times per connection,
- * latency measured from the intended time (coordinated omission corrected). As in wrk2, a
- * connection has at most `maxInFlight` messages awaiting a reply (0: no limit, pipelining);
- * a due send waits for a reply, and its latency still counts from when it was due. `closed`:
- * `inFlight` messages outstanding per connection, the next one sent on each reply.
+ * latency measured from the intended time (coordinated omission corrected); every message is
+ * sent when it is due, whatever is outstanding (`maxInFlight` 0, the default). `maxInFlight` > 0
+ * is request/response emulation (wrk2 over HTTP/1.1): a connection keeps at most that many
+ * messages awaiting a reply, a due send waits for one, and its latency still counts from when
+ * it was due. `closed`: `inFlight` messages outstanding per connection, the next one sent on
+ * each reply.
  */
 export type LoadModel =
   | { kind: 'open'; ratePerSec: number; arrival: 'uniform' | 'poisson'; maxInFlight: number }
@@ -62,6 +64,11 @@ export interface Phase {
 export interface ConnectionOptions {
   handshakeTimeoutMs: number;
   replyTimeoutMs: number;
+  /**
+   * Hard bound on one connection's messages awaiting a reply (memory): past it the oldest is
+   * given up, counted lost as `outstanding_limit`.
+   */
+  maxOutstanding: number;
   maxMessageBytes: number;
   /** Reopen a connection that failed or was closed by the server. */
   reconnect: boolean;

@@ -7,10 +7,11 @@ import { parseCount, parseDurationMs, parseSizeBytes } from '../units.js';
 import type { ConnectionOptions, EmbeddedServerSpec, FanoutSpec, Group, LoadModel, MessageSpec, Phase, Protocol, ReplySpec, Role, Scenario, SseClient, SseSpec } from './types.js';
 
 /**
- * Open loop: messages awaiting a reply per connection. 1 is request/response as wrk2 runs it,
- * which is what makes a server stall visible as latency from the intended time.
+ * Open loop: messages awaiting a reply per connection before a due send waits. 0: none ever
+ * waits, as a WebSocket client sends whatever is outstanding. A cap (request/response
+ * emulation) turns a server slower than the send interval into a queue inside the generator.
  */
-export const DEFAULT_MAX_IN_FLIGHT = 1;
+export const DEFAULT_MAX_IN_FLIGHT = 0;
 
 /** Defaults shared by every scenario (the issue's and DESIGN.md's defaults). */
 export const SCENARIO_DEFAULTS = {
@@ -18,6 +19,8 @@ export const SCENARIO_DEFAULTS = {
   messageSizeBytes: 32,
   handshakeTimeoutMs: 5_000,
   replyTimeoutMs: 10_000,
+  /** Per connection; the send queue holds 24-48 bytes per outstanding message (README). */
+  maxOutstanding: 10_000,
   maxMessageBytes: 100 * 1024 * 1024,
   /** Where fan-out roles connect on the embedded server when no path is given. */
   fanoutPath: '/broadcast',
@@ -36,7 +39,7 @@ export function isSubscriberOnly(groups: readonly Group[]): boolean {
 /** Field names the validator accepts, per object (the JSON Schema is checked against them). */
 export const GROUP_FIELD_KEYS = ['protocol', 'role', 'share', 'path', 'message', 'replies', 'sse'];
 export const TOP_KEYS = ['$schema', 'name', 'description', 'target', 'groups', ...GROUP_FIELD_KEYS,
-  'phases', 'warmup', 'timeouts', 'maxMessage', 'reconnect', 'thresholds', 'fanout', 'server'];
+  'phases', 'warmup', 'timeouts', 'maxMessage', 'maxOutstanding', 'reconnect', 'thresholds', 'fanout', 'server'];
 export const GROUP_KEYS = ['name', 'target', ...GROUP_FIELD_KEYS];
 const ROLES: Record<Protocol, Role[]> = { ws: ['echo', 'publisher', 'subscriber', 'pubsub'], sse: ['listener'] };
 export const TARGET_KEYS = ['url', 'headers', 'subprotocols', 'origin', 'insecure', 'deflate'];
@@ -133,6 +136,7 @@ export function validateScenario(raw: unknown, source: string): Scenario {
   const connection: ConnectionOptions = {
     handshakeTimeoutMs: SCENARIO_DEFAULTS.handshakeTimeoutMs,
     replyTimeoutMs: SCENARIO_DEFAULTS.replyTimeoutMs,
+    maxOutstanding: SCENARIO_DEFAULTS.maxOutstanding,
     maxMessageBytes: SCENARIO_DEFAULTS.maxMessageBytes,
     reconnect: false,
     headers: {},
@@ -207,6 +211,9 @@ export function validateScenario(raw: unknown, source: string): Scenario {
     }
   }
   if (top.maxMessage !== undefined) connection.maxMessageBytes = r.size(top.maxMessage, 'maxMessage') ?? connection.maxMessageBytes;
+  if (top.maxOutstanding !== undefined) {
+    connection.maxOutstanding = r.number(top.maxOutstanding, 'maxOutstanding', { min: 1, integer: true }) ?? connection.maxOutstanding;
+  }
   if (top.reconnect !== undefined) connection.reconnect = r.boolean(top.reconnect, 'reconnect') ?? false;
 
   let thresholds: string[] = [];
@@ -221,6 +228,11 @@ export function validateScenario(raw: unknown, source: string): Scenario {
     if (FANOUT_ROLES.includes(g.role) && top.path === undefined && raw?.path === undefined) g.path = SCENARIO_DEFAULTS.fanoutPath;
   });
   const { fanout, server } = readFanoutFields(r, top, groups, phases);
+  phases.forEach((p, i) => {
+    const depth = p.load?.kind === 'closed' ? p.load.inFlight : p.load?.maxInFlight ?? 0;
+    const key = p.load?.kind === 'closed' ? 'inFlight' : 'maxInFlight';
+    if (depth > connection.maxOutstanding) r.fail(`phases[${i}].load.${key}`, `must be at most maxOutstanding (${connection.maxOutstanding}), got ${depth}`);
+  });
 
   if (r.issues.length > 0 || name === undefined) throw new ConfigError(source, r.issues);
   return { name, description, targetUrl, groups, phases, warmupMs, connection, thresholds, ...(fanout ? { fanout } : {}), ...(server ? { server } : {}) };

@@ -123,11 +123,33 @@ describe('latency truth', () => {
     expect(m.min).toBeGreaterThanOrEqual(18_900);
   });
 
-  it('open loop against a server that stalls 1 s: corrected p99 shows the stall, uncorrected does not', async () => {
+  it('open loop (default) against a server that stalls 1 s: both series show the stall, nothing is held back', async () => {
     let stalling: TestServer | undefined;
     try {
       stalling = await stallingEchoServer(800, 1000);
       const plan = planFrom(echoScenario({ connections: 2, load: { rate: 100 } }), { target: stalling.url, durationMs: 3000 });
+      const { result } = await runScenario(plan);
+      const corrected = result.metrics.latency!;
+      const uncorrected = result.metrics.latency_uncorrected!;
+      // ~200 of ~600 sends went out on time during the stall and waited up to 1 s for their
+      // replies: from the intended time and from the actual send alike, since they left on time.
+      expect(corrected.p99).toBeGreaterThan(500_000);
+      expect(uncorrected.p99).toBeGreaterThan(500_000);
+      expect(corrected.max).toBeGreaterThan(900_000);
+      expect(Math.abs(corrected.p99 - uncorrected.p99)).toBeLessThan(20_000);
+      expect(result.counters.sends_waited_for_reply).toBe(0);
+      expect(result.counters.msgs_lost).toBe(0);
+      expect(result.counters.msgs_received).toBe(result.counters.msgs_sent);
+    } finally {
+      await stalling?.close();
+    }
+  });
+
+  it('request/response emulation (maxInFlight 1) against a server that stalls 1 s: corrected p99 shows the stall, uncorrected does not', async () => {
+    let stalling: TestServer | undefined;
+    try {
+      stalling = await stallingEchoServer(800, 1000);
+      const plan = planFrom(echoScenario({ connections: 2, load: { rate: 100, maxInFlight: 1 } }), { target: stalling.url, durationMs: 3000 });
       const { result } = await runScenario(plan);
       const corrected = result.metrics.latency!;
       const uncorrected = result.metrics.latency_uncorrected!;

@@ -27,7 +27,7 @@ describe('scenario validation', () => {
       ],
       warmup: '1h',
     })).toEqual([
-      'x.json: bogus: unknown field (allowed: $schema, name, description, target, groups, protocol, role, share, path, message, replies, sse, phases, warmup, timeouts, maxMessage, reconnect, thresholds, fanout, server)',
+      'x.json: bogus: unknown field (allowed: $schema, name, description, target, groups, protocol, role, share, path, message, replies, sse, phases, warmup, timeouts, maxMessage, maxOutstanding, reconnect, thresholds, fanout, server)',
       `x.json: name: must use letters, digits, '.', '_' or '-' only, got "bad name!"`,
       'x.json: message.size: must be a size such as 512, 4KiB or 1MiB, got "big"',
       'x.json: target: must use ws:// or wss:// for protocol "ws", got "http://example/"',
@@ -43,10 +43,10 @@ describe('scenario validation', () => {
     expect(validationIssues([])).toEqual(['x.json: must be an object, got []']);
   });
 
-  it('fills defaults: one echo group on /websocket, open loop capped at one in flight', () => {
+  it('fills defaults: one echo group on /websocket, open loop that never waits for replies', () => {
     const s = validateScenario({ name: 'a', phases: [{ duration: '5s', connections: 3, load: { rate: 2 } }] }, 'a');
     expect(s.groups).toEqual([{ name: 'main', protocol: 'ws', role: 'echo', share: 1, path: '/websocket', message: { sizeBytes: 32, binary: false }, replies: { perMessage: 1, skipFirst: 0 } }]);
-    expect(s.phases[0]!.load).toEqual({ kind: 'open', ratePerSec: 2, arrival: 'uniform', maxInFlight: 1 });
+    expect(s.phases[0]!.load).toEqual({ kind: 'open', ratePerSec: 2, arrival: 'uniform', maxInFlight: 0 });
     expect(s.connection.replyTimeoutMs).toBe(10_000);
     expect(s.connection.handshakeTimeoutMs).toBe(5_000);
     expect(s.connection.maxMessageBytes).toBe(100 * 1024 * 1024);

@@ -13,8 +13,9 @@ const G_OUT = 'Output:';
 
 /** Flags that only mean something when compare runs the load itself. */
 export const LIVE_ONLY_FLAGS = [
-  'rounds', 'cooldown', 'save-dir', 'save', 'connections', 'connect-rate', 'rate', 'arrival', 'in-flight', 'think-time',
-  'duration', 'warmup', 'size', 'binary', 'workers', 'header', 'insecure', 'deflate', 'handshake-timeout', 'reply-timeout',
+  'rounds', 'cooldown', 'save-dir', 'save', 'connections', 'connect-rate', 'rate', 'arrival', 'max-in-flight', 'request-response',
+  'in-flight', 'think-time', 'duration', 'warmup', 'size', 'binary', 'workers', 'header', 'insecure', 'deflate', 'handshake-timeout',
+  'reply-timeout', 'max-outstanding',
 ] as const;
 
 /**
@@ -40,7 +41,7 @@ export const compareCommand: CommandSpec = {
       .option('cooldown', { type: 'string', group: G_LIVE, describe: 'pause between runs so one server’s backlog does not hit the next [default: 1s]' })
       .option('save-dir', { type: 'string', group: G_LIVE, describe: 'folder for one rounds file per target [default: reports/compare-<scenario>-<time>/]' })
       .option('save', { type: 'boolean', group: G_LIVE, describe: 'write the rounds files (--no-save: keep nothing) [default: true]' })
-      .options(sharedOptions(G_LOAD, ['connections', 'connect-rate', 'rate', 'arrival', 'in-flight', 'think-time', 'duration', 'warmup', 'size', 'binary', 'workers', 'header', 'insecure', 'deflate', 'handshake-timeout', 'reply-timeout']))
+      .options(sharedOptions(G_LOAD, ['connections', 'connect-rate', 'rate', 'arrival', 'max-in-flight', 'request-response', 'in-flight', 'think-time', 'duration', 'warmup', 'size', 'binary', 'workers', 'header', 'insecure', 'deflate', 'handshake-timeout', 'reply-timeout', 'max-outstanding']))
       .option('rank-by', { type: 'string', group: G_OUT, describe: 'metric the summary ranks by, as in thresholds (latency.p50, msgs_per_sec) [default: latency.p99]' })
       .option('max-error-rate', { type: 'string', group: G_OUT, describe: 'entries with more errors per operation are flagged, not ranked [default: 1%]' })
       .option('format', { alias: 'f', choices: REPORT_FORMATS, group: G_OUT, describe: 'table, json, md, hgrm or html [default: table]' })

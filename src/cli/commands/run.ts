@@ -17,7 +17,8 @@ export const runCommand: CommandSpec = {
   examples: [
     ['$0 run', "built-in 'echo' scenario against the embedded reference server"],
     ['$0 run echo -c 100 --in-flight 10 -d 10s', 'closed loop: 100 connections, 10 messages in flight each'],
-    ['$0 run scenarios/echo.json --target ws://127.0.0.1:9000/ws -c 500 --rate 100 -d 30s', 'open loop against your server'],
+    ['$0 run scenarios/echo.json --target ws://127.0.0.1:9000/ws -c 500 --rate 100 -d 30s', 'open loop against your server: every message leaves at its intended time'],
+    ['$0 run echo --rate 100 --request-response', 'request/response emulation: a send waits while a reply is outstanding (wrk2 over HTTP/1.1)'],
     ['$0 run echo --json > out.json', 'the result document on stdout instead of the table'],
     ['$0 run sse --target http://127.0.0.1:60000/sse -c 1000', "1000 of the seed's SSE streams against your server"],
     ["$0 run echo --threshold 'latency.p99<5ms' --threshold 'errors==0'", 'exit 4 unless both hold'],
@@ -28,10 +29,10 @@ export const runCommand: CommandSpec = {
       withSharedOptions(
         y.positional('scenario', { type: 'string', describe: 'built-in scenario name, scenario file, or target URL', default: 'echo' }),
         G_LOAD,
-        ['connections', 'connect-rate', 'rate', 'arrival', 'max-in-flight', 'in-flight', 'think-time', 'duration', 'warmup', 'size', 'binary', 'workers'],
+        ['connections', 'connect-rate', 'rate', 'arrival', 'max-in-flight', 'request-response', 'in-flight', 'think-time', 'duration', 'warmup', 'size', 'binary', 'workers'],
       ),
       G_TARGET,
-      ['header', 'subprotocol', 'origin', 'insecure', 'deflate', 'handshake-timeout', 'reply-timeout'],
+      ['header', 'subprotocol', 'origin', 'insecure', 'deflate', 'handshake-timeout', 'reply-timeout', 'max-outstanding'],
     )
       .option('target', { alias: 't', type: 'string', group: G_TARGET, describe: 'server URL (ws://, wss://; http://, https:// for SSE); default: the embedded reference server' })
       .option('max-message', { type: 'string', group: G_TARGET, describe: 'largest incoming message; larger fails the connection as too_large [default: 100MiB]' })

@@ -1,6 +1,11 @@
 /**
  * One echo connection: sends stamped probes, matches replies, records latency.
  *
+ * Open loop sends each message at its intended time whatever is outstanding, as a WebSocket
+ * client does (DESIGN.md §3). Only request/response emulation (`maxInFlight` > 0, as wrk2 over
+ * HTTP/1.1) holds a due send back until a reply frees a slot. Outstanding messages are bounded
+ * by the reply timeout and by `maxOutstanding`; what passes either is given up and counted lost.
+ *
  * Matching (DESIGN.md §3): a reply's stamp names the message it answers, so a gap, a
  * duplicate or a late (reordered) reply is counted exactly. A reply without a stamp (a server
  * that transforms payloads) is matched first-in-first-out, which WebSocket over TCP makes
@@ -9,6 +14,7 @@
  */
 import { nextIntervalUs, firstSendOffsetUs } from '../../load/schedule.js';
 import { SendQueue } from '../../load/send-queue.js';
+import { GivenUpRanges } from './given-up.js';
 import { readProbe, type ProbeStamp } from '../../protocol/payload.js';
 import type { ClientConnection, ConnectionEnd } from '../../protocol/driver.js';
 import type { LoadModel } from '../../scenario/types.js';
@@ -28,10 +34,12 @@ export class EchoSession implements Session {
   readonly outstanding = new SendQueue();
   /** Sequence numbers skipped by a later reply; a late arrival is a reorder, not a loss. */
   skipped: Set<number> | undefined;
+  /** Messages given up on (counted lost): a reply that still comes is late, not a duplicate. */
+  private givenUp: GivenUpRanges | undefined;
   isWaitingOnServer = false;
   /** The model the outstanding messages were sent under (replies may land after it ends). */
   private isOpenLoop = false;
-  /** A due send is held back until a reply frees an in-flight slot. */
+  /** Request/response emulation: a due send is held back until a reply frees an in-flight slot. */
   private isHeld = false;
   private nextSeq = 0;
   private greetingsLeft: number;
@@ -92,7 +100,7 @@ export class EchoSession implements Session {
     const q = this.outstanding;
     let expired = 0;
     while (q.length > 0 && now - q.headSentUs() > limitUs) {
-      q.shift();
+      this.giveUpOldest();
       expired++;
     }
     const load = this.engine.load;
@@ -145,7 +153,8 @@ export class EchoSession implements Session {
       if (this.skipped?.delete(stamp.seq)) {
         counters.msgs_reordered++;
         engine.recorder.record('latency', atUs - stamp.intendedUs);
-      } else counters.msgs_duplicated++;
+      } else if (this.givenUp?.has(stamp.seq)) counters.replies_late++;
+      else counters.msgs_duplicated++;
       return;
     }
     while (q.length > 0 && q.headSeq()! < stamp.seq) {
@@ -167,8 +176,15 @@ export class EchoSession implements Session {
     const seq = this.nextSeq++;
     const frame = this.group.probe.write(seq, intendedUs);
     if (!this.conn.send(frame, this.group.spec.message.binary)) return;
+    const recorder = this.engine.recorder;
+    const counters = recorder.counters;
+    if (this.outstanding.length >= this.engine.scenario.connection.maxOutstanding) {
+      // The memory bound: a server this far behind loses its oldest message, as a timeout would.
+      this.giveUpOldest();
+      counters.msgs_lost++;
+      recorder.error('outstanding_limit');
+    }
     this.outstanding.push(seq, intendedUs, nowUs);
-    const counters = this.engine.recorder.counters;
     counters.msgs_sent++;
     counters.bytes_sent += frame.length;
   }
@@ -178,8 +194,16 @@ export class EchoSession implements Session {
     const n = this.outstanding.length + (this.skipped?.size ?? 0);
     this.outstanding.clear();
     this.skipped = undefined;
+    this.givenUp = undefined;
     this.partialReplies = 0;
     return n;
+  }
+
+  /** Drops the oldest outstanding message; the caller counts it lost. */
+  private giveUpOldest(): void {
+    (this.givenUp ??= new GivenUpRanges()).add(this.outstanding.headSeq()!);
+    this.outstanding.shift();
+    this.partialReplies = 0;
   }
 
   /** The oldest outstanding message got its (last) reply at `atUs`. */
