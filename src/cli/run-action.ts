@@ -150,6 +150,10 @@ export function toOverrides(a: Record<string, unknown>): RunOverrides {
   if (has('expect-replies')) o.expectReplies = countFlag('expect-replies', a['expect-replies'], { integer: true, min: 1 });
   if (has('skip-first')) o.skipFirst = countFlag('skip-first', a['skip-first'], { integer: true });
   if (has('echo-delay')) o.echoDelayMs = durationFlag('echo-delay', a['echo-delay']);
+  if (a['echo-serial'] === true) {
+    if (!(o.echoDelayMs! > 0)) throw new UsageError('--echo-serial makes --echo-delay serial; give --echo-delay too (e.g. --echo-delay 5ms --echo-serial)');
+    o.echoSerial = true;
+  }
   if (has('server-profile')) o.serverProfile = a['server-profile'] as RunOverrides['serverProfile'];
   if (has('source-ips')) o.sourceIps = String(a['source-ips']).split(',').map((ip) => ip.trim()).filter(Boolean);
   if (has('threshold')) o.thresholds = list(a.threshold);

@@ -57,8 +57,8 @@ export async function runScenario(plan: RunPlan, options: RunOptions = {}): Prom
   }
   let server: EmbeddedServer | undefined;
   if (plan.target.embedded) {
-    const { echoDelayMs, publishIntervalMs, processes, profile } = plan.embeddedServer;
-    server = await startEmbeddedServer({ host: '127.0.0.1', port: 0, echoDelayMs, publishIntervalMs, processes, profile });
+    const { echoDelayMs, echoSerial, publishIntervalMs, processes, profile } = plan.embeddedServer;
+    server = await startEmbeddedServer({ host: '127.0.0.1', port: 0, echoDelayMs, echoSerial, publishIntervalMs, processes, profile });
   }
   const groupUrls = scenario.groups.map((g) => g.targetUrl ?? scenario.targetUrl ?? `${g.protocol === 'ws' ? 'ws' : 'http'}://127.0.0.1:${server!.port}${g.path}`);
   const peak = Math.max(0, ...scenario.phases.map((p) => p.connections));

@@ -20,7 +20,7 @@ export interface RunPlan {
   /** Generator processes; connections are split evenly across them. */
   workers: number;
   /** Options for the embedded reference server (ignored for an external target). */
-  embeddedServer: { echoDelayMs: number; publishIntervalMs: number; processes: number; profile: 'strict' | 'hyperlane' | 'hyperlane-readme' };
+  embeddedServer: { echoDelayMs: number; echoSerial: boolean; publishIntervalMs: number; processes: number; profile: 'strict' | 'hyperlane' | 'hyperlane-readme' };
   /** Source addresses named by the user (`--source-ips`); absent: chosen for loopback when needed. */
   sourceIps?: string[];
   /** Decisions taken for the user that the report should state (e.g. workers added for fd limits). */

@@ -40,6 +40,7 @@ export interface RunOverrides {
   thresholds?: string[];
   workers?: number;
   echoDelayMs?: number;
+  echoSerial?: boolean;
   serverProfile?: 'strict' | 'hyperlane' | 'hyperlane-readme';
   sourceIps?: string[];
 }
@@ -168,6 +169,7 @@ export function resolvePlan(scenario: Scenario, o: RunOverrides, cores: number, 
     workers,
     embeddedServer: {
       echoDelayMs: o.echoDelayMs ?? 0,
+      echoSerial: o.echoSerial ?? false,
       publishIntervalMs: embedded && s.server ? 1000 / s.server.publishRatePerSec : 0,
       processes: serverProcesses,
       profile: o.serverProfile ?? 'strict',

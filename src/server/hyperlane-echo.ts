@@ -6,6 +6,7 @@
  * `Sec-WebSocket-Key`, then the body.
  */
 import type { ConnectionHandler, HyperlaneConnection } from './hyperlane-connection.js';
+import { DelayLine, SerialTurns } from './delay-line.js';
 import type { EndpointCounters } from './stats.js';
 import { encodeHyperlaneMessage } from './ws-codec.js';
 
@@ -15,15 +16,24 @@ export interface HyperlaneEchoOptions {
   isReadme: boolean;
   /** Delay before each reply, in milliseconds; 0 answers at once. */
   echoDelayMs: number;
+  /** Serial delay: one message in the delay at a time per connection, the others wait. */
+  echoSerial: boolean;
 }
 
 /** Serves the echo on every connection handed to `accept`. */
 export class HyperlaneEcho implements ConnectionHandler {
+  /** Exact delays (delay-line.ts); undefined without a delay. */
+  readonly line: DelayLine | undefined;
+  /** Serial echo: each connection's messages waiting behind the one in the delay. */
+  private readonly turns = new WeakMap<HyperlaneConnection, SerialTurns<Buffer>>();
+
   constructor(
     private readonly counters: EndpointCounters,
     private readonly opts: HyperlaneEchoOptions,
     private readonly onGone: (conn: HyperlaneConnection) => void,
-  ) {}
+  ) {
+    this.line = opts.echoDelayMs > 0 ? new DelayLine(opts.echoDelayMs * 1000) : undefined;
+  }
 
   /** Starts serving `conn`; the README variant greets it with its socket address first. */
   accept(conn: HyperlaneConnection): void {
@@ -38,13 +48,21 @@ export class HyperlaneEcho implements ConnectionHandler {
 
   onMessage(conn: HyperlaneConnection, payload: Buffer): void {
     this.counters.msgs_received++;
-    if (this.opts.echoDelayMs > 0) {
-      // The payload is a view into the read buffer, so the delayed reply keeps a copy. Unref'd
-      // so pending replies never hold the process open once the server has closed.
-      setTimeout(replyLater, this.opts.echoDelayMs, this, conn, Buffer.from(payload)).unref();
+    if (this.line) {
+      // The payload is a view into the read buffer, so the delayed reply keeps a copy.
+      const copy = Buffer.from(payload);
+      if (!this.opts.echoSerial) return this.line.push(replyLater, this, conn, copy);
+      let turns = this.turns.get(conn);
+      if (!turns) this.turns.set(conn, (turns = new SerialTurns()));
+      if (turns.offer(copy)) this.line.push(replyInTurn, this, conn, copy);
       return;
     }
     this.reply(conn, payload);
+  }
+
+  /** The connection's next message waiting for its turn (serial echo), if any. */
+  nextTurn(conn: HyperlaneConnection): Buffer | undefined {
+    return conn.isOpen ? this.turns.get(conn)?.next() : undefined;
   }
 
   onClosed(conn: HyperlaneConnection): void {
@@ -65,4 +83,12 @@ export class HyperlaneEcho implements ConnectionHandler {
 
 function replyLater(echo: HyperlaneEcho, conn: HyperlaneConnection, payload: Buffer): void {
   echo.reply(conn, payload);
+}
+
+/** Serial echo: answer, then start the next message's delay from when this one was due (ws-endpoints.ts). */
+function replyInTurn(echo: HyperlaneEcho, conn: HyperlaneConnection, payload: Buffer): void {
+  echo.reply(conn, payload);
+  const next = echo.nextTurn(conn);
+  const line = echo.line!;
+  if (next) line.push(replyInTurn, echo, conn, next, line.dueUs);
 }

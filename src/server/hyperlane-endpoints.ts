@@ -37,7 +37,7 @@ export class HyperlaneWsEndpoints implements WsEndpointSet {
     relay?: BroadcastRelay,
   ) {
     const onGone = (conn: HyperlaneConnection): void => this.forget(conn);
-    this.echo = new HyperlaneEcho(stats.websocket, { isReadme: opts.profile === 'hyperlane-readme', echoDelayMs: opts.echoDelayMs }, onGone);
+    this.echo = new HyperlaneEcho(stats.websocket, { isReadme: opts.profile === 'hyperlane-readme', echoDelayMs: opts.echoDelayMs, echoSerial: opts.echoSerial }, onGone);
     this.broadcast = new HyperlaneBroadcast(stats.broadcast, opts.broadcastCapacity, opts.lagPolicy, onGone, relay);
   }
 
@@ -79,6 +79,7 @@ export class HyperlaneWsEndpoints implements WsEndpointSet {
    * `shutdown`): Hyperlane never sends a Close frame, not even when it stops.
    */
   closeAll(): Promise<void> {
+    this.echo.line?.clear();
     if (this.publisher) clearInterval(this.publisher);
     this.publisher = undefined;
     for (const conn of this.connections) conn.drop('shutdown');

@@ -43,8 +43,16 @@ export interface ReferenceServerOptions {
   host: string;
   /** TCP port. Default 60000 (Hyperlane's port); 0 picks a free port. */
   port: number;
-  /** Delay before each `/websocket` echo reply. Default 0 (reply at once). */
+  /**
+   * Delay before each `/websocket` echo reply, every message on its own (pipelined, a slow
+   * handler with nothing queued behind it). Default 0 (reply at once).
+   */
   echoDelayMs: number;
+  /**
+   * Serial echo: wait the delay, answer, then read the connection's next message, so a
+   * connection is answered at most 1000/echoDelayMs times a second (capacity tests). Default false.
+   */
+  echoSerial: boolean;
   /** Period of the server-side `/broadcast` publisher of stamped messages. Default 0 (off). */
   publishIntervalMs: number;
   /**
@@ -102,6 +110,7 @@ export const DEFAULT_SERVER_OPTIONS: Readonly<ReferenceServerOptions> = Object.f
   host: '127.0.0.1',
   port: 60000,
   echoDelayMs: 0,
+  echoSerial: false,
   publishIntervalMs: 0,
   sseCount: 10,
   sseIntervalMs: 1000,
@@ -116,7 +125,7 @@ export const DEFAULT_SERVER_OPTIONS: Readonly<ReferenceServerOptions> = Object.f
   maxConnectionsPerProcess: 0,
 });
 
-type NumericOption = Exclude<keyof ReferenceServerOptions, 'host' | 'profile' | 'lagPolicy'>;
+type NumericOption = Exclude<keyof ReferenceServerOptions, 'host' | 'profile' | 'lagPolicy' | 'echoSerial'>;
 
 /** Rules per numeric option: the smallest allowed value and whether it must be whole. */
 const NUMERIC_RULES: Record<NumericOption, { min: number; integer: boolean }> = {
@@ -154,6 +163,7 @@ export function resolveServerOptions(opts: Partial<ReferenceServerOptions> = {})
       problems.push(`${name} must be ${kind} ${bound} (got ${JSON.stringify(v)})`);
     }
   }
+  if (resolved.echoSerial && !(resolved.echoDelayMs > 0)) problems.push('echoSerial needs echoDelayMs > 0 (got 0)');
   if (resolved.port > 65535) problems.push(`port must be at most 65535 (got ${resolved.port})`);
   if (resolved.broadcastCapacity > MAX_BROADCAST_CAPACITY) {
     problems.push(`broadcastCapacity must be at most ${MAX_BROADCAST_CAPACITY} (got ${resolved.broadcastCapacity})`);

@@ -17,6 +17,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import type { ReferenceServerOptions } from './options.js';
+import { DelayLine, SerialTurns } from './delay-line.js';
 import { stampedMessage } from './stamp.js';
 import type { EndpointCounters, StatsBook } from './stats.js';
 import { TickBatchedWriter } from '../protocol/tick-writer.js';
@@ -58,6 +59,11 @@ interface Client {
   ws: WebSocket;
   socket: Duplex;
   writer: TickBatchedWriter;
+  counters: EndpointCounters;
+  /** With --echo-delay: the server's delay line. */
+  line?: DelayLine;
+  /** With --echo-serial: the messages waiting for the one being answered. */
+  turns?: SerialTurns<[Buffer, boolean]>;
 }
 
 /** The `strict` profile: accepts upgrades for the two WebSocket paths and owns every client they open. */
@@ -68,13 +74,17 @@ export class WsEndpoints implements WsEndpointSet {
   private publisher: NodeJS.Timeout | undefined;
   private publishSeq = 0;
   private onAllClosed: (() => void) | undefined;
+  /** Exact `--echo-delay` for every echo client; undefined without a delay. */
+  private readonly delayLine: DelayLine | undefined;
 
   constructor(
     private readonly opts: ReferenceServerOptions,
     private readonly stats: StatsBook,
     /** Set in a cluster worker: messages from local clients also go to the other processes. */
     private readonly relay?: BroadcastRelay,
-  ) {}
+  ) {
+    this.delayLine = opts.echoDelayMs > 0 ? new DelayLine(opts.echoDelayMs * 1000) : undefined;
+  }
 
   /** Starts the server-side publisher when `publishIntervalMs` > 0 (once the server listens). */
   startPublisher(): void {
@@ -86,7 +96,8 @@ export class WsEndpoints implements WsEndpointSet {
   /** Completes the handshake of an upgrade request for `endpoint` and starts serving it. */
   handleUpgrade(endpoint: WsEndpointName, req: IncomingMessage, socket: Duplex, head: Buffer): void {
     this.wss.handleUpgrade(req, socket, head, (ws) => {
-      const client: Client = { ws, socket, writer: new TickBatchedWriter(socket) };
+      const counters = endpoint === 'websocket' ? this.stats.websocket : this.stats.broadcast;
+      const client: Client = { ws, socket, writer: new TickBatchedWriter(socket), counters, line: this.delayLine };
       if (endpoint === 'websocket') this.serveEcho(client);
       else this.serveBroadcast(client);
     });
@@ -106,6 +117,7 @@ export class WsEndpoints implements WsEndpointSet {
    * when every client is closed; `terminateAll` ends the wait for clients that never answer.
    */
   closeAll(): Promise<void> {
+    this.delayLine?.clear();
     if (this.publisher) clearInterval(this.publisher);
     this.publisher = undefined;
     for (const c of this.echoClients) c.ws.close(CLOSE_GOING_AWAY, 'server shutting down');
@@ -125,14 +137,18 @@ export class WsEndpoints implements WsEndpointSet {
   private serveEcho(client: Client): void {
     const { ws } = client;
     const counters = this.stats.websocket;
-    const delayMs = this.opts.echoDelayMs;
+    const line = this.delayLine;
     this.track(counters);
     this.echoClients.add(client);
+    if (line && this.opts.echoSerial) client.turns = new SerialTurns();
     ws.on('message', (data: RawData, isBinary: boolean) => {
       counters.msgs_received++;
-      if (delayMs > 0) {
-        // Unref'd so pending echoes never hold the process open once the server has closed.
-        setTimeout(echoLater, delayMs, client, data as Buffer, isBinary, counters).unref();
+      if (line) {
+        const turns = client.turns;
+        if (!turns) line.push(echoLater, client, data as Buffer, isBinary);
+        else if (turns.offer([data as Buffer, isBinary])) line.push(echoInTurn, client, data as Buffer, isBinary);
+        // Serial: read nothing more while a message waits its turn (back-pressure to the client).
+        else if (turns.waitingCount === 1) ws.pause();
         return;
       }
       // Same bytes, same opcode; nothing after our close frame (ws.send would drop it too).
@@ -205,10 +221,22 @@ export class WsEndpoints implements WsEndpointSet {
   }
 }
 
-function echoLater(client: Client, data: Buffer, isBinary: boolean, counters: EndpointCounters): void {
+function echoLater(client: Client, data: Buffer, isBinary: boolean): void {
   if (client.ws.readyState !== WebSocket.OPEN) return;
   echo(client, data, isBinary);
-  counters.msgs_sent++;
+  client.counters.msgs_sent++;
+}
+
+/**
+ * Serial echo: answer, then start the delay of the connection's next message, from when this
+ * one was due, so a busy connection is answered exactly every delay (1000/delay per second).
+ */
+function echoInTurn(client: Client, data: Buffer, isBinary: boolean): void {
+  echoLater(client, data, isBinary);
+  const next = client.turns!.next();
+  const line = client.line!;
+  if (next) line.push(echoInTurn, client, next[0], next[1], line.dueUs);
+  else if (client.ws.isPaused) client.ws.resume();
 }
 
 /** Payloads from this size on are written after their header rather than copied behind it. */

@@ -58,4 +58,10 @@ describe('rtbench serve', () => {
     expect(code).toBe(2);
     expect(run.stderr()).toBe('rtbench: --echo-delay must be a duration such as 500ms, 10s or 2m (got "soon")\n');
   });
+
+  it('exits 2 for --echo-serial without a delay', async () => {
+    const run = startBin(['serve', '--port', '0', '--echo-serial'], children);
+    expect(await run.exited).toBe(2);
+    expect(run.stderr()).toBe('rtbench: --echo-serial makes --echo-delay serial; give --echo-delay too (e.g. --echo-delay 5ms --echo-serial)\n');
+  });
 });

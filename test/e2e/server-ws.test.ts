@@ -148,6 +148,46 @@ describe('/websocket with --echo-delay', () => {
   });
 });
 
+describe('/websocket delay models: pipelined --echo-delay and --echo-serial', () => {
+  /** Sends `count` messages in one burst; resolves with each reply's arrival (ms after the burst) in order. */
+  async function burst(server: ReferenceServer, count: number): Promise<{ texts: string[]; atMs: number[] }> {
+    const { ws, received } = await openClient(server, '/websocket');
+    const atMs: number[] = [];
+    const start = performance.now();
+    ws.on('message', () => atMs.push(performance.now() - start));
+    for (let i = 0; i < count; i++) ws.send(`m${i}`);
+    await eventually(() => received.length, (n) => n === count, WAIT_MS);
+    return { texts: received.map((m) => m.data.toString()), atMs };
+  }
+  const inOrder = (count: number) => Array.from({ length: count }, (_, i) => `m${i}`);
+
+  for (const profile of ['strict', 'hyperlane'] as const) {
+    it(`${profile}: pipelined, 40 messages sent at once all come back one delay later, never earlier`, async () => {
+      const server = await startServer({ echoDelayMs: 100, profile });
+      const { texts, atMs } = await burst(server, 40);
+      expect(texts).toEqual(inOrder(40));
+      // Never early: the server's clock starts after the client's send. 40 messages of a
+      // burst are read within a few ms, so the last reply is within ~one delay + slack.
+      expect(Math.min(...atMs)).toBeGreaterThanOrEqual(100);
+      expect(Math.max(...atMs)).toBeLessThan(180);
+    });
+
+    it(`${profile}: serial, 40 messages sent at once come back one per delay, in order`, async () => {
+      const server = await startServer({ echoDelayMs: 10, echoSerial: true, profile });
+      const { texts, atMs } = await burst(server, 40);
+      expect(texts).toEqual(inOrder(40));
+      // The k-th reply waits for k delays: the server answers one message at a time.
+      atMs.forEach((t, k) => expect(t).toBeGreaterThanOrEqual((k + 1) * 10));
+      // Each next delay starts from when the previous reply was due, so 40 take 400 ms, not 40 × (10 ms + overhead).
+      expect(atMs[39]!).toBeLessThan(400 + 60);
+    });
+  }
+
+  it('echoSerial without a delay is refused', async () => {
+    await expect(startReferenceServer({ port: 0, echoSerial: true })).rejects.toThrow('echoSerial needs echoDelayMs > 0');
+  });
+});
+
 describe('/broadcast', () => {
   it('delivers every message to every client, sender included, with exact counts', async () => {
     const server = await startServer({});

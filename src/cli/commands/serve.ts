@@ -52,7 +52,13 @@ export const serveCommand: CommandSpec = {
         type: 'string',
         default: 0,
         group: GROUP,
-        describe: 'Delay before each /websocket echo (duration; a bare number is ms)',
+        describe: 'Delay before each /websocket echo, every message on its own timer (pipelined; duration, a bare number is ms)',
+      })
+      .option('echo-serial', {
+        type: 'boolean',
+        default: false,
+        group: GROUP,
+        describe: 'Make --echo-delay serial: wait, answer, then read the next message, so each connection gets at most 1000/delay replies per second (capacity tests)',
       })
       .option('publish-interval', {
         type: 'string',
@@ -145,11 +151,15 @@ function readServeFlags(args: Record<string, unknown>): Partial<ReferenceServerO
   if (isSseBurst && sseIntervalMs > 0 && args['sse-interval'] !== '1s') {
     throw new UsageError(`--sse-burst sends the events back to back; drop --sse-interval (got ${JSON.stringify(args['sse-interval'])})`);
   }
+  const echoDelayMs = durationFlag('echo-delay', args['echo-delay']);
+  const echoSerial = args['echo-serial'] === true;
+  if (echoSerial && echoDelayMs <= 0) throw new UsageError('--echo-serial makes --echo-delay serial; give --echo-delay too (e.g. --echo-delay 5ms --echo-serial)');
   return {
     host: host.trim(),
     port,
     processes,
-    echoDelayMs: durationFlag('echo-delay', args['echo-delay']),
+    echoDelayMs,
+    echoSerial,
     publishIntervalMs: durationFlag('publish-interval', args['publish-interval']),
     sseCount: countFlag('sse-count', args['sse-count'], { integer: true }),
     sseIntervalMs: isSseBurst ? 0 : sseIntervalMs,
@@ -190,7 +200,7 @@ function printReady(host: string, port: number, o: Partial<ReferenceServerOption
   const h = host.includes(':') ? `[${host}]` : host;
   const base = `${h}:${port}`;
   const publisher = o.publishIntervalMs ? `, publisher every ${formatDurationMs(o.publishIntervalMs)}` : '';
-  const delay = o.echoDelayMs ? ` after ${formatDurationMs(o.echoDelayMs)}` : '';
+  const delay = o.echoDelayMs ? ` after ${formatDurationMs(o.echoDelayMs)}${o.echoSerial ? ', serially (one message at a time per connection)' : ''}` : '';
   const sse = `${o.sseCount} events (data:i), ${o.sseIntervalMs ? `${formatDurationMs(o.sseIntervalMs)} apart` : 'in one burst'}, then close`;
   const profile = o.profile ?? 'strict';
   const processes = o.processes ?? 1;
