@@ -10,7 +10,7 @@ import { compareEntries, type CompareOptions } from '../compare/compare.js';
 import { writeRoundsFile } from '../compare/result-file.js';
 import { ExitCode, UsageError } from '../errors.js';
 import type { RunResult } from '../metrics/result.js';
-import type { ReportFormat } from '../report/reporter.js';
+import type { ReportFormat } from '../report/reporters.js';
 import { safeFileName } from '../report/hgrm.js';
 import { runScenario, type RunOutcome } from '../runner/run-scenario.js';
 import { loadScenario } from '../scenario/load.js';

@@ -5,7 +5,8 @@
  */
 import yargs, { type Argv } from 'yargs';
 import { ExitCode, RtbenchError } from '../errors.js';
-import { commands, type CommandSpec } from './commands/registry.js';
+import type { CommandSpec } from './commands/command-spec.js';
+import { commands } from './commands/registry.js';
 import { EXIT_CODES_HELP } from './options.js';
 import { TOOL_VERSION } from '../version.js';
 

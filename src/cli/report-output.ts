@@ -10,7 +10,7 @@ import { UsageError } from '../errors.js';
 import type { RunResult } from '../metrics/result.js';
 import { comparisonReporters } from '../report/comparison-reporter.js';
 import { comparisonHgrmFiles, hgrmFiles, joinHgrm, type HgrmFile } from '../report/hgrm.js';
-import { reporters, type ReportFormat } from '../report/reporter.js';
+import { reporters, type ReportFormat } from '../report/reporters.js';
 
 /** Reads `--format`, honouring `--json` as `--format json`; `allowed` lists the valid formats. */
 export function formatFlag<F extends string>(args: Record<string, unknown>, allowed: readonly F[], fallback: F): F {

@@ -9,7 +9,7 @@ import { evaluateThresholds, parseThresholds } from '../compare/thresholds.js';
 import { ExitCode, UsageError } from '../errors.js';
 import type { RunResult } from '../metrics/result.js';
 import { REPORT_FORMATS } from '../report/formats.js';
-import { reporters } from '../report/reporter.js';
+import { reporters } from '../report/reporters.js';
 import { loadScenario } from '../scenario/load.js';
 import { resolvePlan, type RunOverrides } from '../scenario/resolve.js';
 import { validateScenario } from '../scenario/validate.js';

@@ -6,9 +6,23 @@
 import { UsageError } from '../errors.js';
 import { TOOL_VERSION } from '../version.js';
 import { addCounters, addErrorCounts, zeroCounters } from './counters.js';
+import { mergeFanoutSections } from './fanout-section.js';
 import { decodeHistogram, encodeHistogram, mergeHistograms, summarizeHistogram } from './histogram.js';
 import { METRIC_IDS, type MetricId } from './metric-ids.js';
 import { SCHEMA_VERSION, type MetricResult, type RunResult, type TimeseriesPoint } from './result.js';
+
+/**
+ * How each field of the result is merged: one rule per field, so a field added to RunResult
+ * without a rule does not compile (and test/unit/merge-results.test.ts checks that no section
+ * present in the parts is missing from the whole). `verdicts` merge to nothing on purpose.
+ */
+type MergeRules = { [K in keyof Required<RunResult>]: (ctx: MergeContext) => RunResult[K] };
+
+interface MergeContext {
+  parts: readonly RunResult[];
+  starts: number[];
+  t0: number;
+}
 
 /**
  * Merges results of one scenario into one. Wall-clock fields follow what the parts were:
@@ -25,47 +39,62 @@ export function mergeRunResults(parts: readonly RunResult[]): RunResult {
   const names = [...new Set(parts.map((p) => p.scenario.name))];
   if (names.length > 1) throw new UsageError(`cannot merge results of different scenarios (${names.map((n) => `"${n}"`).join(', ')}); merge the shards or rounds of one scenario`);
 
-  const metrics: Partial<Record<MetricId, MetricResult>> = {};
-  for (const id of METRIC_IDS) {
-    const encoded = parts.map((p) => p.metrics[id]?.histogram).filter((h): h is string => h !== undefined);
-    if (encoded.length === 0) continue;
-    const h = mergeHistograms(encoded.map(decodeHistogram));
-    metrics[id] = { ...summarizeHistogram(h), histogram: encodeHistogram(h) };
-  }
-  const counters = zeroCounters();
-  const errors: Record<string, number> = {};
-  for (const p of parts) {
-    addCounters(counters, p.counters);
-    addErrorCounts(errors, p.errors);
-  }
-
   const starts = parts.map((p) => Date.parse(p.startedAt));
-  const t0 = Math.min(...starts);
-  const end = Math.max(...parts.map((p, i) => starts[i]! + p.durationMs));
-  const labels = unique(parts.map((p) => p.target.label));
-  const urls = unique(parts.map((p) => p.target.url));
-  const models = unique(parts.map((p) => p.loadModel));
-  const interruptions = unique(parts.flatMap((p) => (p.interruption ? [p.interruption] : [])));
-  const hosts = unique(parts.map((p) => p.environment.hostname));
-  const workers = parts.reduce((a, p) => a + p.health.workers, 0);
+  const ctx: MergeContext = { parts, starts, t0: Math.min(...starts) };
+  const merged: Partial<RunResult> = {};
+  for (const [key, rule] of Object.entries(RULES) as Array<[keyof RunResult, (c: MergeContext) => unknown]>) {
+    const value = rule(ctx);
+    if (value !== undefined) (merged as Record<string, unknown>)[key] = value;
+  }
+  return merged as RunResult;
+}
 
-  return {
-    schemaVersion: SCHEMA_VERSION,
-    tool: { name: 'rtbench', version: TOOL_VERSION },
-    scenario: first.scenario,
-    target: { url: urls.join(' + '), label: labels.join(' + '), embedded: parts.every((p) => p.target.embedded) },
-    environment: { ...first.environment, hostname: hosts.join(', ') },
-    startedAt: new Date(t0).toISOString(),
-    durationMs: end - t0,
-    measuredMs: measuredWindow(parts, starts),
-    loadModel: models.length === 1 ? models[0]! : 'mixed',
-    partial: parts.some((p) => p.partial),
-    ...(interruptions.length ? { interruption: interruptions.join('; ') } : {}),
-    metrics,
-    counters,
-    errors,
-    timeseries: mergeTimeseries(parts, starts, t0),
-    health: {
+const RULES: MergeRules = {
+  schemaVersion: () => SCHEMA_VERSION,
+  tool: () => ({ name: 'rtbench', version: TOOL_VERSION }),
+  scenario: ({ parts }) => parts[0]!.scenario,
+  target: ({ parts }) => ({
+    url: unique(parts.map((p) => p.target.url)).join(' + '),
+    label: unique(parts.map((p) => p.target.label)).join(' + '),
+    embedded: parts.every((p) => p.target.embedded),
+  }),
+  environment: ({ parts }) => ({ ...parts[0]!.environment, hostname: unique(parts.map((p) => p.environment.hostname)).join(', ') }),
+  startedAt: ({ t0 }) => new Date(t0).toISOString(),
+  durationMs: ({ parts, starts, t0 }) => Math.max(...parts.map((p, i) => starts[i]! + p.durationMs)) - t0,
+  measuredMs: ({ parts, starts }) => measuredWindow(parts, starts),
+  loadModel: ({ parts }) => {
+    const models = unique(parts.map((p) => p.loadModel));
+    return models.length === 1 ? models[0]! : 'mixed';
+  },
+  partial: ({ parts }) => parts.some((p) => p.partial),
+  interruption: ({ parts }) => {
+    const interruptions = unique(parts.flatMap((p) => (p.interruption ? [p.interruption] : [])));
+    return interruptions.length ? interruptions.join('; ') : undefined;
+  },
+  metrics: ({ parts }) => {
+    const metrics: Partial<Record<MetricId, MetricResult>> = {};
+    for (const id of METRIC_IDS) {
+      const encoded = parts.map((p) => p.metrics[id]?.histogram).filter((h): h is string => h !== undefined);
+      if (encoded.length === 0) continue;
+      const h = mergeHistograms(encoded.map(decodeHistogram));
+      metrics[id] = { ...summarizeHistogram(h), histogram: encodeHistogram(h) };
+    }
+    return metrics;
+  },
+  counters: ({ parts }) => {
+    const counters = zeroCounters();
+    for (const p of parts) addCounters(counters, p.counters);
+    return counters;
+  },
+  errors: ({ parts }) => {
+    const errors: Record<string, number> = {};
+    for (const p of parts) addErrorCounts(errors, p.errors);
+    return errors;
+  },
+  timeseries: ({ parts, starts, t0 }) => mergeTimeseries(parts, starts, t0),
+  health: ({ parts }) => {
+    const workers = parts.reduce((a, p) => a + p.health.workers, 0);
+    return {
       workers,
       loop_delay_p99_ms: Math.max(...parts.map((p) => p.health.loop_delay_p99_ms)),
       loop_delay_max_ms: Math.max(...parts.map((p) => p.health.loop_delay_max_ms)),
@@ -74,9 +103,25 @@ export function mergeRunResults(parts: readonly RunResult[]): RunResult {
       max_send_lag_ms: Math.max(...parts.map((p) => p.health.max_send_lag_ms)),
       rss_peak_bytes: parts.reduce((a, p) => a + p.health.rss_peak_bytes, 0),
       warnings: unique(parts.flatMap((p) => p.health.warnings)),
-    },
-    notes: [...unique(parts.flatMap((p) => p.notes)), `merged from ${parts.length} results (histograms added, counters summed)`],
-  };
+    };
+  },
+  notes: ({ parts }) => [...unique(parts.flatMap((p) => p.notes)), `merged from ${parts.length} results (histograms added, counters summed)`],
+  // They judged the parts, not the whole.
+  verdicts: () => undefined,
+  fanout: ({ parts, starts }) => mergeFanoutSections(parts.map((p) => p.fanout), overlapGroups(parts, starts)),
+};
+
+/** Indexes of the parts, grouped by runs that overlapped in time (shards started together). */
+function overlapGroups(parts: readonly RunResult[], starts: number[]): number[][] {
+  const order = parts.map((p, i) => ({ i, start: starts[i]!, end: starts[i]! + p.durationMs })).sort((a, b) => a.start - b.start);
+  const groups: number[][] = [];
+  let groupEnd = -Infinity;
+  for (const span of order) {
+    if (span.start >= groupEnd) groups.push([]);
+    groups[groups.length - 1]!.push(span.i);
+    groupEnd = Math.max(groupEnd, span.end);
+  }
+  return groups;
 }
 
 /** Sum over groups of time-overlapping parts of the longest measured window in each group. */

@@ -57,7 +57,16 @@ export interface Verdict {
   detail?: string;
 }
 
-export interface RunResult {
+/**
+ * The sections a role adds to the result (filled by the role's main coordinator,
+ * src/worker/coordinator.ts); every one of them is merged by metrics/merge.ts.
+ */
+export interface RoleSections {
+  /** Fan-out runs only (roles publisher, subscriber, pubsub): who published to whom. */
+  fanout?: FanoutResult;
+}
+
+export interface RunResult extends RoleSections {
   schemaVersion: typeof SCHEMA_VERSION;
   tool: { name: 'rtbench'; version: string };
   scenario: Scenario;
@@ -81,8 +90,6 @@ export interface RunResult {
   /** Things a reader must know to trust the numbers (FIFO matching, TLS unverified, ...). */
   notes: string[];
   verdicts?: Verdict[];
-  /** Fan-out runs only (roles publisher, subscriber, pubsub): who published to whom. */
-  fanout?: FanoutResult;
 }
 
 /** One subscriber's deliveries, for the list of the worst (a lagging receiver is a finding). */

@@ -14,11 +14,11 @@ import type { Phase, Scenario } from '../scenario/types.js';
 import { splitByWeights, splitEvenly } from '../load/schedule.js';
 import { UsageError } from '../errors.js';
 import { localEndpointsFor, sourceAddressesFor } from './source-addresses.js';
-import { sessionFactoryFor } from '../worker/roles/registry.js';
+import { mainCoordinatorsFor, roleFor } from '../worker/roles/registry.js';
 import { startEmbeddedServer, type EmbeddedServer } from '../server/embedded.js';
 import { TOOL_VERSION } from '../version.js';
-import type { FanoutWorkerSummary, WorkerPlan } from '../worker/messages.js';
-import { fanoutRunNotes, mergeFanoutSummaries } from '../worker/roles/fanout-book.js';
+import type { RoleSections } from '../metrics/result.js';
+import type { WorkerPlan } from '../worker/messages.js';
 import { WorkerPool } from '../worker/pool.js';
 
 /** Why a run ended before its plan did. */
@@ -51,7 +51,7 @@ export interface RunOutput {
 export async function runScenario(plan: RunPlan, options: RunOptions = {}): Promise<RunOutput> {
   const scenario = plan.scenario;
   for (const g of scenario.groups) {
-    if (!sessionFactoryFor(g.protocol, g.role)) {
+    if (!roleFor(g.protocol, g.role)) {
       throw new UsageError(`group "${g.name}": role "${g.role}" over ${g.protocol} is not available in rtbench ${TOOL_VERSION}`);
     }
   }
@@ -96,11 +96,13 @@ export async function runScenario(plan: RunPlan, options: RunOptions = {}): Prom
   let steadyPhase: Phase | undefined;
   const liveByWorker = new Map<number, number>();
   let streamsEnded = false;
-  const fanoutSummaries: FanoutWorkerSummary[] = [];
+  const coordinators = mainCoordinatorsFor(scenario);
+  /** Each coordinator's final summaries from every worker. */
+  const summaries = new Map<string, unknown[]>([...coordinators.keys()].map((name) => [name, []]));
   const pool = await WorkerPool.start(workerPlans(plan, groupUrls, sourceAddresses), {
     onInterval: (index, report) => {
       aggregator.add(index, report);
-      if (report.fanout) fanoutSummaries.push(report.fanout);
+      for (const [name, summary] of Object.entries(report.summaries ?? {})) summaries.get(name)?.push(summary);
       const point = aggregator.latestPoint();
       options.onProgress?.({
         elapsedMs: Date.now() - startMs,
@@ -118,7 +120,7 @@ export async function runScenario(plan: RunPlan, options: RunOptions = {}): Prom
       }
     },
     onCrash: (_index, reason) => end('crashed', reason),
-  });
+  }, coordinators);
 
   let notes: string[] = [];
   const rampWarnings: string[] = [];
@@ -162,9 +164,13 @@ export async function runScenario(plan: RunPlan, options: RunOptions = {}): Prom
   const { outcome, interruption } = status;
 
   const counters = aggregator.counters;
-  const fanout = scenario.fanout
-    ? mergeFanoutSummaries(fanoutSummaries, scenario, plan.target.embedded ? scenario.server?.publishRatePerSec : undefined)
-    : undefined;
+  const sections: RoleSections = {};
+  const sectionNotes: string[] = [];
+  for (const [name, c] of coordinators) {
+    const built = c.buildSection(summaries.get(name) ?? [], { scenario, isEmbedded: plan.target.embedded, targetUrl: url });
+    Object.assign(sections, { [c.section]: built.value });
+    sectionNotes.push(...built.notes);
+  }
   const result: RunResult = {
     schemaVersion: SCHEMA_VERSION,
     tool: { name: 'rtbench', version: TOOL_VERSION },
@@ -187,10 +193,10 @@ export async function runScenario(plan: RunPlan, options: RunOptions = {}): Prom
       ...plan.notes,
       ...(sourceAddresses.length > 1 ? [`connections spread over ${sourceAddresses.length} source addresses (${sourceAddresses.join(', ')}): one address reaches one server port with at most ~28k ports`] : []),
       ...(scenario.connection.insecure ? ['TLS certificates were not verified (--insecure)'] : []),
-      ...(fanout ? fanoutRunNotes(scenario, plan.target.embedded, url, fanout) : []),
+      ...sectionNotes,
       ...notes,
     ],
-    ...(fanout ? { fanout } : {}),
+    ...sections,
   };
   return { result, outcome };
 }

@@ -1,39 +1,33 @@
 /**
  * A worker's engine: the live sessions of every group, the pacer that follows the open-loop
- * schedule (one min-heap and one timer per worker, never a timer per connection), reply
- * timeouts, reconnects, and the drain at the end. Role-specific behaviour lives in the
- * sessions; everything measured goes into the Recorder, snapshotted once per interval.
+ * schedule (load/pacer.ts), reply timeouts, reconnects, and the drain at the end. It is the
+ * sessions' `RoleHost`: role-specific behaviour lives in the sessions and their coordinators;
+ * everything measured goes into the Recorder, snapshotted once per interval.
  */
-import { DueHeap } from '../load/due-heap.js';
-import { nowUs } from '../load/clock.js';
+import { nowUs, type Clock } from '../load/clock.js';
+import { NODE_TIMERS, Pacer, type PaceOutcome, type Timers } from '../load/pacer.js';
+import type { Counters } from '../metrics/counters.js';
+import type { MetricId } from '../metrics/metric-ids.js';
 import type { Recorder } from '../metrics/recorder.js';
 import type { ConnectionEnd, DialOptions } from '../protocol/driver.js';
-import type { LoadModel, Scenario } from '../scenario/types.js';
+import type { ConnectionOptions, LoadModel, Scenario } from '../scenario/types.js';
 import type { LocalEndpoints } from '../runner/source-addresses.js';
 import type { HealthMonitor } from './health.js';
-import type { FanoutBook } from './roles/fanout-book.js';
-import type { GroupRuntime, Session, SessionFactory } from './session.js';
+import { isPaced, type GroupRuntime, type PacedSession, type RoleHost, type Session } from './session.js';
 
 /** A send later than this against its intended time counts in `sends_missed`. */
 export const MISSED_SEND_THRESHOLD_US = 10_000;
-/**
- * The pacer sends what is due within this much ahead of now. Timers fire on whole
- * milliseconds, at or after their time, so waiting for the exact time made every send 0-1 ms
- * late, and since open-loop latency counts from the intended time, a 160 µs round trip read
- * as ~800 µs. A message sent early is measured from its actual send instead (it waited for
- * nothing), so firing early hides nothing.
- */
-export const EARLY_SEND_US = 1000;
 /** Above this many bytes queued on a socket, sends wait (client-side back-pressure). */
 export const HIGH_WATER_BYTES = 4 * 1024 * 1024;
 const REPLY_TIMEOUT_CHECK_MS = 100;
 const RECONNECT_DELAY_MS = 1000;
-/** Sends handled per pacer tick before yielding, so receives are not starved. */
-const MAX_SENDS_PER_TICK = 20_000;
 /** How long a closing connection may take before it is cut. */
 const CLOSE_GRACE_MS = 2000;
 
-export class Engine {
+/** Opens a session of `group` (its role's factory, bound to the role's coordinator). */
+export type OpenSession = (host: RoleHost, group: GroupRuntime, globalIndex: number) => Session;
+
+export class Engine implements RoleHost {
   readonly notes = new Set<string>();
   /** The load of the current phase's steady part; undefined while idle or ramping phase 1. */
   load: LoadModel | undefined;
@@ -41,16 +35,14 @@ export class Engine {
   draining = false;
   /** The drain has counted every end: the final report is being sent. */
   private isFinal = false;
-  /** Fan-out bookkeeping shared by this worker's fan-out sessions; set by entry.ts when needed. */
-  fanout: FanoutBook | undefined;
   /** Called when the last live session ends (streams that end by design: the run may stop early). */
   onIdle: (() => void) | undefined;
+  readonly connection: ConnectionOptions;
   private readonly live: Session[] = [];
   private readonly unsettled = new Set<Session>();
   /** Sessions a ramp-down closed: out of the live list, their end still to be counted. */
   private readonly closing = new Set<Session>();
-  private readonly heap = new DueHeap<Session>();
-  private pacerTimer: NodeJS.Timeout | undefined;
+  private readonly pacer: Pacer<PacedSession>;
   private readonly timeoutTimer: NodeJS.Timeout;
   private readonly dial: DialOptions;
   private nextGlobalIndex: number[];
@@ -59,17 +51,38 @@ export class Engine {
   private dialCount = 0;
 
   constructor(
-    readonly scenario: Scenario,
+    scenario: Scenario,
     readonly groups: GroupRuntime[],
-    private readonly factories: (group: GroupRuntime) => SessionFactory,
-    readonly recorder: Recorder,
+    private readonly openFor: OpenSession,
+    private readonly recorder: Recorder,
     private readonly health: HealthMonitor,
     firstGlobalIndex: number[],
     private readonly local: LocalEndpoints,
+    clock: Clock = nowUs,
+    timers: Timers = NODE_TIMERS,
   ) {
+    this.connection = scenario.connection;
     this.dial = { ...scenario.connection };
     this.nextGlobalIndex = [...firstGlobalIndex];
+    this.pacer = new Pacer<PacedSession>(this.paceOne, clock, timers);
     this.timeoutTimer = setInterval(() => this.expireReplies(), REPLY_TIMEOUT_CHECK_MS);
+  }
+
+  /** The recorder's counters of the current interval (a snapshot starts a new set). */
+  get counters(): Counters {
+    return this.recorder.counters;
+  }
+
+  record(metric: MetricId, us: number, measured?: boolean): void {
+    this.recorder.record(metric, us, measured);
+  }
+
+  error(errorClass: string): void {
+    this.recorder.error(errorClass);
+  }
+
+  note(text: string): void {
+    this.notes.add(text);
   }
 
   /** Sessions of `group` opened or opening (not yet ended); all groups when undefined. */
@@ -97,7 +110,7 @@ export class Engine {
 
   /** Starts one connection attempt in `group`. */
   openSession(group: GroupRuntime, globalIndex = this.nextGlobalIndex[group.index]!++): Session {
-    const session = this.factories(group)(this, group, globalIndex);
+    const session = this.openFor(this, group, globalIndex);
     session.liveIndex = this.live.length;
     this.live.push(session);
     this.unsettled.add(session);
@@ -122,8 +135,8 @@ export class Engine {
     for (let i = this.live.length - 1; i >= 0 && count > 0; i--) {
       const s = this.live[i]!;
       if (s.group !== group) continue;
-      this.recorder.counters.msgs_lost += s.abandon();
-      this.heap.remove(s);
+      this.counters.msgs_lost += s.abandon?.() ?? 0;
+      if (isPaced(s)) this.pacer.remove(s);
       this.closing.add(s);
       s.conn.close(CLOSE_GRACE_MS);
       this.removeLive(s);
@@ -134,43 +147,37 @@ export class Engine {
   /** Applies a phase's load to every open session: the steady part of a phase begins. */
   applyLoad(load: LoadModel | undefined): void {
     this.load = load;
-    this.heap.clear();
+    this.pacer.clear();
     if (!load) return;
     const now = nowUs();
-    for (const s of this.live) if (s.isOpen) s.startLoad(load, now);
-    this.schedulePacer();
+    for (const s of this.live) if (s.isOpen) s.startLoad?.(load, now);
   }
 
-  /** Puts a session on the pacer at its `dueUs`. */
-  schedule(s: Session): void {
-    if (this.draining) return;
-    if (s.heapIndex >= 0) this.heap.remove(s);
-    this.heap.push(s);
-    if (this.heap.peek() === s) this.schedulePacer();
+  schedule(s: PacedSession): void {
+    if (!this.draining) this.pacer.schedule(s);
   }
 
-  sessionOpened(s: Session, connectUs: number): void {
+  opened(s: Session, connectUs: number): void {
     this.unsettled.delete(s);
-    this.recorder.counters.connections_opened++;
+    this.counters.connections_opened++;
     this.recorder.record('connect_time', connectUs, true);
     if (this.draining) s.conn.close(0);
     // Sessions opened during a ramp wait for the phase's steady start; reconnects resume at once.
-    else if (s.globalIndex < 0 && this.load) s.startLoad(this.load, nowUs());
+    else if (s.globalIndex < 0 && this.load) s.startLoad?.(this.load, nowUs());
   }
 
-  sessionEnded(s: Session, end: ConnectionEnd): void {
+  ended(s: Session, end: ConnectionEnd): void {
     if (this.isFinal) return;
     this.unsettled.delete(s);
     this.closing.delete(s);
     this.countEnd(end);
-    const counters = this.recorder.counters;
-    counters.msgs_lost += s.abandon();
-    this.heap.remove(s);
+    this.counters.msgs_lost += s.abandon?.() ?? 0;
+    if (isPaced(s)) this.pacer.remove(s);
     const wasLive = this.removeLive(s);
-    if (wasLive && this.scenario.connection.reconnect && !s.ownsReconnects && !this.draining && !end.initiatedByUs) {
+    if (wasLive && this.connection.reconnect && !s.ownsReconnects && !this.draining && !end.initiatedByUs) {
       setTimeout(() => {
         if (this.draining) return;
-        this.recorder.counters.reconnects++;
+        this.counters.reconnects++;
         this.openSession(s.group, -1);
       }, RECONNECT_DELAY_MS).unref();
     }
@@ -184,7 +191,7 @@ export class Engine {
    * A connection of `s` ended but the session lives on and reopens it itself (an SSE stream
    * reconnecting as a browser does): the end counts like any other; the session stays live.
    */
-  sessionInterrupted(s: Session, end: ConnectionEnd): void {
+  interrupted(s: Session, end: ConnectionEnd): void {
     if (this.isFinal) return;
     this.unsettled.delete(s);
     this.countEnd(end);
@@ -192,7 +199,7 @@ export class Engine {
 
   private countEnd(end: ConnectionEnd): void {
     if (end.betweenConnections) return;
-    const counters = this.recorder.counters;
+    const counters = this.counters;
     if (end.wasOpen) counters.connections_closed++;
     else counters.connections_failed++;
     if (end.errorClass) this.recorder.error(end.errorClass);
@@ -207,11 +214,10 @@ export class Engine {
   async drain(waitMs: number): Promise<void> {
     this.draining = true;
     this.load = undefined;
-    this.heap.clear();
-    if (this.pacerTimer) clearTimeout(this.pacerTimer);
+    this.pacer.stop();
     const deadline = Date.now() + waitMs;
-    while (Date.now() < deadline && this.live.some((s) => s.pending > 0)) await sleep(50);
-    for (const s of this.live) this.recorder.counters.msgs_lost += s.abandon();
+    while (Date.now() < deadline && this.live.some((s) => (s.pending ?? 0) > 0)) await sleep(50);
+    for (const s of this.live) this.counters.msgs_lost += s.abandon?.() ?? 0;
     clearInterval(this.timeoutTimer);
     const ended = new Promise<void>((resolve) => this.endWaiters.push(resolve));
     for (const s of [...this.live]) s.conn.close(CLOSE_GRACE_MS);
@@ -225,8 +231,8 @@ export class Engine {
     }
     this.isFinal = true;
     for (const s of [...this.live, ...this.closing]) {
-      if (s.isOpen) this.recorder.counters.connections_closed++;
-      else this.recorder.counters.connections_failed++;
+      if (s.isOpen) this.counters.connections_closed++;
+      else this.counters.connections_failed++;
       s.conn.close(0);
     }
   }
@@ -236,61 +242,32 @@ export class Engine {
     this.draining = true;
     this.isFinal = true;
     this.load = undefined;
-    this.heap.clear();
-    if (this.pacerTimer) clearTimeout(this.pacerTimer);
+    this.pacer.stop();
     clearInterval(this.timeoutTimer);
     for (const s of [...this.live]) s.conn.close(0);
   }
 
-  private schedulePacer(): void {
-    const top = this.heap.peek();
-    if (top === undefined || this.draining) return;
-    if (this.pacerTimer) clearTimeout(this.pacerTimer);
-    const waitMs = Math.max(0, (top.dueUs - EARLY_SEND_US - nowUs()) / 1000);
-    // Node truncates the delay to whole milliseconds (at least 1): a tick may come a little
-    // early (it then schedules again) or late (the lateness is measured).
-    this.pacerTimer = setTimeout(() => this.tick(), Math.min(waitMs, 1000));
-  }
-
-  /** Hands every due session its turn. */
-  private tick(): void {
-    this.pacerTimer = undefined;
-    const heap = this.heap;
-    const now = nowUs();
-    const deferred: Session[] = [];
-    let handled = 0;
-    let maxLag = 0;
-    const horizon = now + EARLY_SEND_US;
-    for (let top = heap.peek(); top !== undefined && top.dueUs <= horizon && handled < MAX_SENDS_PER_TICK; top = heap.peek()) {
-      heap.pop();
-      if (!top.isOpen) continue;
-      if (top.conn.bufferedBytes > HIGH_WATER_BYTES) {
-        deferred.push(top);
-        continue;
-      }
-      if (!top.isWaitingOnServer) {
-        const lag = now - top.dueUs;
-        if (lag > maxLag) maxLag = lag;
-        if (lag > MISSED_SEND_THRESHOLD_US) this.recorder.counters.sends_missed++;
-      }
-      top.onDue(now);
-      handled++;
+  /** The pacer's handler: one due session's turn, or why it has none now. */
+  private readonly paceOne = (s: PacedSession, now: number): PaceOutcome => {
+    if (!s.isOpen) return 'dropped';
+    if (s.conn.bufferedBytes > HIGH_WATER_BYTES) return 'deferred';
+    if (!s.isWaitingOnServer) {
+      const lag = now - s.dueUs;
+      if (lag > this.health.maxSendLagUs) this.health.maxSendLagUs = lag;
+      if (lag > MISSED_SEND_THRESHOLD_US) this.counters.sends_missed++;
     }
-    for (const s of deferred) heap.push(s);
-    if (maxLag > this.health.maxSendLagUs) this.health.maxSendLagUs = maxLag;
-    if (deferred.length > 0 && heap.size === deferred.length) {
-      this.pacerTimer = setTimeout(() => this.tick(), 1);
-    } else this.schedulePacer();
-  }
+    s.onDue(now);
+    return 'sent';
+  };
 
   private expireReplies(): void {
-    const limitUs = this.scenario.connection.replyTimeoutMs * 1000;
+    const limitUs = this.connection.replyTimeoutMs * 1000;
     const now = nowUs();
     for (const s of this.live) {
-      if (s.pending === 0) continue;
+      if (!s.pending || !s.expire) continue;
       const expired = s.expire(now, limitUs);
       if (expired === 0) continue;
-      this.recorder.counters.msgs_lost += expired;
+      this.counters.msgs_lost += expired;
       for (let i = 0; i < expired; i++) this.recorder.error('reply_timeout');
     }
   }

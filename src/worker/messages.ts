@@ -3,7 +3,6 @@
  * handled with exhaustive switches.
  */
 import type { RecorderSnapshot } from '../metrics/recorder.js';
-import type { FanoutSubscriberStat } from '../metrics/result.js';
 import type { LocalEndpoints } from '../runner/source-addresses.js';
 import type { Scenario } from '../scenario/types.js';
 
@@ -22,7 +21,6 @@ export interface WorkerPlan {
   /** This worker's share of the connect rate. */
   connectRateShare: number;
   intervalMs: number;
-  /** Local addresses to spread connections over (round robin); empty: the OS picks. */
   /** Source addresses (round robin) and this worker's own block of source ports. */
   local: LocalEndpoints;
 }
@@ -52,34 +50,8 @@ export interface IntervalReport {
   /** Sessions not yet ended: open, connecting, or waiting to reconnect (0: this worker is idle). */
   connectionsLive: number;
   atMs: number;
-  /** Fan-out figures; in a worker's final report only. */
-  fanout?: FanoutWorkerSummary;
-}
-
-/** A worker's fan-out publishing, sent as the drain begins (fanout-book.ts explains why). */
-export interface FanoutPublished {
-  /** Messages this worker's publishers sent in each phase's steady part. */
-  publishedByPart: number[];
-  /** Highest seq any of its subscribers had seen from a server's own (id-less) stream; -1: none. */
-  serverMaxSeq: number;
-}
-
-/** The run-wide sums of every worker's {@link FanoutPublished}, sent back to each worker. */
-export interface FanoutTotals extends FanoutPublished {
-  /** Every worker reported; false when one died first (its publishes are then unknown). */
-  isComplete: boolean;
-}
-
-/** A worker's fan-out figures, in its final report. */
-export interface FanoutWorkerSummary {
-  publishers: number;
-  subscribers: number;
-  published: number;
-  /** Lowest and highest seq seen from a server's own stream (-1: none), to size its publishing. */
-  serverSeqMin: number;
-  serverSeqMax: number;
-  /** This worker's worst subscribers, worst first. */
-  worst: FanoutSubscriberStat[];
+  /** Each role coordinator's part of its result section, by coordinator; in a worker's final report only. */
+  summaries?: Record<string, unknown>;
 }
 
 export type ToWorker =
@@ -87,14 +59,16 @@ export type ToWorker =
   | { type: 'phase'; index: number }
   | { type: 'steady'; index: number; warmupMs: number }
   | { type: 'drain'; waitMs: number }
-  | { type: 'fanout_totals'; totals: FanoutTotals };
+  /** The main side's combination of every worker's `drain_started` value for `coordinator`. */
+  | { type: 'combined'; coordinator: string; value: unknown };
 
 export type FromWorker =
   | { type: 'ready' }
   | { type: 'ramped'; index: number; open: number }
   | { type: 'interval'; report: IntervalReport }
   | { type: 'done'; report: IntervalReport; notes: string[] }
-  | { type: 'fanout_published'; published: FanoutPublished }
+  /** A role coordinator's value at the start of the drain, for the main side to combine. */
+  | { type: 'drain_started'; coordinator: string; value: unknown }
   | { type: 'fatal'; message: string; stack?: string };
 
 /** Exhaustiveness check for switches over the unions above. */

@@ -10,8 +10,8 @@
  */
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { assertNever, type FanoutPublished, type FromWorker, type IntervalReport, type ToWorker, type WorkerPlan } from './messages.js';
-import { sumFanoutPublished } from './roles/fanout-book.js';
+import type { MainCoordinator } from './coordinator.js';
+import { assertNever, type FromWorker, type IntervalReport, type ToWorker, type WorkerPlan } from './messages.js';
 import { WorkerHost } from './worker-host.js';
 
 /** How the pool reaches one worker, wherever it runs. */
@@ -91,15 +91,18 @@ export class WorkerPool {
   private readonly workers: WorkerHandle[] = [];
   private readonly notes = new Set<string>();
   private readonly waiters = new Set<() => void>();
-  /** Fan-out publish counts each worker reported at the drain (fanout-book.ts). */
-  private readonly fanoutPublished = new Map<number, FanoutPublished>();
-  private hasSentFanoutTotals = false;
+  /** Per coordinator: each worker's value at the start of the drain, until all are in. */
+  private readonly drainValues = new Map<string, Map<number, unknown>>();
+  private readonly combinedSent = new Set<string>();
 
-  private constructor(private readonly events: PoolEvents) {}
+  private constructor(
+    private readonly events: PoolEvents,
+    private readonly coordinators: ReadonlyMap<string, MainCoordinator>,
+  ) {}
 
   /** Forks a worker per plan and resolves when all are ready. */
-  static async start(plans: WorkerPlan[], events: PoolEvents): Promise<WorkerPool> {
-    const pool = new WorkerPool(events);
+  static async start(plans: WorkerPlan[], events: PoolEvents, coordinators: ReadonlyMap<string, MainCoordinator> = new Map()): Promise<WorkerPool> {
+    const pool = new WorkerPool(events, coordinators);
     const start = plans.length === 1 ? inProcessWorker : forkWorker;
     for (const plan of plans) {
       const handle = { index: plan.workerIndex, ready: false, done: false, exited: false, ramped: new Map() } as WorkerHandle;
@@ -109,7 +112,7 @@ export class WorkerPool {
         onExit: (reason) => {
           handle.exited = true;
           if (!handle.done) events.onCrash(handle.index, `worker ${handle.index} exited (${reason}) before its final report`);
-          pool.relayFanoutTotals();
+          pool.relayCombined();
           pool.wake();
         },
       });
@@ -167,10 +170,13 @@ export class WorkerPool {
       case 'fatal':
         this.events.onCrash(w.index, `worker ${w.index} failed: ${msg.message}`);
         break;
-      case 'fanout_published':
-        this.fanoutPublished.set(w.index, msg.published);
-        this.relayFanoutTotals();
+      case 'drain_started': {
+        let values = this.drainValues.get(msg.coordinator);
+        if (!values) this.drainValues.set(msg.coordinator, (values = new Map()));
+        values.set(w.index, msg.value);
+        this.relayCombined();
         break;
+      }
       default:
         assertNever(msg);
     }
@@ -178,16 +184,20 @@ export class WorkerPool {
   }
 
   /**
-   * Once every worker still running has reported its fan-out publishing, sends the sums back
-   * to all of them: each subscriber then knows how many deliveries it expects. A worker that
-   * died first makes the totals incomplete, and subscribers fall back to counting gaps.
+   * Once every worker still running has sent a coordinator's drain value, sends the main
+   * side's combination back to all of them (fan-out: the run-wide publish counts, which tell
+   * each subscriber what it expects). A worker that died first makes it incomplete.
    */
-  private relayFanoutTotals(): void {
-    if (this.hasSentFanoutTotals || this.fanoutPublished.size === 0) return;
-    if (!this.workers.every((w) => w.exited || this.fanoutPublished.has(w.index))) return;
-    this.hasSentFanoutTotals = true;
-    const isComplete = this.fanoutPublished.size === this.workers.length;
-    this.broadcast({ type: 'fanout_totals', totals: sumFanoutPublished([...this.fanoutPublished.values()], isComplete) });
+  private relayCombined(): void {
+    for (const [name, values] of this.drainValues) {
+      if (this.combinedSent.has(name)) continue;
+      if (!this.workers.every((w) => w.exited || values.has(w.index))) continue;
+      const combine = this.coordinators.get(name)?.combine;
+      if (!combine) continue;
+      this.combinedSent.add(name);
+      const isComplete = values.size === this.workers.length;
+      this.broadcast({ type: 'combined', coordinator: name, value: combine([...values.values()], isComplete) });
+    }
   }
 
   /** Waits until `condition` holds, re-checked on every worker event and every `pollMs`. */

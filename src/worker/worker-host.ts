@@ -7,13 +7,13 @@
 import { Recorder } from '../metrics/recorder.js';
 import { driverFor } from '../protocol/registry.js';
 import { ProbeWriter } from '../protocol/payload.js';
+import type { WorkerCoordinator } from './coordinator.js';
 import { Engine } from './engine.js';
 import { HealthMonitor } from './health.js';
 import { assertNever, type FromWorker, type IntervalReport, type ToWorker, type WorkerPlan } from './messages.js';
 import { rampTo } from './ramp.js';
-import { FanoutBook } from './roles/fanout-book.js';
-import { sessionFactoryFor } from './roles/registry.js';
-import type { GroupRuntime } from './session.js';
+import { roleFor, workerCoordinatorsFor } from './roles/registry.js';
+import type { GroupRuntime, RoleHost } from './session.js';
 
 /** Messages out of the worker, and the call that says it has finished. */
 export interface WorkerOutput {
@@ -25,6 +25,10 @@ export interface WorkerOutput {
 /** One worker's state and its message handler. */
 export class WorkerHost {
   private engine: Engine | undefined;
+  /** The role coordinators of this worker, by name (fan-out's book, ...). */
+  private coordinators = new Map<string, WorkerCoordinator>();
+  /** Notes the coordinators add (joined with the sessions' in the final report). */
+  private coordinatorNotes = new Set<string>();
   /** Between a phase's steady start and the next ramp or the drain (health is judged there, past warm-up). */
   private isSteady = false;
   private plan: WorkerPlan | undefined;
@@ -83,14 +87,18 @@ export class WorkerHost {
       driver: driverFor(spec.protocol, spec.sse?.client),
       probe: new ProbeWriter(spec.message.sizeBytes, spec.message.template),
     }));
-    const factory = (g: GroupRuntime) => {
-      const f = sessionFactoryFor(g.spec.protocol, g.spec.role);
-      if (!f) throw new Error(`no session implementation for ${g.spec.protocol} role ${g.spec.role}`);
-      return f;
-    };
-    const built = new Engine(p.scenario, groups, factory, this.recorder!, this.health!, p.firstConnectionIndex, p.local);
-    if (p.scenario.fanout) built.fanout = new FanoutBook(p.scenario, p.workerIndex, p.workerCount, built.notes);
-    return built;
+    const notes = new Set<string>();
+    this.coordinators = workerCoordinatorsFor({ scenario: p.scenario, workerIndex: p.workerIndex, workerCount: p.workerCount, notes });
+    // Each group's factory, bound to its role's coordinator once.
+    const openers = groups.map((g) => {
+      const role = roleFor(g.spec.protocol, g.spec.role);
+      if (!role) throw new Error(`no session implementation for ${g.spec.protocol} role ${g.spec.role}`);
+      const coordinator = role.coordinator === undefined ? undefined : this.coordinators.get(role.coordinator);
+      return (host: RoleHost, group: GroupRuntime, index: number) => role.create(host, group, index, coordinator);
+    });
+    const engine = new Engine(p.scenario, groups, (host, group, index) => openers[group.index]!(host, group, index), this.recorder!, this.health!, p.firstConnectionIndex, p.local);
+    this.coordinatorNotes = notes;
+    return engine;
   }
 
   private async dispatch(msg: ToWorker): Promise<void> {
@@ -114,7 +122,7 @@ export class WorkerHost {
         this.isSteady = false;
         const phase = this.plan!.scenario.phases[msg.index]!;
         const rate = phase.connectRatePerSec === undefined ? undefined : Math.max(0.001, phase.connectRatePerSec * this.plan!.connectRateShare);
-        this.engine!.fanout?.rampStarted(msg.index);
+        for (const c of this.coordinators.values()) c.rampStarted?.(msg.index);
         await rampTo(this.engine!, this.plan!.connectionsPerPhase[msg.index]!, rate, () => this.cancelled);
         // The counts so far, ahead of 'ramped': the runner judges "no connection could be opened"
         // by connections opened, since streams may open and end (SSE) before the ramp does.
@@ -130,7 +138,7 @@ export class WorkerHost {
           if (msg.warmupMs > 0) this.warmupTimer = setTimeout(() => (this.recorder!.measuring = true), msg.warmupMs);
           else this.recorder!.measuring = true;
         }
-        this.engine!.fanout?.steadyStarted(msg.index);
+        for (const c of this.coordinators.values()) c.steadyStarted?.(msg.index);
         this.engine!.applyLoad(phase.load);
         // Streams may all have ended during the ramp; the runner needs a report from this phase.
         if (phase.untilStreamsEnd && this.engine!.liveCount() === 0) this.send({ type: 'interval', report: this.intervalReport() });
@@ -141,22 +149,29 @@ export class WorkerHost {
         this.isSteady = false;
         this.cancelled = true;
         if (this.warmupTimer) clearTimeout(this.warmupTimer);
-        // Fan-out: publishing stops now; the runner sums every worker's counts and sends them
-        // back (fanout_totals), which tells each subscriber what it still waits for.
-        const published = this.engine!.fanout?.drainStarted();
-        if (published) this.send({ type: 'fanout_published', published });
+        // Coordinators may need figures from every worker to settle (fan-out: what was published
+        // in all, which tells each subscriber what it still waits for): the main side combines
+        // the values and sends them back ('combined') while the engine drains.
+        for (const [coordinator, c] of this.coordinators) {
+          const value = c.drainStarted?.();
+          if (value !== undefined) this.send({ type: 'drain_started', coordinator, value });
+        }
         await this.engine!.drain(msg.waitMs);
-        const fanout = this.engine!.fanout?.finalise(this.recorder!);
+        const summaries: Record<string, unknown> = {};
+        for (const [name, c] of this.coordinators) {
+          const summary = c.finalise?.(this.recorder!.counters);
+          if (summary !== undefined) summaries[name] = summary;
+        }
         clearInterval(this.intervalTimer);
         const report = this.intervalReport();
-        if (fanout) report.fanout = fanout;
+        if (Object.keys(summaries).length > 0) report.summaries = summaries;
         this.health!.stop();
-        this.send({ type: 'done', report, notes: [...this.engine!.notes] });
+        this.send({ type: 'done', report, notes: [...new Set([...this.engine!.notes, ...this.coordinatorNotes])] });
         this.out.finish();
         return;
       }
-      case 'fanout_totals':
-        this.engine!.fanout?.setTotals(msg.totals);
+      case 'combined':
+        this.coordinators.get(msg.coordinator)?.combined?.(msg.value);
         return;
       default:
         assertNever(msg);

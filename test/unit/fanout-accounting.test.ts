@@ -2,17 +2,16 @@
  * The fan-out delivery accounting (fanout-book.ts) driven step by step: a subscriber's
  * membership per part (full, or joined/left mid-way), tail losses from the run-wide publish
  * counts, the sender excluded or not, a server's own stream, and what publishers stamp.
- * The engine is a stand-in holding a real Recorder; sessions get no socket (pure logic).
+ * The host is a small fake holding a real Recorder; sessions get no socket (pure logic).
  */
 import { describe, expect, it } from 'vitest';
 import { Recorder } from '../../dist/metrics/recorder.js';
 import type { FanoutSubscriberStat } from '../../dist/metrics/result.js';
 import { validateScenario } from '../../dist/scenario/validate.js';
-import type { Engine } from '../../dist/worker/engine.js';
-import type { FanoutTotals } from '../../dist/worker/messages.js';
-import { FanoutBook, mergeFanoutSummaries, sumFanoutPublished } from '../../dist/worker/roles/fanout-book.js';
+import { FanoutBook, type FanoutTotals } from '../../dist/worker/roles/fanout-book.js';
+import { mergeFanoutSummaries, sumFanoutPublished } from '../../dist/worker/roles/fanout-main.js';
 import { FanoutSession } from '../../dist/worker/roles/fanout.js';
-import type { GroupRuntime } from '../../dist/worker/session.js';
+import type { GroupRuntime, RoleHost } from '../../dist/worker/session.js';
 
 /** A pacer time past every due time in these tests. */
 const LATER = 1e12;
@@ -33,23 +32,26 @@ function world(options: { phases?: number; includeSender?: boolean } = {}) {
   const recorder = new Recorder();
   recorder.measuring = true;
   const notes = new Set<string>();
-  const engine = {
-    recorder,
-    notes,
+  const engine: RoleHost & { draining: boolean } = {
     draining: false,
     load: scenario.phases[0]!.load,
-    sessionOpened() {},
-    sessionEnded() {},
+    connection: scenario.connection,
+    counters: recorder.counters,
+    record: (metric, us, measured) => recorder.record(metric, us, measured),
+    error: (cls) => recorder.error(cls),
+    note: (text) => notes.add(text),
     schedule() {},
-  } as unknown as Engine;
+    opened() {},
+    ended() {},
+    interrupted() {},
+  };
   const book = new FanoutBook(scenario, 0, 1, notes);
-  engine.fanout = book;
   const groups = scenario.groups.map((spec, index) => ({ index, spec, url: 'ws://x/', driver: undefined, probe: undefined }) as unknown as GroupRuntime);
   const roleIndex = { publisher: 0, subscriber: 1, pubsub: 2 };
   let next = 0;
   const frames: string[] = [];
   const open = (role: Role): FanoutSession => {
-    const s = new FanoutSession(engine, groups[roleIndex[role]]!, next++);
+    const s = new FanoutSession(engine, groups[roleIndex[role]]!, next++, book);
     s.conn = { send: (b: Buffer) => (frames.push(b.toString()), true), bufferedBytes: 0, close() {} };
     s.onOpen(1000);
     return s;
@@ -57,10 +59,10 @@ function world(options: { phases?: number; includeSender?: boolean } = {}) {
   const drain = (totals: FanoutTotals | undefined) => {
     const published = book.drainStarted();
     engine.draining = true;
-    if (totals) book.setTotals(totals);
+    if (totals) book.combined(totals);
     return published;
   };
-  const finish = () => book.finalise(recorder);
+  const finish = () => book.finalise(recorder.counters);
   return { engine, book, recorder, notes, open, drain, finish, frames };
 }
 
@@ -91,7 +93,7 @@ describe('fan-out accounting', () => {
     for (const seq of [0, 1]) deliver(sub, 100, 1, seq); // seq 2 of part 1 never came
     w.drain(undefined);
     expect(sub.pending).toBe(1); // the counts are not in yet: keep waiting
-    w.book.setTotals({ publishedByPart: [7, 3], serverMaxSeq: -1, isComplete: true });
+    w.book.combined({ publishedByPart: [7, 3], serverMaxSeq: -1, isComplete: true });
     // Part 0: 7 published (pub 100: 0..5, pub 200: 0), 5 received; part 1: 3 published, 2 received.
     expect(sub.pending).toBe(3);
     expect(w.recorder.counters.deliveries_received).toBe(7);
@@ -191,7 +193,7 @@ describe('fan-out accounting', () => {
     deliver(a, b.publisherId, 0, 0);
     const published = w.drain(undefined);
     expect(published.publishedByPart).toEqual([3]);
-    w.book.setTotals(sumFanoutPublished([published], true));
+    w.book.combined(sumFanoutPublished([published], true));
     a.abandon();
     b.abandon();
     w.finish();
@@ -245,7 +247,7 @@ describe('fan-out accounting', () => {
     for (const seq of [10, 12, 12, 11]) serverMessage(b, seq); // 11 late, 12 twice, 13 and 14 missing
     const published = w.drain(undefined);
     expect(published.serverMaxSeq).toBe(14);
-    w.book.setTotals(sumFanoutPublished([published, { publishedByPart: [0], serverMaxSeq: 9 }], true));
+    w.book.combined(sumFanoutPublished([published, { publishedByPart: [0], serverMaxSeq: 9 }], true));
     expect(b.pending).toBe(2);
     a.abandon();
     b.abandon();

@@ -6,7 +6,22 @@ import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../dist/errors.js';
 import { createLatencyHistogram, decodeHistogram, summarizeHistogram } from '../../dist/metrics/histogram.js';
 import { mergeRunResults } from '../../dist/metrics/merge.js';
+import type { FanoutResult, RunResult } from '../../dist/metrics/result.js';
 import { evenly, makeResult, timeseriesOf } from '../helpers/results.js';
+
+/** A fan-out section with `n` publishers and subscribers and one worst subscriber of each. */
+function fanoutSection(n: number, serverPublished: number, worst: Array<[string, number]>): FanoutResult {
+  return {
+    method: 'm',
+    includeSender: true,
+    publishers: n,
+    subscribers: n,
+    published: 10 * n,
+    serverPublished,
+    lateAfterMs: 100,
+    worstSubscribers: worst.map(([subscriber, lost]) => ({ subscriber, expected: 100, received: 100 - lost, lost, duplicated: 0, reordered: 0, late: 0, maxLatencyUs: 900 })),
+  };
+}
 
 describe('mergeRunResults', () => {
   // Two shards of one run: different distributions, overlapping in time (same start).
@@ -66,6 +81,38 @@ describe('mergeRunResults', () => {
     const m = mergeRunResults([first, later]);
     expect(m.measuredMs).toBe(19_000);
     expect(m.durationMs).toBe(69_500);
+  });
+
+  it('keeps every section the parts have (a section without a merge rule fails here)', () => {
+    // Parts with every optional section filled: whatever RunResult gains must survive a merge.
+    const full = (startedAt: string, f: FanoutResult): RunResult => ({
+      ...makeResult({ startedAt, partial: true }),
+      verdicts: [{ check: 'errors==0', actual: 0, unit: '', pass: true }],
+      fanout: f,
+    });
+    const parts = [full('2026-01-01T10:00:00.000Z', fanoutSection(3, 50, [['sub#1', 4]])), full('2026-01-01T10:00:00.000Z', fanoutSection(2, 48, [['sub#1', 7]]))];
+    const m = mergeRunResults(parts);
+    // Verdicts judged the parts, not the whole: the one section a merge drops on purpose.
+    const dropped = new Set(['verdicts']);
+    for (const key of Object.keys(parts[0]!)) if (!dropped.has(key)) expect(m, `merged result lost "${key}"`).toHaveProperty(key);
+    expect(m.verdicts).toBeUndefined();
+  });
+
+  it('merges the fan-out section: publishers add up, a shared server stream counts once per overlapping set', () => {
+    const shard = (startedAt: string, f: FanoutResult) => ({ ...makeResult({ startedAt }), fanout: f });
+    const together = mergeRunResults([
+      shard('2026-01-01T10:00:00.000Z', fanoutSection(3, 50, [['sub#1', 4]])),
+      shard('2026-01-01T10:00:00.000Z', fanoutSection(2, 48, [['sub#1', 7], ['sub#2', 1]])),
+    ]);
+    expect(together.fanout).toMatchObject({ publishers: 5, subscribers: 5, published: 50, serverPublished: 50 });
+    // Both shards had a `sub#1`: names carry their part, worst first.
+    expect(together.fanout!.worstSubscribers.map((w) => [w.subscriber, w.lost])).toEqual([['sub#1 (part 2)', 7], ['sub#1 (part 1)', 4], ['sub#2 (part 2)', 1]]);
+    const oneAfterAnother = mergeRunResults([
+      shard('2026-01-01T10:00:00.000Z', fanoutSection(1, 50, [])),
+      shard('2026-01-01T10:01:00.000Z', fanoutSection(1, 40, [])),
+    ]);
+    expect(oneAfterAnother.fanout!.serverPublished).toBe(90);
+    expect(mergeRunResults([makeResult(), makeResult()]).fanout).toBeUndefined();
   });
 
   it('refuses results of different scenarios', () => {

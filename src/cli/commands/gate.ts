@@ -4,7 +4,7 @@
  */
 import type { Argv } from 'yargs';
 import { GATE_FORMATS } from '../../report/formats.js';
-import type { CommandSpec } from './registry.js';
+import type { CommandSpec } from './command-spec.js';
 
 /** `rtbench gate <current..> --baseline <file..> [--max-regression metric=tolerance ...]`. */
 export const gateCommand: CommandSpec = {

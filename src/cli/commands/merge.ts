@@ -3,7 +3,7 @@
  * work is in cli/merge-action.ts, loaded lazily so `--help` stays fast.
  */
 import type { Argv } from 'yargs';
-import type { CommandSpec } from './registry.js';
+import type { CommandSpec } from './command-spec.js';
 
 /** `rtbench merge <files..> [--out file]`. */
 export const mergeCommand: CommandSpec = {

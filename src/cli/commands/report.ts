@@ -4,7 +4,7 @@
  */
 import type { Argv } from 'yargs';
 import { REPORT_FORMATS } from '../../report/formats.js';
-import type { CommandSpec } from './registry.js';
+import type { CommandSpec } from './command-spec.js';
 
 /** `rtbench report <files..> [--format f] [--out file|folder]`. */
 export const reportCommand: CommandSpec = {

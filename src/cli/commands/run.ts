@@ -5,7 +5,7 @@
 import type { Argv } from 'yargs';
 import { REPORT_FORMATS } from '../../report/formats.js';
 import { withSharedOptions } from '../shared-run-options.js';
-import type { CommandSpec } from './registry.js';
+import type { CommandSpec } from './command-spec.js';
 
 const G_LOAD = 'Load:';
 const G_TARGET = 'Target and connection:';

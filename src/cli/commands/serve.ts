@@ -13,7 +13,7 @@ import type { ServerStats } from '../../server/stats.js';
 import { retainedMessages } from '../../server/tokio-broadcast.js';
 import { formatDurationMs } from '../../units.js';
 import { countFlag, durationFlag, sizeFlag } from '../options.js';
-import type { CommandSpec } from './registry.js';
+import type { CommandSpec } from './command-spec.js';
 
 const GROUP = 'Server options:';
 

@@ -18,12 +18,12 @@ import { GivenUpRanges } from './given-up.js';
 import { readProbe, type ProbeStamp } from '../../protocol/payload.js';
 import type { ClientConnection, ConnectionEnd } from '../../protocol/driver.js';
 import type { LoadModel } from '../../scenario/types.js';
-import { MISSED_SEND_THRESHOLD_US, type Engine } from '../engine.js';
-import type { GroupRuntime, Session } from '../session.js';
+import { MISSED_SEND_THRESHOLD_US } from '../engine.js';
+import type { GroupRuntime, PacedSession, RoleHost, Session } from '../session.js';
 
 const stamp: ProbeStamp = { seq: 0, intendedUs: 0 };
 
-export class EchoSession implements Session {
+export class EchoSession implements PacedSession {
   conn!: ClientConnection;
   isOpen = false;
   hasEnded = false;
@@ -46,7 +46,7 @@ export class EchoSession implements Session {
   private partialReplies = 0;
 
   constructor(
-    private readonly engine: Engine,
+    private readonly host: RoleHost,
     readonly group: GroupRuntime,
     readonly globalIndex: number,
   ) {
@@ -59,7 +59,7 @@ export class EchoSession implements Session {
 
   onOpen(connectUs: number): void {
     this.isOpen = true;
-    this.engine.sessionOpened(this, connectUs);
+    this.host.opened(this, connectUs);
   }
 
   startLoad(load: LoadModel, now: number): void {
@@ -68,21 +68,21 @@ export class EchoSession implements Session {
     this.isWaitingOnServer = false;
     if (load.kind === 'open') {
       this.dueUs = now + firstSendOffsetUs(Math.max(0, this.globalIndex), this.group.index, load.ratePerSec);
-      this.engine.schedule(this);
+      this.host.schedule(this);
     } else if (load.thinkTimeMs > 0 && this.outstanding.length === 0) {
       // Users with think time do not all act in the same millisecond: the first sends spread
       // over one think time as open-loop ones do over their period. In step, a connection
       // count's worth of messages met the server at once every round, and the burst's queue
       // read as latency (100 connections, 100 ms think time: p50 +1.1 ms at a 20 ms server).
       this.dueUs = now + firstSendOffsetUs(Math.max(0, this.globalIndex), this.group.index, 1000 / load.thinkTimeMs);
-      this.engine.schedule(this);
+      this.host.schedule(this);
     } else {
       for (let i = this.outstanding.length; i < load.inFlight; i++) this.send(now, now);
     }
   }
 
   onDue(now: number): void {
-    const load = this.engine.load;
+    const load = this.host.load;
     if (load?.kind === 'open') {
       if (load.maxInFlight > 0 && this.outstanding.length >= load.maxInFlight) {
         // As wrk2 does: the send waits for a reply; when it goes, its latency still counts
@@ -95,7 +95,7 @@ export class EchoSession implements Session {
       // Sent early (the pacer's 1 ms horizon): measured from the actual send.
       this.send(Math.min(this.dueUs, now), now);
       this.dueUs += nextIntervalUs(load.ratePerSec, load.arrival);
-      this.engine.schedule(this);
+      this.host.schedule(this);
     } else if (load?.kind === 'closed') {
       // After think time, refill to `inFlight` (replies within one think time share this slot);
       // closed loop measures from the actual send.
@@ -110,8 +110,8 @@ export class EchoSession implements Session {
       this.giveUpOldest();
       expired++;
     }
-    const load = this.engine.load;
-    if (expired === 0 || this.engine.draining || !this.isOpen) return expired;
+    const load = this.host.load;
+    if (expired === 0 || this.host.draining || !this.isOpen) return expired;
     if (load?.kind === 'closed') {
       for (let i = q.length; i < load.inFlight; i++) this.send(now, now);
     } else if (load?.kind === 'open' && this.isHeld) {
@@ -122,16 +122,16 @@ export class EchoSession implements Session {
   }
 
   onMessage(data: Buffer, isBinary: boolean, atUs: number): void {
-    const engine = this.engine;
+    const host = this.host;
     const group = this.group;
-    const counters = engine.recorder.counters;
+    const counters = host.counters;
     counters.msgs_received++;
     counters.bytes_received += data.length;
     if (this.greetingsLeft > 0) {
       this.greetingsLeft--;
       return;
     }
-    if (isBinary !== group.spec.message.binary) engine.notes.add(OPCODE_NOTE);
+    if (isBinary !== group.spec.message.binary) host.note(OPCODE_NOTE);
     const q = this.outstanding;
     const perMessage = group.spec.replies.perMessage;
     if (perMessage !== 1) {
@@ -150,7 +150,7 @@ export class EchoSession implements Session {
         return;
       }
       counters.replies_matched_fifo++;
-      engine.notes.add(FIFO_NOTE);
+      host.note(FIFO_NOTE);
       this.complete(atUs);
       return;
     }
@@ -159,7 +159,7 @@ export class EchoSession implements Session {
       // Older than anything outstanding: either a reply we had given up on, or a duplicate.
       if (this.skipped?.delete(stamp.seq)) {
         counters.msgs_reordered++;
-        engine.recorder.record('latency', atUs - stamp.intendedUs);
+        host.record('latency', atUs - stamp.intendedUs);
       } else if (this.givenUp?.has(stamp.seq)) counters.replies_late++;
       else counters.msgs_duplicated++;
       return;
@@ -175,7 +175,7 @@ export class EchoSession implements Session {
   onEnd(end: ConnectionEnd): void {
     this.hasEnded = true;
     this.isOpen = false;
-    this.engine.sessionEnded(this, end);
+    this.host.ended(this, end);
   }
 
   /** Sends the next probe, intended for `intendedUs`, now at `nowUs`. */
@@ -183,13 +183,13 @@ export class EchoSession implements Session {
     const seq = this.nextSeq++;
     const frame = this.group.probe.write(seq, intendedUs);
     if (!this.conn.send(frame, this.group.spec.message.binary)) return;
-    const recorder = this.engine.recorder;
-    const counters = recorder.counters;
-    if (this.outstanding.length >= this.engine.scenario.connection.maxOutstanding) {
+    const host = this.host;
+    const counters = host.counters;
+    if (this.outstanding.length >= host.connection.maxOutstanding) {
       // The memory bound: a server this far behind loses its oldest message, as a timeout would.
       this.giveUpOldest();
       counters.msgs_lost++;
-      recorder.error('outstanding_limit');
+      host.error('outstanding_limit');
     }
     this.outstanding.push(seq, intendedUs, nowUs);
     counters.msgs_sent++;
@@ -219,24 +219,24 @@ export class EchoSession implements Session {
     const intended = q.headIntendedUs();
     const sent = q.headSentUs();
     q.shift();
-    const engine = this.engine;
-    const load = engine.load;
+    const host = this.host;
+    const load = host.load;
     // Open loop: `latency` from the intended time, `latency_uncorrected` from the actual send.
     // Closed loop sends when it intends to, so the two are equal and only `latency` is kept.
-    engine.recorder.record('latency', atUs - intended);
-    if (this.isOpenLoop) engine.recorder.record('latency_uncorrected', atUs - sent);
+    host.record('latency', atUs - intended);
+    if (this.isOpenLoop) host.record('latency_uncorrected', atUs - sent);
     if (load?.kind === 'open') {
-      if (this.isHeld && !engine.draining && this.isOpen) {
+      if (this.isHeld && !host.draining && this.isOpen) {
         this.isHeld = false;
-        engine.recorder.counters.sends_waited_for_reply++;
+        host.counters.sends_waited_for_reply++;
         this.onDue(atUs);
       }
       return;
     }
-    if (load?.kind !== 'closed' || engine.draining || !this.isOpen) return;
+    if (load?.kind !== 'closed' || host.draining || !this.isOpen) return;
     if (load.thinkTimeMs > 0) {
       this.dueUs = atUs + load.thinkTimeMs * 1000;
-      engine.schedule(this);
+      host.schedule(this);
     } else this.send(atUs, atUs);
   }
 }
@@ -245,6 +245,6 @@ const OPCODE_NOTE = 'the server answered text with binary or binary with text fr
 const FIFO_NOTE = 'some replies carried no stamp (the server transforms payloads): matched in order (FIFO)';
 
 /** Builds an echo session (the registry's factory). */
-export function createEchoSession(engine: Engine, group: GroupRuntime, globalIndex: number): Session {
-  return new EchoSession(engine, group, globalIndex);
+export function createEchoSession(host: RoleHost, group: GroupRuntime, globalIndex: number): Session {
+  return new EchoSession(host, group, globalIndex);
 }

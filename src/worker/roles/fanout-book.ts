@@ -33,17 +33,61 @@
  * total, `deliveries_received` counting each (message, subscriber) once; `msgs_duplicated`
  * and `msgs_reordered` count repeats and late arrivals (a reordered delivery is received).
  */
-import type { Recorder } from '../../metrics/recorder.js';
-import type { FanoutResult, FanoutSubscriberStat } from '../../metrics/result.js';
+import type { Counters } from '../../metrics/counters.js';
+import { keepWorst } from '../../metrics/fanout-section.js';
+import type { FanoutSubscriberStat } from '../../metrics/result.js';
 import type { FanoutSpec, Scenario } from '../../scenario/types.js';
 import { SCENARIO_DEFAULTS } from '../../scenario/validate.js';
-import type { FanoutPublished, FanoutTotals, FanoutWorkerSummary } from '../messages.js';
+import type { WorkerCoordinator } from '../coordinator.js';
 import type { GroupRuntime } from '../session.js';
-import type { FanoutSession } from './fanout.js';
 import { FanoutWriter } from './fanout-stamp.js';
+import type { SeqTracker } from './seq-tracker.js';
 
-/** Subscribers listed in the result: enough to spot a lagging one, few enough to read. */
-export const WORST_SUBSCRIBER_COUNT = 5;
+/** A worker's fan-out publishing, sent to the main side as the drain begins (see above). */
+export interface FanoutPublished {
+  /** Messages this worker's publishers sent in each phase's steady part. */
+  publishedByPart: number[];
+  /** Highest seq any of its subscribers had seen from a server's own (id-less) stream; -1: none. */
+  serverMaxSeq: number;
+}
+
+/** The run-wide sums of every worker's {@link FanoutPublished}, sent back to each worker. */
+export interface FanoutTotals extends FanoutPublished {
+  /** Every worker reported; false when one died first (its publishes are then unknown). */
+  isComplete: boolean;
+}
+
+/** A worker's fan-out figures, in its final report. */
+export interface FanoutWorkerSummary {
+  publishers: number;
+  subscribers: number;
+  published: number;
+  /** Lowest and highest seq seen from a server's own stream (-1: none), to size its publishing. */
+  serverSeqMin: number;
+  serverSeqMax: number;
+  /** This worker's worst subscribers, worst first. */
+  worst: FanoutSubscriberStat[];
+}
+
+/** A subscriber's final figures, and whether it got more than was published. */
+export interface SubscriberAccount {
+  stat: FanoutSubscriberStat;
+  isSurplus: boolean;
+}
+
+/** What the book needs of a fan-out session (fanout.ts) for the final accounting. */
+export interface FanoutMember {
+  readonly publishes: boolean;
+  readonly subscribes: boolean;
+  readonly hasOpened: boolean;
+  /** Messages it published, and how many of them came back to it. */
+  readonly published: number;
+  readonly ownReceived: number;
+  /** The stream of a server's own publisher, when it saw one. */
+  readonly serverStream: SeqTracker | undefined;
+  /** Its expected and lost deliveries, given the run-wide counts (if any). */
+  account(totals: FanoutTotals | undefined): SubscriberAccount;
+}
 
 /** One sentence for `FanoutResult.method` (the paragraph above, shortened). */
 export const FANOUT_METHOD =
@@ -61,7 +105,7 @@ const FOREIGN_CLOCK_NOTE =
   'some stamps were later than their receive time: that publisher does not share this host\'s monotonic clock, so those deliveries have no fanout_latency sample';
 
 /** One per worker process: phase state, publisher ids, publish counts, and the final accounting. */
-export class FanoutBook {
+export class FanoutBook implements WorkerCoordinator {
   readonly spec: FanoutSpec;
   readonly lateAfterUs: number;
   /** Phases in the scenario: parts are phase indexes below this. */
@@ -81,7 +125,7 @@ export class FanoutBook {
   /** Set by sessions on the hot path; turned into notes once, at the end. */
   sawOwnEcho = false;
   sawForeignClock = false;
-  private readonly members: FanoutSession[] = [];
+  private readonly members: FanoutMember[] = [];
   private readonly writers = new Map<number, FanoutWriter>();
   private nextLocalPublisher = 0;
   private nextReconnect = 0;
@@ -120,7 +164,7 @@ export class FanoutBook {
   }
 
   /** Registers a session for the final accounting. */
-  join(session: FanoutSession): void {
+  join(session: FanoutMember): void {
     this.members.push(session);
   }
 
@@ -150,16 +194,15 @@ export class FanoutBook {
   }
 
   /** The runner's sums over every worker arrived. */
-  setTotals(totals: FanoutTotals): void {
-    this.totals = totals;
+  combined(totals: unknown): void {
+    this.totals = totals as FanoutTotals;
   }
 
   /**
    * Counts every subscriber's expected and lost deliveries into the recorder (after the
    * drain, when every session has ended or been abandoned) and summarises the worker.
    */
-  finalise(recorder: Recorder): FanoutWorkerSummary {
-    const counters = recorder.counters;
+  finalise(counters: Counters): FanoutWorkerSummary {
     const t = this.totals;
     if (t !== undefined && !t.isComplete) this.notes.add(INCOMPLETE_NOTE);
     const worst: FanoutSubscriberStat[] = [];
@@ -197,67 +240,4 @@ export class FanoutBook {
     if (this.sawForeignClock) this.notes.add(FOREIGN_CLOCK_NOTE);
     return { publishers, subscribers, published, serverSeqMin, serverSeqMax, worst };
   }
-}
-
-/** Orders subscribers worst first: most lost, then most late, then slowest, then by name. */
-export function compareSubscribers(a: FanoutSubscriberStat, b: FanoutSubscriberStat): number {
-  return b.lost - a.lost || b.late - a.late || b.maxLatencyUs - a.maxLatencyUs || (a.subscriber < b.subscriber ? -1 : a.subscriber > b.subscriber ? 1 : 0);
-}
-
-/** Inserts `stat` into the sorted `list` if it is among the worst few. */
-function keepWorst(list: FanoutSubscriberStat[], stat: FanoutSubscriberStat): void {
-  if (list.length === WORST_SUBSCRIBER_COUNT && compareSubscribers(stat, list[list.length - 1]!) >= 0) return;
-  let i = list.length;
-  while (i > 0 && compareSubscribers(stat, list[i - 1]!) < 0) i--;
-  list.splice(i, 0, stat);
-  if (list.length > WORST_SUBSCRIBER_COUNT) list.pop();
-}
-
-/** The runner's sums of every worker's publishing (what each worker gets back at the drain). */
-export function sumFanoutPublished(reports: FanoutPublished[], isComplete: boolean): FanoutTotals {
-  const parts = Math.max(0, ...reports.map((r) => r.publishedByPart.length));
-  const publishedByPart = new Array<number>(parts).fill(0);
-  let serverMaxSeq = -1;
-  for (const r of reports) {
-    r.publishedByPart.forEach((n, p) => (publishedByPart[p]! += n));
-    if (r.serverMaxSeq > serverMaxSeq) serverMaxSeq = r.serverMaxSeq;
-  }
-  return { publishedByPart, serverMaxSeq, isComplete };
-}
-
-/** Builds the result's fan-out section from every worker's final summary. */
-export function mergeFanoutSummaries(summaries: FanoutWorkerSummary[], scenario: Scenario, serverPublishRatePerSec: number | undefined): FanoutResult {
-  const spec = scenario.fanout ?? SCENARIO_DEFAULTS.fanout;
-  let seqMin = -1;
-  let seqMax = -1;
-  const worst: FanoutSubscriberStat[] = [];
-  for (const s of summaries) {
-    if (s.serverSeqMin >= 0 && (seqMin < 0 || s.serverSeqMin < seqMin)) seqMin = s.serverSeqMin;
-    if (s.serverSeqMax > seqMax) seqMax = s.serverSeqMax;
-    for (const w of s.worst) keepWorst(worst, w);
-  }
-  const sum = (k: 'publishers' | 'subscribers' | 'published') => summaries.reduce((a, s) => a + s[k], 0);
-  return {
-    method: FANOUT_METHOD,
-    includeSender: spec.includeSender,
-    publishers: sum('publishers'),
-    subscribers: sum('subscribers'),
-    published: sum('published'),
-    serverPublished: seqMax >= 0 ? seqMax - seqMin + 1 : 0,
-    ...(serverPublishRatePerSec ? { serverPublishRatePerSec } : {}),
-    lateAfterMs: spec.lateAfterMs,
-    worstSubscribers: worst,
-  };
-}
-
-/** Notes the fan-out section needs next to its numbers (target-dependent caveats). */
-export function fanoutRunNotes(scenario: Scenario, isEmbedded: boolean, targetUrl: string, f: FanoutResult): string[] {
-  const notes: string[] = [];
-  if (scenario.server && !isEmbedded) notes.push('server.publishRate applies to the embedded server only: the target publishes by itself');
-  const host = new URL(targetUrl).hostname;
-  const isLocal = host === 'localhost' || host.startsWith('127.') || host === '[::1]' || host === '::1';
-  if (f.serverPublished > 0 && !isLocal) {
-    notes.push("fanout_latency of the server's own messages assumes the server stamps with this host's monotonic clock; a server on another host needs synchronised wall clocks instead");
-  }
-  return notes;
 }

@@ -12,13 +12,10 @@
  * message (the reference `/broadcast` sends to all); it counts them as received bytes only.
  */
 import { firstSendOffsetUs, nextIntervalUs } from '../../load/schedule.js';
-import type { FanoutSubscriberStat } from '../../metrics/result.js';
 import type { ClientConnection, ConnectionEnd } from '../../protocol/driver.js';
 import type { LoadModel } from '../../scenario/types.js';
-import type { Engine } from '../engine.js';
-import type { FanoutTotals } from '../messages.js';
-import type { GroupRuntime, Session } from '../session.js';
-import type { FanoutBook } from './fanout-book.js';
+import type { GroupRuntime, PacedSession, RoleHost, Session } from '../session.js';
+import type { FanoutBook, FanoutMember, FanoutTotals, SubscriberAccount } from './fanout-book.js';
 import { readFanoutStamp, type FanoutStamp, type FanoutWriter } from './fanout-stamp.js';
 import { ARRIVED_AGAIN, ARRIVED_LATE, SeqTracker } from './seq-tracker.js';
 
@@ -35,14 +32,8 @@ const CANVAS_WIDTH = 1920;
 const CANVAS_HEIGHT = 1080;
 const STROKE_STEP = 12;
 
-/** A subscriber's final figures, and whether it got more than was published (see the book). */
-export interface SubscriberAccount {
-  stat: FanoutSubscriberStat;
-  isSurplus: boolean;
-}
-
 /** A `publisher`, `subscriber` or `pubsub` connection (the group's role decides which parts run). */
-export class FanoutSession implements Session {
+export class FanoutSession implements PacedSession, FanoutMember {
   conn!: ClientConnection;
   isOpen = false;
   hasEnded = false;
@@ -88,12 +79,11 @@ export class FanoutSession implements Session {
   private maxLatencyUs = 0;
 
   constructor(
-    private readonly engine: Engine,
+    private readonly host: RoleHost,
     readonly group: GroupRuntime,
     readonly globalIndex: number,
+    book: FanoutBook,
   ) {
-    const book = engine.fanout;
-    if (book === undefined) throw new Error('fan-out session without a fan-out book: entry.ts creates one for scenarios with fan-out roles');
     this.book = book;
     const role = group.spec.role;
     this.publishes = role === 'publisher' || role === 'pubsub';
@@ -114,7 +104,7 @@ export class FanoutSession implements Session {
    * timeout). Unknown, hence 1, until the run-wide publish counts have arrived.
    */
   get pending(): number {
-    if (!this.subscribes || !this.engine.draining || this.hasLeft || !this.hasOpened) return 0;
+    if (!this.subscribes || !this.host.draining || this.hasLeft || !this.hasOpened) return 0;
     const t = this.book.totals;
     if (t === undefined) return 1;
     let due = 0;
@@ -135,7 +125,7 @@ export class FanoutSession implements Session {
     // Opened during a ramp: a member of the coming part from its start. Opened mid-part
     // (a reconnect): a full member from the next part on.
     this.firstFullPart = book.isSteady || book.isDraining ? book.phase + 1 : Math.max(0, book.phase);
-    this.engine.sessionOpened(this, connectUs);
+    this.host.opened(this, connectUs);
   }
 
   startLoad(load: LoadModel, now: number): void {
@@ -146,18 +136,18 @@ export class FanoutSession implements Session {
       this.nextSeq = 0;
     }
     this.dueUs = now + firstSendOffsetUs(Math.max(0, this.globalIndex), this.group.index, load.ratePerSec);
-    this.engine.schedule(this);
+    this.host.schedule(this);
   }
 
   onDue(now: number): void {
-    const load = this.engine.load;
+    const load = this.host.load;
     // A ramp or the drain stops publishing: the session drops off the pacer until the next
     // steady part calls startLoad again.
     if (!this.book.isSteady || load?.kind !== 'open' || this.part !== this.book.lastStartedPart) return;
     // Published early (the pacer's 1 ms horizon): stamped with the actual send time.
     this.publish(Math.min(this.dueUs, now));
     this.dueUs += nextIntervalUs(load.ratePerSec, load.arrival);
-    this.engine.schedule(this);
+    this.host.schedule(this);
   }
 
   expire(): number {
@@ -165,8 +155,8 @@ export class FanoutSession implements Session {
   }
 
   onMessage(data: Buffer, _isBinary: boolean, atUs: number): void {
-    const engine = this.engine;
-    const counters = engine.recorder.counters;
+    const host = this.host;
+    const counters = host.counters;
     counters.msgs_received++;
     counters.bytes_received += data.length;
     if (!this.subscribes || this.hasLeft) return;
@@ -221,7 +211,7 @@ export class FanoutSession implements Session {
       book.sawForeignClock = true;
       return;
     }
-    engine.recorder.record('fanout_latency', latencyUs);
+    host.record('fanout_latency', latencyUs);
     if (latencyUs > this.maxLatencyUs) this.maxLatencyUs = latencyUs;
     if (latencyUs > book.lateAfterUs) this.late++;
   }
@@ -232,7 +222,7 @@ export class FanoutSession implements Session {
     // Our own close at the drain keeps the membership to the end; any other end (the server
     // closing, even with 1000, an error, a ramp-down) makes the current part a partial one.
     this.leave(this.book.isDraining && end.initiatedByUs);
-    this.engine.sessionEnded(this, end);
+    this.host.ended(this, end);
   }
 
   /**
@@ -308,7 +298,7 @@ export class FanoutSession implements Session {
     this.published++;
     this.ownByPart[this.part]!++;
     this.book.publishedByPart[this.part]!++;
-    const counters = this.engine.recorder.counters;
+    const counters = this.host.counters;
     counters.msgs_sent++;
     counters.bytes_sent += frame.length;
   }
@@ -324,6 +314,6 @@ function step(v: number, size: number): number {
  * Builds a fan-out session (the registry's factory for `publisher`, `subscriber` and `pubsub`:
  * the group's role decides whether it publishes, subscribes or both).
  */
-export function createFanoutSession(engine: Engine, group: GroupRuntime, globalIndex: number): Session {
-  return new FanoutSession(engine, group, globalIndex);
+export function createFanoutSession(host: RoleHost, group: GroupRuntime, globalIndex: number, book: unknown): Session {
+  return new FanoutSession(host, group, globalIndex, book as FanoutBook);
 }

@@ -18,8 +18,7 @@
 import { nowUs } from '../../load/clock.js';
 import type { ClientConnection, ConnectionEnd, SseHandler } from '../../protocol/driver.js';
 import { readEventStamp, readSequenceNumber, type EventStamp } from '../../protocol/sse-stamp.js';
-import type { Engine } from '../engine.js';
-import type { GroupRuntime, Session } from '../session.js';
+import type { GroupRuntime, RoleHost, Session } from '../session.js';
 
 const stamp: EventStamp = { seq: 0, tNs: 0 };
 
@@ -35,12 +34,7 @@ export class ListenerSession implements Session, SseHandler {
   private hasNotedPush = false;
   readonly ownsReconnects = true;
   readonly reconnectsStream: boolean;
-  dueUs = 0;
-  heapIndex = -1;
   liveIndex = -1;
-  /** Listeners send nothing, so nothing is ever awaited or late. */
-  readonly pending = 0;
-  readonly isWaitingOnServer = false;
   /** Request start of the current response (first_event_time counts from here). */
   private requestStartUs = 0;
   /** Receive time of the current response's last event; -1 before its first. */
@@ -56,7 +50,7 @@ export class ListenerSession implements Session, SseHandler {
   private readonly expectEvents: number | undefined;
 
   constructor(
-    private readonly engine: Engine,
+    private readonly host: RoleHost,
     readonly group: GroupRuntime,
     readonly globalIndex: number,
   ) {
@@ -71,31 +65,31 @@ export class ListenerSession implements Session, SseHandler {
     this.isOpen = true;
     this.hasOpened = true;
     this.isReconnecting = false;
-    this.engine.sessionOpened(this, connectUs);
+    this.host.opened(this, connectUs);
   }
 
   onBodyBytes(byteCount: number): void {
-    this.engine.recorder.counters.bytes_received += byteCount;
+    this.host.counters.bytes_received += byteCount;
   }
 
   onEvent(data: string, id: string | undefined, atUs: number): void {
-    const recorder = this.engine.recorder;
-    const counters = recorder.counters;
+    const host = this.host;
+    const counters = host.counters;
     counters.events_received++;
     // Like connect_time, time to first event is a per-connection figure: never warm-up.
-    if (this.lastEventUs < 0) recorder.record('first_event_time', atUs - this.requestStartUs, true);
-    else recorder.record('event_gap', atUs - this.lastEventUs);
+    if (this.lastEventUs < 0) host.record('first_event_time', atUs - this.requestStartUs, true);
+    else host.record('event_gap', atUs - this.lastEventUs);
     this.lastEventUs = atUs;
 
     let seq: number;
     if (readEventStamp(data, stamp)) {
       seq = stamp.seq;
       // One-way: the server stamped with the same monotonic clock (loopback / same host).
-      recorder.record('push_latency', atUs - stamp.tNs / 1000);
+      host.record('push_latency', atUs - stamp.tNs / 1000);
       if (!this.hasNotedPush) {
-        // Once per stream, not per event; the engine's note set keeps one copy per run.
+        // Once per stream, not per event; the host keeps one copy per run.
         this.hasNotedPush = true;
-        this.engine.notes.add(PUSH_NOTE);
+        host.note(PUSH_NOTE);
       }
     } else seq = readSequenceNumber(id ?? data);
 
@@ -114,11 +108,11 @@ export class ListenerSession implements Session, SseHandler {
   onInterrupted(end: ConnectionEnd): void {
     this.isOpen = false;
     this.isReconnecting = true;
-    this.engine.sessionInterrupted(this, end);
+    this.host.interrupted(this, end);
   }
 
   onReconnect(): void {
-    this.engine.recorder.counters.reconnects++;
+    this.host.counters.reconnects++;
   }
 
   onEnd(end: ConnectionEnd): void {
@@ -126,23 +120,11 @@ export class ListenerSession implements Session, SseHandler {
     this.hasEnded = true;
     this.isOpen = false;
     this.isReconnecting = false;
-    this.engine.sessionEnded(this, end);
+    this.host.ended(this, end);
   }
 
   /** SSE drivers deliver events through {@link onEvent}; there are no messages. */
   onMessage(): void {}
-
-  startLoad(): void {}
-
-  onDue(): void {}
-
-  expire(): number {
-    return 0;
-  }
-
-  abandon(): number {
-    return 0;
-  }
 
   /**
    * The stream is over: books the events it was expected to deliver. A stream the run cut
@@ -152,11 +134,11 @@ export class ListenerSession implements Session, SseHandler {
   private settleExpected(cutByUs: boolean): void {
     const expected = this.expectEvents;
     if (expected === undefined || !this.hasOpened) return;
-    const counters = this.engine.recorder.counters;
+    const counters = this.host.counters;
     const accounted = this.freshEvents + this.gapLost;
     if (cutByUs) {
       counters.events_expected += Math.min(expected, accounted);
-      if (accounted < expected) this.engine.notes.add(CUT_NOTE);
+      if (accounted < expected) this.host.note(CUT_NOTE);
       return;
     }
     counters.events_expected += expected;
@@ -165,6 +147,6 @@ export class ListenerSession implements Session, SseHandler {
 }
 
 /** Builds an SSE listener session (the registry's factory). */
-export function createListenerSession(engine: Engine, group: GroupRuntime, globalIndex: number): Session {
-  return new ListenerSession(engine, group, globalIndex);
+export function createListenerSession(host: RoleHost, group: GroupRuntime, globalIndex: number): Session {
+  return new ListenerSession(host, group, globalIndex);
 }
