@@ -50,13 +50,14 @@ export function describeSendTiming(r: RunResult): string | undefined {
   if (!corrected?.count || !uncorrected?.count) return undefined;
   const k = r.counters;
   const gap = `p50 ${formatUs(corrected.p50)} vs ${formatUs(uncorrected.p50)} uncorrected`;
+  const sends = (n: number) => `${formatCount(n)} send${n === 1 ? '' : 's'}`;
   const causes: string[] = [];
-  if (k.sends_waited_for_reply) causes.push(`${formatCount(k.sends_waited_for_reply)} sends waited for a reply (request/response emulation)`);
-  if (k.sends_missed) causes.push(`${formatCount(k.sends_missed)} sends left over 10 ms late because the generator was behind`);
+  if (k.sends_waited_for_reply) causes.push(`${sends(k.sends_waited_for_reply)} waited for a reply (request/response emulation)`);
+  if (k.sends_missed) causes.push(`${sends(k.sends_missed)} left over 10 ms late (the generator was behind, or the socket's buffer was full)`);
   if (causes.length === 0) {
     return `send timing: every send left within 10 ms of its intended time (${gap}); the two latency series differ only by that`;
   }
-  return `send timing: sends were held back, so latency exceeds latency_uncorrected (${gap}): ${causes.join('; ')}`;
+  return `send timing: ${causes.join('; ')}; latency counts those waits, latency_uncorrected does not (${gap})`;
 }
 
 /** Messages (replies) per second over the measured window. */

@@ -182,9 +182,11 @@ export function resolvePlan(scenario: Scenario, o: RunOverrides, cores: number, 
   return deepFreeze(plan);
 }
 
+const CAP_ON_CLOSED = '--max-in-flight and --request-response apply to the open model (--rate); a closed-loop run (--in-flight, or the scenario\'s model "closed") keeps its own in-flight count';
+
 function overrideLoad(load: LoadModel | undefined, o: RunOverrides): LoadModel | undefined {
-  if (o.maxInFlight !== undefined && o.inFlight !== undefined) {
-    throw new UsageError('--max-in-flight applies to the open model (--rate); closed runs use --in-flight');
+  if (o.maxInFlight !== undefined && (o.inFlight !== undefined || (o.ratePerSec === undefined && load?.kind === 'closed'))) {
+    throw new UsageError(CAP_ON_CLOSED);
   }
   if (o.ratePerSec !== undefined) {
     const prior = load?.kind === 'open' ? load : undefined;

@@ -42,6 +42,7 @@ export class HyperlaneConnection implements FrameSink {
   /** A frame arrived since the last complete message: the idle check pings instead of dropping. */
   private hasFrameSinceMessage = false;
   private isReadPaused = false;
+  private isReadHeld = false;
   private closeCode = CLOSE_ABNORMAL;
   private readonly idleTimer: NodeJS.Timeout | undefined;
 
@@ -84,6 +85,17 @@ export class HyperlaneConnection implements FrameSink {
       this.isReadPaused = true;
       this.socket.pause();
     }
+  }
+
+  /**
+   * Stops (or restarts) reading for the handler's own reasons (a serial echo with a message
+   * waiting), independently of the pause the write path takes while the kernel is full.
+   */
+  holdReads(on: boolean): void {
+    if (this.isReadHeld === on) return;
+    this.isReadHeld = on;
+    if (on) this.socket.pause();
+    else if (!this.isReadPaused) this.socket.resume();
   }
 
   /** True while written bytes wait in user space because the kernel's send buffer is full. */
@@ -170,7 +182,7 @@ export class HyperlaneConnection implements FrameSink {
     if (this.socket.writableLength > 0) return;
     if (this.isReadPaused) {
       this.isReadPaused = false;
-      this.socket.resume();
+      if (!this.isReadHeld) this.socket.resume();
     }
     this.handler.onDrained?.(this);
   };

@@ -55,14 +55,22 @@ export class HyperlaneEcho implements ConnectionHandler {
       let turns = this.turns.get(conn);
       if (!turns) this.turns.set(conn, (turns = new SerialTurns()));
       if (turns.offer(copy)) this.line.push(replyInTurn, this, conn, copy);
+      // Read nothing more while a message waits its turn (back-pressure to the client).
+      else conn.holdReads(true);
       return;
     }
     this.reply(conn, payload);
   }
 
-  /** The connection's next message waiting for its turn (serial echo), if any. */
-  nextTurn(conn: HyperlaneConnection): Buffer | undefined {
-    return conn.isOpen ? this.turns.get(conn)?.next() : undefined;
+  /**
+   * Serial echo: starts the delay of the connection's next waiting message (from when the
+   * previous reply was due, never before it arrived), or reads again when none waits.
+   */
+  startNextTurn(conn: HyperlaneConnection, previousDueUs: number): void {
+    const turns = this.turns.get(conn);
+    const next = conn.isOpen ? turns?.next() : undefined;
+    if (next) this.line!.push(replyInTurn, this, conn, next, turns!.startUs(previousDueUs));
+    else conn.holdReads(false);
   }
 
   onClosed(conn: HyperlaneConnection): void {
@@ -88,7 +96,5 @@ function replyLater(echo: HyperlaneEcho, conn: HyperlaneConnection, payload: Buf
 /** Serial echo: answer, then start the next message's delay from when this one was due (ws-endpoints.ts). */
 function replyInTurn(echo: HyperlaneEcho, conn: HyperlaneConnection, payload: Buffer): void {
   echo.reply(conn, payload);
-  const next = echo.nextTurn(conn);
-  const line = echo.line!;
-  if (next) line.push(replyInTurn, echo, conn, next, line.dueUs);
+  echo.startNextTurn(conn, echo.line!.dueUs);
 }

@@ -233,9 +233,10 @@ function echoLater(client: Client, data: Buffer, isBinary: boolean): void {
  */
 function echoInTurn(client: Client, data: Buffer, isBinary: boolean): void {
   echoLater(client, data, isBinary);
-  const next = client.turns!.next();
+  const turns = client.turns!;
+  const next = turns.next();
   const line = client.line!;
-  if (next) line.push(echoInTurn, client, next[0], next[1], line.dueUs);
+  if (next) line.push(echoInTurn, client, next[0], next[1], turns.startUs(line.dueUs));
   else if (client.ws.isPaused) client.ws.resume();
 }
 

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { decodeHistogram } from '../../dist/metrics/histogram.js';
 import { hgrmFiles } from '../../dist/report/hgrm.js';
 import { escapeHtml } from '../../dist/report/html-escape.js';
-import { reporters } from '../../dist/report/reporter.js';
+import { reporters } from '../../dist/report/reporters.js';
 import type { RunResult } from '../../dist/metrics/result.js';
 import { evenly, makeResult, metricOf, timeseriesOf } from '../helpers/results.js';
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { builtinScenarioNames, loadScenario } from '../../dist/scenario/load.js';
 import { resolvePlan } from '../../dist/scenario/resolve.js';
 import { validateScenario } from '../../dist/scenario/validate.js';
-import { validationIssues } from '../helpers/scenarios.js';
+import { validatedBuiltin, validationIssues } from '../helpers/scenarios.js';
 
 describe('scenario validation', () => {
   it('every built-in scenario validates', () => {
@@ -88,5 +88,27 @@ describe('resolvePlan', () => {
     const external = resolvePlan(big, { target: 'ws://127.0.0.1:9/' }, 2, 20_000);
     expect(external.embeddedServer.processes).toBe(1);
     expect(resolvePlan(base, {}, 2, 20_000).notes).toEqual([]);
+  });
+});
+
+describe('request/response emulation flags', () => {
+  const open = () => validatedBuiltin('echo');
+
+  it('--request-response is --max-in-flight 1; the default open loop never waits', async () => {
+    const { toOverrides } = await import('../../dist/cli/run-action.js');
+    expect(resolvePlan(open(), {}, 2).scenario.phases[0]!.load).toMatchObject({ kind: 'open', maxInFlight: 0 });
+    const o = toOverrides({ 'request-response': true });
+    expect(o.maxInFlight).toBe(1);
+    expect(resolvePlan(open(), o, 2).scenario.phases[0]!.load).toMatchObject({ kind: 'open', maxInFlight: 1 });
+    expect(() => toOverrides({ 'request-response': true, 'max-in-flight': '2' })).toThrow('--request-response means --max-in-flight 1');
+  });
+
+  it('refuses a cap on a closed loop, and a cap above --max-outstanding', () => {
+    expect(() => resolvePlan(validatedBuiltin('echo-closed'), { maxInFlight: 1 }, 2)).toThrow('apply to the open model');
+    expect(() => resolvePlan(open(), { maxInFlight: 1, inFlight: 2 }, 2)).toThrow('apply to the open model');
+    expect(() => resolvePlan(open(), { maxInFlight: 50, maxOutstanding: 10 }, 2)).toThrow('--max-in-flight 50 exceeds --max-outstanding 10');
+    expect(validationIssues({ name: 'x', maxOutstanding: 4, phases: [{ duration: '1s', connections: 1, load: { model: 'closed', inFlight: 8 } }] })).toEqual([
+      'x.json: phases[0].load.inFlight: must be at most maxOutstanding (4), got 8',
+    ]);
   });
 });

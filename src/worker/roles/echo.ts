@@ -165,8 +165,12 @@ export class EchoSession implements PacedSession {
       return;
     }
     while (q.length > 0 && q.headSeq()! < stamp.seq) {
-      (this.skipped ??= new Set()).add(q.headSeq()!);
+      const skipped = (this.skipped ??= new Set());
+      skipped.add(q.headSeq()!);
       q.shift();
+      // Bounded like the outstanding queue: a server that drops one message in a hundred
+      // would otherwise grow this set for the whole run.
+      if (skipped.size > host.connection.maxOutstanding) this.giveUpOldestSkipped();
     }
     if (q.headSeq() === stamp.seq) this.complete(atUs);
     else counters.msgs_unexpected++; // a seq we never sent
@@ -196,14 +200,27 @@ export class EchoSession implements PacedSession {
     counters.bytes_sent += frame.length;
   }
 
-  /** Messages that will never be answered now: everything outstanding and skipped. */
+  /**
+   * Messages that will never be answered now: everything outstanding and skipped. They are
+   * given up, not forgotten: a reply still on its way (the drain, a ramp-down's close) is late.
+   */
   abandon(): number {
     const n = this.outstanding.length + (this.skipped?.size ?? 0);
-    this.outstanding.clear();
+    const givenUp = (this.givenUp ??= new GivenUpRanges());
+    for (const seq of this.skipped ?? []) givenUp.add(seq);
     this.skipped = undefined;
-    this.givenUp = undefined;
-    this.partialReplies = 0;
+    while (this.outstanding.length > 0) this.giveUpOldest();
     return n;
+  }
+
+  /** Gives up the oldest skipped message (counted lost here). */
+  private giveUpOldestSkipped(): void {
+    const skipped = this.skipped!;
+    const oldest = skipped.values().next().value!;
+    skipped.delete(oldest);
+    (this.givenUp ??= new GivenUpRanges()).add(oldest);
+    this.host.counters.msgs_lost++;
+    this.host.error('outstanding_limit');
   }
 
   /** Drops the oldest outstanding message; the caller counts it lost. */

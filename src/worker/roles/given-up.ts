@@ -1,8 +1,9 @@
 /**
- * The sequence numbers an echo connection gave up on (reply timeout, outstanding limit), so a
- * reply that still comes counts as late rather than as a duplicate. Messages are given up
- * oldest first, so the numbers form a few ascending runs, kept as ranges: a server that never
- * answers costs one range, not one entry per message. The oldest runs are forgotten past a cap.
+ * The sequence numbers an echo connection gave up on (reply timeout, outstanding limit, the
+ * end of the run), so a reply that still comes counts as late rather than as a duplicate.
+ * Messages are mostly given up oldest first, so the numbers form a few runs, kept as ranges: a
+ * server that never answers costs one range, not one entry per message. The oldest runs are
+ * forgotten past a cap.
  */
 const MAX_RANGES = 256;
 
@@ -23,11 +24,9 @@ export class GivenUpRanges {
 
   has(seq: number): boolean {
     const r = this.ranges;
-    // Late replies are usually for the newest run: scan from the end.
-    for (let i = r.length - 2; i >= 0; i -= 2) {
-      if (seq > r[i + 1]!) return false;
-      if (seq >= r[i]!) return true;
-    }
+    // Runs are not always in order (skipped messages are given up after later ones), so every
+    // run is looked at; late replies are rare and the runs few.
+    for (let i = r.length - 2; i >= 0; i -= 2) if (seq >= r[i]! && seq <= r[i + 1]!) return true;
     return false;
   }
 
