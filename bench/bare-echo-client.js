@@ -25,13 +25,15 @@ const latencyUs = createLatencyHistogram();
 let replies = 0;
 let measuring = false;
 const sockets = [];
+/** Each connection's first sends, called once every connection is open. */
+const starters = [];
 
 await Promise.all(Array.from({ length: connections }, () => new Promise((resolve, reject) => {
   const ws = new WebSocket(url, { perMessageDeflate: false });
   const sentAt = [];
   ws.on('open', () => {
     sockets.push(ws);
-    resolve();
+    resolve(undefined);
   });
   ws.on('error', reject);
   ws.on('message', () => {
@@ -43,14 +45,14 @@ await Promise.all(Array.from({ length: connections }, () => new Promise((resolve
     sentAt.push(performance.now());
     ws.send(payload, SEND_OPTIONS);
   });
-  ws.start = () => {
+  starters.push(() => {
     for (let i = 0; i < inFlight; i++) {
       sentAt.push(performance.now());
       ws.send(payload, SEND_OPTIONS);
     }
-  };
+  });
 })));
-for (const ws of sockets) ws.start();
+for (const start of starters) start();
 await new Promise((r) => setTimeout(r, warmupSeconds * 1000));
 measuring = true;
 const cpu0 = process.cpuUsage();

@@ -23,7 +23,7 @@ await new Promise((resolve) => {
   const settle = () => {
     pending--;
     if (started < connections) openNext();
-    else if (pending === 0) resolve();
+    else if (pending === 0) resolve(undefined);
   };
   const openNext = () => {
     started++;
@@ -43,7 +43,7 @@ await new Promise((resolve) => {
       settle();
     });
   };
-  if (connections === 0) resolve();
+  if (connections === 0) resolve(undefined);
   while (started < Math.min(connections, MAX_PENDING_HANDSHAKES)) openNext();
 });
 const connectMs = performance.now() - t0;

@@ -115,7 +115,7 @@ function runChild({ url, count, firstIndex, localAddresses, concurrency }) {
       ws.on('close', onEarlyClose);
       settle();
     });
-    ws.once('error', (err) => {
+    ws.once('error', (/** @type {NodeJS.ErrnoException} */ err) => {
       if (isSettled) return;
       isSettled = true;
       if (err.code === 'EADDRINUSE' && options.localPort !== undefined) return openOne(g);
@@ -133,7 +133,7 @@ function runChild({ url, count, firstIndex, localAddresses, concurrency }) {
     } else openOne();
   };
   const progress = setInterval(() => process.send({ type: 'progress', opened, failed }), 1000);
-  process.on('message', (msg) => {
+  process.on('message', (/** @type {{ type: string }} */ msg) => {
     if (msg.type !== 'close') return;
     isClosing = true;
     clearInterval(progress);
@@ -171,7 +171,7 @@ async function runParent(opts) {
     children.map(
       (child, i) =>
         new Promise((resolve, reject) => {
-          child.on('message', (msg) => {
+          child.on('message', (/** @type {any} */ msg) => {
             if (msg.type === 'progress') progress[i] = msg;
             else if (msg.type === 'opened') resolve(msg);
           });
@@ -202,7 +202,7 @@ async function runParent(opts) {
 
   const closed = await Promise.all(
     children.map((child) => new Promise((resolve) => {
-      child.on('message', (msg) => msg.type === 'closed' && resolve(msg.closedEarly));
+      child.on('message', (/** @type {any} */ msg) => msg.type === 'closed' && resolve(msg.closedEarly));
       child.once('exit', () => resolve(0));
       child.send({ type: 'close' });
     })),

@@ -50,7 +50,7 @@ function installPeers(ctx) {
       stdio: ['ignore', 2, 2],
     }));
     npm.once('error', reject);
-    npm.once('close', (code) => (code === 0 ? resolve() : reject(new Error(`npm install --prefix bench/peers exited with ${code}`))));
+    npm.once('close', (code) => (code === 0 ? resolve(undefined) : reject(new Error(`npm install --prefix bench/peers exited with ${code}`))));
   });
 }
 

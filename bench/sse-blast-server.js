@@ -23,5 +23,5 @@ const server = createServer((req, res) => {
   };
   write();
 });
-server.listen(0, '127.0.0.1', () => process.stdout.write(`port ${server.address().port}\n`));
+server.listen(0, '127.0.0.1', () => process.stdout.write(`port ${/** @type {import('node:net').AddressInfo} */ (server.address()).port}\n`));
 process.on('SIGTERM', () => process.exit(0));

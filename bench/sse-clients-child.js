@@ -62,7 +62,7 @@ const DIAL = { handshakeTimeoutMs: 30_000, replyTimeoutMs: 10_000, maxMessageByt
 
 /** The baseline: node:http with no agent and a line splitter that counts blank lines. */
 function openBare(target, settle) {
-  const req = request({ host: target.hostname, port: target.port, path: target.pathname + target.search, headers: { Accept: 'text/event-stream' }, createConnection: (o) => connect({ host: o.host, port: o.port }) });
+  const req = request({ host: target.hostname, port: target.port, path: target.pathname + target.search, headers: { Accept: 'text/event-stream' }, createConnection: (o) => connect({ host: o.host ?? undefined, port: Number(o.port) }) });
   req.on('response', (res) => {
     if (state.opened++ === 0) state.firstOpenUs = nowUs();
     settle();
@@ -105,7 +105,7 @@ async function openAll() {
   await new Promise((resolve) => {
     const settle = () => {
       settled++;
-      if (settled === streams) resolve();
+      if (settled === streams) resolve(undefined);
       else if (started < streams) pump();
     };
     const pump = () => {

@@ -107,8 +107,8 @@ export function startIndependentServer(delayMs) {
         wsUrl: (path) => `ws://127.0.0.1:${ws}${path}`,
         httpUrl: (path) => `http://127.0.0.1:${http}${path}`,
         close: () => new Promise((done) => {
-          if (child.exitCode !== null) return done();
-          child.once('exit', () => done());
+          if (child.exitCode !== null) return done(undefined);
+          child.once('exit', () => done(undefined));
           child.kill('SIGTERM');
         }),
       });
@@ -200,7 +200,7 @@ export function generatorWasBehind(summary) {
  * `delays` and `connections` narrow the matrix (the benchmark's smoke mode). Resolves to rows
  * `{ cell, summary, floorUs, verdict }`.
  */
-export async function runEchoMatrix(kind, { scale = 1, log = () => {}, delays = TRUTH_DELAYS_MS, connections = [1, 100] } = {}) {
+export async function runEchoMatrix(kind, { scale = 1, log = (/** @type {string} */ _msg) => {}, delays = TRUTH_DELAYS_MS, connections = [1, 100] } = {}) {
   const servers = new Map();
   try {
     for (const d of delays) servers.set(d, await startDelayServer(kind, d));
@@ -243,7 +243,7 @@ export const PUSH_DELAYS_MS = [0, 20, 200];
  * (`/broadcast?publish_hz=20`) and fan-out between client publishers (5 pubsub clients at
  * 20 msg/s each). Each case against D = 0 gives its floor. Rows `{ name, delayMs, summary, floorUs, verdict }`.
  */
-export async function runPushMatrix({ scale = 1, log = () => {}, delays = PUSH_DELAYS_MS } = {}) {
+export async function runPushMatrix({ scale = 1, log = (/** @type {string} */ _msg) => {}, delays = PUSH_DELAYS_MS } = {}) {
   const cases = [
     {
       name: 'SSE push_latency, 10 streams',

@@ -46,7 +46,7 @@ export interface ClientConnection {
 }
 
 /** Options a driver needs to open one connection. */
-export interface DialOptions extends ConnectionOptions {
+export interface DialOptions extends Omit<ConnectionOptions, 'maxOutstanding'> {
   /** Local address to connect from (spreads connections over 127.0.0.x). */
   localAddress?: string;
   /** Local port to bind (with `localAddress`); absent: the kernel picks one. */
