@@ -47,24 +47,3 @@ export class ConfigError extends RtbenchError {
     super(issues.map((i) => `${source}: ${i.path ? `${i.path}: ` : ''}${i.message}`).join('\n'), ExitCode.Usage);
   }
 }
-
-/** The run could not be carried out: the target is unreachable or every connection failed. */
-export class TargetUnreachableError extends RtbenchError {
-  constructor(message: string, hint?: string) {
-    super(message, ExitCode.Unreachable, hint);
-  }
-}
-
-/** A worker process died without sending its final report. */
-export class WorkerCrashedError extends RtbenchError {
-  constructor(message: string) {
-    super(message, ExitCode.Internal);
-  }
-}
-
-/** One or more thresholds or regression checks failed. */
-export class GateFailedError extends RtbenchError {
-  constructor(message: string) {
-    super(message, ExitCode.GateFailed);
-  }
-}

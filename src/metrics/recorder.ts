@@ -6,6 +6,7 @@
  * Each sample lands in exactly one histogram: the measured one, or (during warm-up) the
  * warm-up one. Totals are the sum of measured deltas; the time series uses both.
  */
+import type { ErrorClass } from './error-classes.js';
 import { type Counters, zeroCounters } from './counters.js';
 import { createLatencyHistogram, encodeHistogram, HIGHEST_TRACKABLE_US, type Histogram } from './histogram.js';
 import type { MetricId } from './metric-ids.js';
@@ -49,7 +50,7 @@ export class Recorder {
   }
 
   /** Counts one error of `errorClass` (e.g. `connect_refused`, `closed_1011`). */
-  error(errorClass: string): void {
+  error(errorClass: ErrorClass): void {
     this.errors[errorClass] = (this.errors[errorClass] ?? 0) + 1;
   }
 

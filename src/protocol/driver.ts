@@ -3,12 +3,13 @@
  * message with its receive time, report how it ended as a typed error class. One file per
  * protocol implements it; sessions (echo, fan-out, SSE listener) consume it.
  */
+import type { ErrorClass } from '../metrics/error-classes.js';
 import type { ConnectionOptions } from '../scenario/types.js';
 
 /** How a connection ended. `errorClass` is absent for a normal end. */
 export interface ConnectionEnd {
   /** e.g. `connect_refused`, `handshake_status_403`, `closed_1011`, `reset`, `too_large`. */
-  errorClass?: string;
+  errorClass?: ErrorClass;
   /** Close code when a close frame (or its absence, 1006) ended a WebSocket. */
   code?: number;
   /** The end came from our own close (a server that drops TCP instead of answering is fine). */

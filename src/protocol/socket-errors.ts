@@ -2,9 +2,10 @@
  * Error classes for failures below the protocol (TCP, DNS, TLS, client resource limits),
  * shared by every driver so the same failure reads the same in WebSocket and SSE runs.
  */
+import type { ErrorClass } from '../metrics/error-classes.js';
 
 /** The class of a socket-level error code, or undefined when the code is not one of them. */
-export function classifySocketError(code: string | undefined): string | undefined {
+export function classifySocketError(code: string | undefined): ErrorClass | undefined {
   switch (code) {
     case undefined:
       return undefined;

@@ -13,6 +13,7 @@
  * `fetch` option is the one per-stream closure: it times the request (connect_time), applies
  * the handshake timeout and the scenario's headers, and sees each reconnect begin.
  */
+import type { ErrorClass } from '../metrics/error-classes.js';
 import { EventSource } from 'eventsource';
 import { nowUs } from '../load/clock.js';
 import type { ClientConnection, ConnectionEnd, DialOptions, SseDriver, SseHandler } from './driver.js';
@@ -145,7 +146,7 @@ function reportEnd(st: EsState, end: ConnectionEnd): void {
  * code for a failed connection, else the flattened message of the fetch error. No message
  * means the server ended the stream normally.
  */
-export function classifyPackageError(event: { code?: number; message?: string }, wasOpen: boolean): string | undefined {
+export function classifyPackageError(event: { code?: number; message?: string }, wasOpen: boolean): ErrorClass | undefined {
   const message = event.message;
   if (event.code !== undefined && /status code|HTTP \d/.test(message ?? '')) return `sse_bad_status_${event.code}`;
   if (message === undefined) return wasOpen ? undefined : 'connect_failed';

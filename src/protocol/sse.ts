@@ -30,6 +30,7 @@
  * protocol_error (a response node's HTTP parser rejects), tls_error, too_large (an event larger than
  * `maxMessageBytes`), sse_bad_status_<code>, sse_bad_content_type.
  */
+import type { ErrorClass } from '../metrics/error-classes.js';
 import { request as httpRequest, type ClientRequest, type ClientRequestArgs, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { connect as netConnect, isIP, type Socket } from 'node:net';
@@ -88,7 +89,7 @@ class SseStream implements ClientConnection {
   fatal = false;
   closingByUs = false;
   ended = false;
-  errorClass: string | undefined;
+  errorClass: ErrorClass | undefined;
   /** The current response has produced text (the BOM check is over). */
   sawText = false;
   /** The previous chunk ended with CR, which was fed as CRLF: drop an LF that starts this one. */
@@ -242,7 +243,7 @@ function onResponse(this: Tagged<ClientRequest>, res: IncomingMessage): void {
   s.handler.onOpen(nowUs() - s.startedUs);
 }
 
-function rejectResponse(s: SseStream, errorClass: string): void {
+function rejectResponse(s: SseStream, errorClass: ErrorClass): void {
   s.errorClass = errorClass;
   s.fatal = true;
   finishAttempt(s);
@@ -383,7 +384,7 @@ function clearTimer(s: SseStream): void {
 }
 
 /** Maps a socket or HTTP error to an error class (DESIGN.md §6). */
-export function classifySseError(err: NodeJS.ErrnoException, opened: boolean): string {
+export function classifySseError(err: NodeJS.ErrnoException, opened: boolean): ErrorClass {
   const socketClass = classifySocketError(err.code);
   if (socketClass) return socketClass;
   if (err.code?.startsWith('HPE_')) return 'protocol_error';

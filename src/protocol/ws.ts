@@ -7,6 +7,7 @@
  * closed_<code>, closed_1006 (server dropped TCP without a close frame), client_emfile and
  * client_eaddrnotavail (client-side resource limits, FAULTS.md #20).
  */
+import type { ErrorClass } from '../metrics/error-classes.js';
 import { Agent as HttpsAgent } from 'node:https';
 import WebSocket from 'ws';
 import { nowUs } from '../load/clock.js';
@@ -28,7 +29,7 @@ interface WsState {
    * permessage-deflate, whose compressor makes `ws`'s sender queue frames.
    */
   writesFrames: boolean;
-  errorClass?: string;
+  errorClass?: ErrorClass;
   killTimer?: NodeJS.Timeout;
 }
 
@@ -128,13 +129,13 @@ function onClose(this: WebSocket, code: number): void {
 }
 
 /** Maps a `ws` or socket error to an error class. */
-export function classifyError(err: Error & { code?: string }, opened: boolean): string {
+export function classifyError(err: Error & { code?: string }, opened: boolean): ErrorClass {
   const socketClass = classifySocketError(err.code);
   if (socketClass) return socketClass;
   if (err.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') return 'too_large';
   if (err.code?.startsWith('WS_ERR_')) return 'protocol_error';
   const status = /Unexpected server response: (\d+)/.exec(err.message);
-  if (status) return `handshake_status_${status[1]}`;
+  if (status) return `handshake_status_${Number(status[1])}`;
   if (err.message.includes('handshake has timed out')) return 'handshake_timeout';
   if (!opened && /Upgrade header|Sec-WebSocket|subprotocol|extension/i.test(err.message)) return 'handshake_protocol';
   return opened ? 'protocol_error' : 'connect_failed';

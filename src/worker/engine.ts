@@ -7,6 +7,7 @@
 import { nowUs, type Clock } from '../load/clock.js';
 import { NODE_TIMERS, Pacer, type PaceOutcome, type Timers } from '../load/pacer.js';
 import type { Counters } from '../metrics/counters.js';
+import type { ErrorClass } from '../metrics/error-classes.js';
 import type { MetricId } from '../metrics/metric-ids.js';
 import type { Recorder } from '../metrics/recorder.js';
 import type { ConnectionEnd, DialOptions } from '../protocol/driver.js';
@@ -77,7 +78,7 @@ export class Engine implements RoleHost {
     this.recorder.record(metric, us, measured);
   }
 
-  error(errorClass: string): void {
+  error(errorClass: ErrorClass): void {
     this.recorder.error(errorClass);
   }
 

@@ -6,6 +6,7 @@
  */
 import type { DueItem } from '../load/due-heap.js';
 import type { Counters } from '../metrics/counters.js';
+import type { ErrorClass } from '../metrics/error-classes.js';
 import type { MetricId } from '../metrics/metric-ids.js';
 import type { ClientConnection, ConnectionEnd, ConnectionHandler, ProtocolDriver } from '../protocol/driver.js';
 import type { ProbeWriter } from '../protocol/payload.js';
@@ -32,7 +33,7 @@ export interface RoleHost {
   /** Records a sample into a histogram: in the measured window only, unless `measured` says otherwise. */
   record(metric: MetricId, us: number, measured?: boolean): void;
   /** Counts one error of `errorClass`. */
-  error(errorClass: string): void;
+  error(errorClass: ErrorClass): void;
   /** A sentence the report must carry (said once however often it is noted). */
   note(text: string): void;
   /** Puts a paced session on the pacer at its `dueUs`. */
