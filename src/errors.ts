@@ -1,5 +1,5 @@
 /**
- * Errors that end a command, each carrying the exit code it maps to (DESIGN.md §8).
+ * Errors that end a command, each carrying the exit code it maps to (docs/architecture.md §10).
  * Per-connection failures are never thrown: they are counted by class in the recorder.
  */
 

@@ -1,6 +1,6 @@
 /**
  * Reading saved results for compare, gate, report and merge. A file holds either one run
- * (the RunResult document, DESIGN.md §6) or several rounds of one target:
+ * (the RunResult document, docs/result-format.md) or several rounds of one target:
  *
  *   { "schemaVersion": 1, "kind": "rounds", "label": "node", "rounds": [RunResult, ...] }
  *
@@ -107,7 +107,7 @@ export function runProblems(value: unknown, prefix: string): string[] {
 
 /**
  * Fills what older or hand-trimmed files may lack and readers need: counters added since
- * (0, as DESIGN.md §6 says for counters that do not apply), notes, health.
+ * (0, as docs/result-format.md §4 says for counters that do not apply), notes, health.
  */
 function normalise(value: unknown): RunResult {
   const r = value as RunResult;

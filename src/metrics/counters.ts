@@ -1,5 +1,5 @@
 /**
- * The counters every run reports (DESIGN.md §6). A counter that does not apply stays 0.
+ * The counters every run reports (docs/result-format.md §4). A counter that does not apply stays 0.
  * Plain number fields so the hot path increments a property, nothing more.
  */
 

@@ -1,6 +1,6 @@
 /**
  * Latency histograms: integer microseconds, 3 significant digits, 1 µs .. 10 min
- * (STYLE.md §5). Plain-JS hdr-histogram-js (no WebAssembly, nothing to destroy).
+ * (docs/architecture.md §5.2). Plain-JS hdr-histogram-js (no WebAssembly, nothing to destroy).
  * Results merge by adding histograms, never by averaging percentiles.
  */
 import * as hdr from 'hdr-histogram-js';
@@ -45,7 +45,7 @@ export function mergeHistograms(parts: Iterable<Histogram>): Histogram {
   return out;
 }
 
-/** Percentiles and moments of one histogram, in microseconds (DESIGN.md §6 `metrics.<id>`). */
+/** Percentiles and moments of one histogram, in microseconds (docs/result-format.md §3 `metrics.<id>`). */
 export interface HistogramSummary {
   unit: 'us';
   count: number;

@@ -1,5 +1,5 @@
 /**
- * Exact merge of results of one scenario (DESIGN.md §9): histograms add, counters and errors
+ * Exact merge of results of one scenario (docs/architecture.md §11): histograms add, counters and errors
  * sum, summaries are recomputed from the merged histograms (percentiles are never averaged).
  * The basis of multi-machine runs: shards of one run, merged into one result.
  */

@@ -1,5 +1,5 @@
 /**
- * The result document (DESIGN.md §6): one JSON file per run, `schemaVersion: 1`. It is plain
+ * The result document (docs/result-format.md): one JSON file per run, `schemaVersion: 1`. It is plain
  * data, so it can be saved, merged, compared and re-rendered later. Histograms are kept
  * encoded next to their summaries, so merges and comparisons stay exact.
  */
@@ -35,7 +35,7 @@ export interface TimeseriesPoint {
   cpu_percent: number;
 }
 
-/** The generator watching itself (DESIGN.md §5). */
+/** The generator watching itself (docs/architecture.md §7). */
 export interface HealthResult {
   workers: number;
   loop_delay_p99_ms: number;

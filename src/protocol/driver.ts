@@ -1,5 +1,5 @@
 /**
- * The protocol-driver contract (DESIGN.md §2): open a connection, deliver every received
+ * The protocol-driver contract (docs/architecture.md §4): open a connection, deliver every received
  * message with its receive time, report how it ended as a typed error class. One file per
  * protocol implements it; sessions (echo, fan-out, SSE listener) consume it.
  */

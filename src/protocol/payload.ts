@@ -1,6 +1,6 @@
 /**
  * Probe frames: every message rtbench sends carries a stamp so its reply identifies itself,
- * which makes lost, duplicated and reordered replies exact (DESIGN.md §3).
+ * which makes lost, duplicated and reordered replies exact (docs/architecture.md §5.3).
  *
  * Layout (ASCII, so text frames stay valid UTF-8): `[template]rtb:<seq>:<intendedUs>;` then
  * padding `.` up to the requested size. The stamp comes after an optional template (the

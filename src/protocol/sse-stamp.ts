@@ -1,6 +1,6 @@
 /**
  * Reading what an SSE event's data says about its place in the stream, without JSON.parse or
- * substrings: the reference server's stamp (`{"seq":n,"t":"<hrtime ns>"}`, DESIGN.md §3) and
+ * substrings: the reference server's stamp (`{"seq":n,"t":"<hrtime ns>"}`, docs/architecture.md §5) and
  * bare integers (the seed's `data:0` … `data:9`, numeric `id:` fields).
  */
 

@@ -16,13 +16,13 @@
  * - a UTF-8 decoder only for streams whose chunks end inside a multi-byte character.
  *
  * Framing: node's HTTP parser handles chunked bodies and the seed's close-delimited one (no
- * Content-Length, no Transfer-Encoding: the body ends when the server closes, SEED-WIRE.md §2).
+ * Content-Length, no Transfer-Encoding: the body ends when the server closes, docs/hyperlane-wire.md §2).
  *
  * Reconnection (§9.2.3): a response that ends, or an attempt that fails with a network error,
  * reopens the stream after the reconnection time (3 s until the server sends `retry:`),
  * sending `Last-Event-ID` when an id was seen. A status other than 200 (204 included) or a
  * content type other than text/event-stream fails the stream for good: no retry loop
- * (FAULTS.md #16). Redirects are not followed: a load test should name the final URL.
+ * (docs/faults.md #16). Redirects are not followed: a load test should name the final URL.
  *
  * Error classes: connect_refused, connect_timeout (no TCP connection within the handshake
  * timeout), handshake_timeout (connected, no response head in time), reset (including a
@@ -383,7 +383,7 @@ function clearTimer(s: SseStream): void {
   }
 }
 
-/** Maps a socket or HTTP error to an error class (DESIGN.md §6). */
+/** Maps a socket or HTTP error to an error class (docs/result-format.md §5). */
 export function classifySseError(err: NodeJS.ErrnoException, opened: boolean): ErrorClass {
   const socketClass = classifySocketError(err.code);
   if (socketClass) return socketClass;

@@ -2,10 +2,10 @@
  * WebSocket driver over `ws`. Handlers are module-level functions reading the session from
  * the socket (as `ws` itself does), so an open connection costs no closures.
  *
- * Error classes (DESIGN.md §6): connect_refused, connect_timeout, handshake_timeout,
+ * Error classes (docs/result-format.md §5): connect_refused, connect_timeout, handshake_timeout,
  * handshake_status_<code>, handshake_protocol, reset, too_large, protocol_error,
  * closed_<code>, closed_1006 (server dropped TCP without a close frame), client_emfile and
- * client_eaddrnotavail (client-side resource limits, FAULTS.md #20).
+ * client_eaddrnotavail (client-side resource limits, docs/faults.md #20).
  */
 import type { ErrorClass } from '../metrics/error-classes.js';
 import { Agent as HttpsAgent } from 'node:https';
@@ -67,7 +67,7 @@ class WsConnection implements ClientConnection {
       return;
     }
     this.ws.close(1000);
-    // `ws` waits 30 s for a close frame; Hyperlane never sends one (SEED-WIRE.md §1).
+    // `ws` waits 30 s for a close frame; Hyperlane never sends one (docs/hyperlane-wire.md §1).
     state.killTimer = setTimeout(terminate, graceMs, this.ws);
     state.killTimer.unref();
   }
@@ -113,7 +113,7 @@ function onClose(this: WebSocket, code: number): void {
   if (state.killTimer) clearTimeout(state.killTimer);
   let errorClass = state.errorClass;
   if (errorClass === undefined && !state.closingByUs && state.opened) {
-    // 1000 and 1001 are normal ends (FAULTS.md #5); 1006 means TCP dropped without a close frame.
+    // 1000 and 1001 are normal ends (docs/faults.md #5); 1006 means TCP dropped without a close frame.
     if (code !== 1000 && code !== 1001) errorClass = `closed_${code}`;
   }
   if (errorClass === undefined && !state.opened && !state.closingByUs) errorClass = 'connect_failed';

@@ -1,4 +1,4 @@
-/** The result document itself (DESIGN.md §6), pretty-printed; nothing else goes to stdout. */
+/** The result document itself (docs/result-format.md), pretty-printed; nothing else goes to stdout. */
 import type { RunResult } from '../metrics/result.js';
 import type { Reporter } from './reporter.js';
 

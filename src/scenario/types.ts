@@ -1,5 +1,5 @@
 /**
- * The scenario model: what a scenario file says, after validation and defaults (DESIGN.md §4).
+ * The scenario model: what a scenario file says, after validation and defaults (docs/architecture.md §6).
  * All durations are milliseconds, rates per second, sizes bytes.
  */
 
@@ -88,7 +88,7 @@ export interface ConnectionOptions {
  */
 export type Role = 'echo' | 'publisher' | 'subscriber' | 'pubsub' | 'listener';
 
-/** A set of connections with one role; a scenario holds one or more (DESIGN.md §4). */
+/** A set of connections with one role; a scenario holds one or more (docs/architecture.md §6). */
 export interface Group {
   name: string;
   protocol: Protocol;
@@ -112,7 +112,7 @@ export interface Group {
  */
 export type SseClient = 'http' | 'eventsource';
 
-/** How an SSE group's streams behave (WHATWG HTML §9.2, FAULTS.md #15). */
+/** How an SSE group's streams behave (WHATWG HTML §9.2, docs/faults.md #15). */
 export interface SseSpec {
   /**
    * Reopen a stream that ends or fails with a network error, as a browser does: after the

@@ -13,7 +13,7 @@ import type { ConnectionOptions, EmbeddedServerSpec, FanoutSpec, Group, LoadMode
  */
 export const DEFAULT_MAX_IN_FLIGHT = 0;
 
-/** Defaults shared by every scenario (the and DESIGN.md's defaults). */
+/** Defaults shared by every scenario (the and docs/architecture.md §6 defaults). */
 export const SCENARIO_DEFAULTS = {
   path: { ws: '/websocket', sse: '/sse' } as Record<Protocol, string>,
   messageSizeBytes: 32,

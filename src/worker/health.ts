@@ -1,6 +1,6 @@
 /**
  * Watches the generator itself: event-loop delay and CPU per interval, so a report can say
- * when the client, not the server, was the bottleneck (DESIGN.md §5).
+ * when the client, not the server, was the bottleneck (docs/architecture.md §7).
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { HealthSample } from './messages.js';

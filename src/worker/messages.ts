@@ -25,7 +25,7 @@ export interface WorkerPlan {
   local: LocalEndpoints;
 }
 
-/** Generator-health sample for one interval (DESIGN.md §5). */
+/** Generator-health sample for one interval (docs/architecture.md §7). */
 export interface HealthSample {
   loopDelayP99Ms: number;
   loopDelayMaxMs: number;

@@ -1,5 +1,5 @@
 /**
- * A slow subscriber in a broadcast (FAULTS.md #14): the reference server skips a client whose
+ * A slow subscriber in a broadcast (docs/faults.md #14): the reference server skips a client whose
  * unsent bytes exceed its limit and counts each skipped message in `msgs_dropped_slow`. One
  * rtbench subscriber reaches the server through a proxy that stops reading for a while, so the
  * server sees it as slow; rtbench must count as lost exactly what the server dropped.

@@ -1,5 +1,5 @@
 /**
- * Each fault from FAULTS.md against a small real server that misbehaves one way, through
+ * Each fault from docs/faults.md against a small real server that misbehaves one way, through
  * runScenario (error class, counts) and through the CLI (exit code, one-line message, result
  * file written).
  */
@@ -100,7 +100,7 @@ describe('connection faults', () => {
   it('a server that drops TCP instead of answering our close (Hyperlane) is not an error', async () => {
     const server = await track(echoServerWith(() => undefined, {
       onConnection: (ws, socket) => {
-        // Answer a close frame by cutting TCP, as Hyperlane does (SEED-WIRE.md §1).
+        // Answer a close frame by cutting TCP, as Hyperlane does (docs/hyperlane-wire.md §1).
         ws.on('close', () => socket.destroy());
         (ws as unknown as { _receiver: { on(e: string, f: () => void): void } })._receiver.on('conclude', () => socket.destroy());
       },

@@ -1,5 +1,5 @@
 /**
- * The `hyperlane` profile's WebSocket echo seen on the wire by a raw client (SEED-WIRE.md §1):
+ * The `hyperlane` profile's WebSocket echo seen on the wire by a raw client (docs/hyperlane-wire.md §1):
  * the handshake head, opcode by UTF-8 validity, 65,535-byte fragments, no pong, TCP drop
  * instead of a close frame, fragmented input dropped, the idle drop, the README variant, and
  * the counters of all of it. Also `/` as the seed's SSE stream and shutdown without close frames.

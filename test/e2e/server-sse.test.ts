@@ -1,6 +1,6 @@
 /**
  * The reference server's SSE endpoints over real sockets: `/sse` checked byte for byte against
- * the seed's Hyperlane handler (SEED-WIRE.md §2), and `/sse/ticks` resuming after Last-Event-ID.
+ * the seed's Hyperlane handler (docs/hyperlane-wire.md §2), and `/sse/ticks` resuming after Last-Event-ID.
  */
 import type { Socket } from 'node:net';
 import { EventSource } from 'eventsource';

@@ -2,7 +2,7 @@
  * Small real servers and a proxy for the fan-out tests, each misbehaving one known way:
  * a relay that drops, repeats and reorders deliveries per subscriber; a server whose own
  * publisher sends scripted seqs; and a TCP proxy that stops reading from the server for a
- * while, so the server sees that subscriber as slow (FAULTS.md #14). All listen on
+ * while, so the server sees that subscriber as slow (docs/faults.md #14). All listen on
  * 127.0.0.1 port 0 and are closed by the test.
  */
 import { createServer as createHttpServer } from 'node:http';

@@ -1,5 +1,5 @@
 /**
- * Small real servers that fail on purpose, one way each (FAULTS.md): they listen on
+ * Small real servers that fail on purpose, one way each (docs/faults.md): they listen on
  * 127.0.0.1 port 0 and are closed by the test.
  */
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';

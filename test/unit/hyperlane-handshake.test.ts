@@ -1,4 +1,4 @@
-/** The handshake answer of the Hyperlane profiles (SEED-WIRE.md §1, "Handshake response"). */
+/** The handshake answer of the Hyperlane profiles (docs/hyperlane-wire.md §1, "Handshake response"). */
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { hyperlaneAcceptKey, hyperlaneHandshakeResponse } from '../../dist/server/hyperlane-handshake.js';

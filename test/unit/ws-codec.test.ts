@@ -1,7 +1,7 @@
 /**
  * The Hyperlane-profile frame codec: the incremental decoder against frames cut at every byte,
  * masked or not, with each length form; and the encoder's opcode choice and 65,535-byte split
- * (SEED-WIRE.md §1), including text cut on UTF-8 character boundaries.
+ * (docs/hyperlane-wire.md §1), including text cut on UTF-8 character boundaries.
  */
 import { describe, expect, it } from 'vitest';
 import {

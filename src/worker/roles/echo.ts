@@ -2,11 +2,11 @@
  * One echo connection: sends stamped probes, matches replies, records latency.
  *
  * Open loop sends each message at its intended time whatever is outstanding, as a WebSocket
- * client does (DESIGN.md §3). Only request/response emulation (`maxInFlight` > 0, as wrk2 over
+ * client does (docs/architecture.md §5). Only request/response emulation (`maxInFlight` > 0, as wrk2 over
  * HTTP/1.1) holds a due send back until a reply frees a slot. Outstanding messages are bounded
  * by the reply timeout and by `maxOutstanding`; what passes either is given up and counted lost.
  *
- * Matching (DESIGN.md §3): a reply's stamp names the message it answers, so a gap, a
+ * Matching (docs/architecture.md §5.3): a reply's stamp names the message it answers, so a gap, a
  * duplicate or a late (reordered) reply is counted exactly. A reply without a stamp (a server
  * that transforms payloads) is matched first-in-first-out, which WebSocket over TCP makes
  * sound, and the report says so. With `perMessage > 1` (Hyperlane's README `/ws` answers

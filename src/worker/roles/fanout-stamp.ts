@@ -1,7 +1,7 @@
 /**
  * Fan-out stamps: what a publisher writes into each message so that every subscriber can
  * time the delivery one way and tell lost, duplicated and reordered deliveries apart
- * (DESIGN.md §3, fan-out).
+ * (docs/architecture.md §5.7, fan-out).
  *
  * rtbench's own publishers write `rtf:<publisher>:<part>:<seq>:<sentUs>;` in ASCII, so a
  * text frame stays valid UTF-8 and a JSON-minded server can relay it inside a string:

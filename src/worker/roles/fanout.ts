@@ -1,5 +1,5 @@
 /**
- * One fan-out connection (DESIGN.md §3, fan-out): a publisher stamps each message with its
+ * One fan-out connection (docs/architecture.md §5.7, fan-out): a publisher stamps each message with its
  * run-wide id, the part (phase) and a seq, and the intended send time; a subscriber records
  * `fanout_latency` for every delivery (receive time − stamp, one way on the host's shared
  * monotonic clock) and follows each publisher's seqs to count lost, duplicated and reordered

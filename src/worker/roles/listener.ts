@@ -1,5 +1,5 @@
 /**
- * One SSE stream (DESIGN.md §3, WHATWG HTML §9.2): connect time for every response, time from
+ * One SSE stream (docs/architecture.md §5.8, WHATWG HTML §9.2): connect time for every response, time from
  * request to first event, the gap between consecutive events, push latency where events carry
  * the reference server's stamp, and completeness.
  *
@@ -8,7 +8,7 @@
  * integer (the seed's `data:0` … `data:9`, which carry no id). TCP keeps events in order, so a
  * number above the next one expected is a gap (the numbers between are lost) and a number not
  * above the last one is a duplicate: the seed restarting at 0 after a reconnect (it ignores
- * Last-Event-ID) shows as 10 duplicates per reconnect (FAULTS.md #15). The first number a
+ * Last-Event-ID) shows as 10 duplicates per reconnect (docs/faults.md #15). The first number a
  * stream sees is its baseline, so a stream that joins a broadcast mid-way has lost nothing.
  * Numeric ids are read as a sequence; a server whose ids are not consecutive (timestamps)
  * shows their jumps as losses. With `expectEvents`, a stream that ends (on the server's
