@@ -19,7 +19,8 @@ import { resolvePlan } from '../scenario/resolve.js';
 import { validateScenario } from '../scenario/validate.js';
 import { formatCount, formatDurationMs, formatUs } from '../units.js';
 import { openFilesLimit } from './fd-limit.js';
-import { countFlag, durationFlag } from './options.js';
+import { onInterrupt } from './interrupts.js';
+import { countFlag, durationFlag, repeatedFlag } from './options.js';
 import { emitComparison } from './report-output.js';
 import { toOverrides } from './run-action.js';
 
@@ -38,15 +39,10 @@ export async function compareLive(args: Record<string, unknown>, inputs: string[
   const targets = planTargets(args, inputs[0] ?? 'echo');
 
   const controller = new AbortController();
-  let interrupts = 0;
-  const onSigint = () => {
-    if (++interrupts === 1) {
-      process.stderr.write('\nrtbench: interrupted; finishing this run and rendering the rounds done so far (Ctrl-C again to quit at once)\n');
-      controller.abort();
-    } else process.exit(ExitCode.Interrupted); // the user insists: leave now, as `run` does
-  };
-  process.on('SIGINT', onSigint);
-  process.on('SIGTERM', onSigint);
+  const releaseInterrupt = onInterrupt(() => {
+    process.stderr.write('\nrtbench: interrupted; finishing this run and rendering the rounds done so far (Ctrl-C again to quit at once)\n');
+    controller.abort();
+  });
   try {
     for (let round = 0; round < rounds && !controller.signal.aborted; round++) {
       for (const t of targets) {
@@ -63,8 +59,7 @@ export async function compareLive(args: Record<string, unknown>, inputs: string[
       }
     }
   } finally {
-    process.off('SIGINT', onSigint);
-    process.off('SIGTERM', onSigint);
+    releaseInterrupt();
   }
 
   const ran = targets.filter((t) => t.runs.length > 0);
@@ -74,7 +69,7 @@ export async function compareLive(args: Record<string, unknown>, inputs: string[
 
   const outcomes = targets.flatMap((t) => t.outcomes);
   if (outcomes.includes('crashed')) return ExitCode.Internal;
-  if (outcomes.includes('interrupted') || interrupts > 0) return ExitCode.Interrupted;
+  if (outcomes.includes('interrupted') || controller.signal.aborted) return ExitCode.Interrupted;
   const neverReached = targets.filter((t) => t.outcomes.length > 0 && t.outcomes.every((o) => o === 'unreachable'));
   for (const t of neverReached) process.stderr.write(`rtbench: ${t.name} (${t.plan.target.url}) could not be reached in any round\n`);
   return neverReached.length > 0 ? ExitCode.Unreachable : ExitCode.Ok;
@@ -82,7 +77,7 @@ export async function compareLive(args: Record<string, unknown>, inputs: string[
 
 /** Parses every `--target name=url` and resolves one plan each, before any load starts. */
 function planTargets(args: Record<string, unknown>, scenarioName: string): LiveTarget[] {
-  const specs = listOf(args.target).map((spec) => {
+  const specs = repeatedFlag(args.target).map((spec) => {
     const m = /^([A-Za-z0-9_.-]+)=(.+)$/.exec(spec);
     if (!m) throw new UsageError(`--target must be name=url for compare, such as node=ws://127.0.0.1:9001/ws (got ${JSON.stringify(spec)})`);
     return { name: m[1]!, url: m[2]! };
@@ -94,17 +89,12 @@ function planTargets(args: Record<string, unknown>, scenarioName: string): LiveT
 
   const { source, raw } = loadScenario(scenarioName);
   const scenario = validateScenario(raw, source);
-  const overrides = toOverrides({ ...args, target: undefined, header: args.header === undefined ? undefined : listOf(args.header) });
+  const overrides = toOverrides({ ...args, target: undefined, header: args.header === undefined ? undefined : repeatedFlag(args.header) });
   const cores = os.availableParallelism?.() ?? os.cpus().length;
   return specs.map((s) => {
     const plan = resolvePlan(scenario, { ...overrides, target: s.url }, cores, openFilesLimit());
     return { name: s.name, plan, runs: [], outcomes: [] };
   });
-}
-
-/** A repeatable flag's values: one value or several, as yargs gives them. */
-export function listOf(value: unknown): string[] {
-  return value === undefined ? [] : [value].flat().map(String);
 }
 
 function saveRounds(args: Record<string, unknown>, targets: LiveTarget[]): void {

@@ -45,3 +45,8 @@ export function countFlag(flag: string, value: unknown, opts: { integer?: boolea
   }
   return n;
 }
+
+/** A repeatable flag's values: none, one, or the list yargs makes of repeats. */
+export function repeatedFlag(value: unknown): string[] {
+  return value === undefined || value === null ? [] : [value].flat().map(String);
+}

@@ -15,7 +15,8 @@ import { resolvePlan, type RunOverrides } from '../scenario/resolve.js';
 import { validateScenario } from '../scenario/validate.js';
 import { runScenario, type Progress } from '../runner/run-scenario.js';
 import { formatCount, formatDurationMs, formatUs } from '../units.js';
-import { countFlag, durationFlag, sizeFlag } from './options.js';
+import { onInterrupt } from './interrupts.js';
+import { countFlag, durationFlag, repeatedFlag, sizeFlag } from './options.js';
 import { openFilesLimit } from './fd-limit.js';
 import { formatFlag } from './report-output.js';
 
@@ -37,19 +38,10 @@ export async function runAction(args: Record<string, unknown>): Promise<ExitCode
 
 
   const controller = new AbortController();
-  let interrupts = 0;
-  const onSigint = () => {
-    interrupts++;
-    if (interrupts === 1) {
-      process.stderr.write('\nrtbench: interrupted; finishing in-flight replies and writing the partial result (Ctrl-C again to quit at once)\n');
-      controller.abort();
-    } else {
-      // The user insists: leave now. The only process.exit outside bin, on purpose.
-      process.exit(ExitCode.Interrupted);
-    }
-  };
-  process.on('SIGINT', onSigint);
-  process.on('SIGTERM', onSigint);
+  const releaseInterrupt = onInterrupt(() => {
+    process.stderr.write('\nrtbench: interrupted; finishing in-flight replies and writing the partial result (Ctrl-C again to quit at once)\n');
+    controller.abort();
+  });
 
   const showProgress = !args.quiet && format !== 'json' && process.stderr.isTTY && !process.env.CI;
   const progress = showProgress ? progressLine : undefined;
@@ -57,11 +49,12 @@ export async function runAction(args: Record<string, unknown>): Promise<ExitCode
   try {
     output = await runScenario(plan, { signal: controller.signal, onProgress: progress });
   } finally {
-    process.off('SIGINT', onSigint);
-    process.off('SIGTERM', onSigint);
+    releaseInterrupt();
     if (showProgress) process.stderr.write('\r\x1b[K');
   }
   const { result, outcome } = output;
+  // What to do about a generator that fell behind names flags, so it is said here, not in the result.
+  if (result.health.warnings.length > 0) process.stderr.write(`rtbench: ${GENERATOR_ADVICE}\n`);
   if (thresholds.length > 0) result.verdicts = evaluateThresholds(result, thresholds);
 
   // `--out -` sends the result document to stdout in place of the report (yargs reads a lone
@@ -136,8 +129,8 @@ export function toOverrides(a: Record<string, unknown>): RunOverrides {
   if (has('binary')) o.binary = Boolean(a.binary);
   if (has('workers')) o.workers = countFlag('workers', a.workers, { integer: true, min: 1 });
   if (has('target')) o.target = String(a.target);
-  if (has('header')) o.headers = parseHeaders(list(a.header));
-  if (has('subprotocol')) o.subprotocols = list(a.subprotocol);
+  if (has('header')) o.headers = parseHeaders(repeatedFlag(a.header));
+  if (has('subprotocol')) o.subprotocols = repeatedFlag(a.subprotocol);
   if (has('origin')) o.origin = String(a.origin);
   if (has('insecure')) o.insecure = Boolean(a.insecure);
   if (has('deflate')) o.deflate = Boolean(a.deflate);
@@ -156,14 +149,9 @@ export function toOverrides(a: Record<string, unknown>): RunOverrides {
   }
   if (has('server-profile')) o.serverProfile = a['server-profile'] as RunOverrides['serverProfile'];
   if (has('source-ips')) o.sourceIps = String(a['source-ips']).split(',').map((ip) => ip.trim()).filter(Boolean);
-  if (has('threshold')) o.thresholds = list(a.threshold);
+  if (has('threshold')) o.thresholds = repeatedFlag(a.threshold);
   if (o.echoDelayMs !== undefined && o.target !== undefined) throw new UsageError('--echo-delay applies to the embedded server only; it cannot slow down --target');
   return o;
-}
-
-/** A repeatable flag's values: one string, or the list yargs makes of repeats. */
-function list(value: unknown): string[] {
-  return (Array.isArray(value) ? value : [value]).map(String);
 }
 
 function positive(flag: string, n: number): number {
@@ -180,3 +168,6 @@ function parseHeaders(values: string[]): Record<string, string> {
   }
   return out;
 }
+
+/** Printed on stderr when the health line says BEHIND. */
+export const GENERATOR_ADVICE = 'the generator fell behind (see generator health): add --workers, lower the load, or run the generator on another machine (rtbench merge joins the results)';

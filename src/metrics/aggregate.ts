@@ -175,7 +175,7 @@ export class Aggregator {
       warnings.push(`${sendsMissed} of ${sent} sends went out more than 10 ms behind schedule: the generator could not keep the requested rate (latency is still measured from the intended time)`);
     }
     if (h.cpuMax > 90) {
-      warnings.push(`a generator process reached ${h.cpuMax.toFixed(0)}% CPU: add --workers, lower the load, or run the generator on another machine`);
+      warnings.push(`a generator process reached ${h.cpuMax.toFixed(0)}% CPU: the generator, not the server, may have set the pace`);
     }
     return {
       workers,
