@@ -11,7 +11,7 @@
  */
 import { Socket } from 'node:net';
 import { ExitCode, RtbenchError } from '../errors.js';
-import { TickBatchedWriter } from '../protocol/tick-writer.js';
+import { TickBatchedWriter } from '../wire/tick-writer.js';
 import { AcceptGate } from './accept-gate.js';
 import { WORKER_SETTINGS_ENV, type ClusterWorkerSettings, type FromClusterWorker, type ToClusterWorker } from './cluster-messages.js';
 import { openFilesLimit } from './fd-limit.js';

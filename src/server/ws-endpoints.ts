@@ -4,11 +4,11 @@
  *
  * Settings follow ws `bench/speed.js`: no permessage-deflate, no client tracking inside `ws`
  * (we keep our own sets, which also lets shutdown close every client with 1001), and no JSON
- * or string conversion on the echo path. Replies are framed whole (../protocol/ws-frame.ts) and
+ * or string conversion on the echo path. Replies are framed whole (../wire/ws-frame.ts) and
  * written past ws's sender, which is safe because with deflate off that sender never queues:
  * it writes each frame straight to the same socket, so ordering is kept. A broadcast is framed
  * once and the same bytes go to every client. Each client's writes of one tick leave in one
- * writev (../protocol/tick-writer.ts): a burst of echoes costs one syscall, not one each.
+ * writev (../wire/tick-writer.ts): a burst of echoes costs one syscall, not one each.
  *
  * `binaryType` stays ws's default `nodebuffer`, so every received `RawData` is one Buffer
  * (fragments already joined); the `as Buffer` casts below rely on that.
@@ -20,8 +20,8 @@ import type { ReferenceServerOptions } from './options.js';
 import { DelayLine, SerialTurns } from './delay-line.js';
 import { stampedMessage } from './stamp.js';
 import type { EndpointCounters, StatsBook } from './stats.js';
-import { TickBatchedWriter } from '../protocol/tick-writer.js';
-import { encodeServerFrame, encodeServerFrameHeader } from '../protocol/ws-frame.js';
+import { TickBatchedWriter } from '../wire/tick-writer.js';
+import { encodeServerFrame, encodeServerFrameHeader } from '../wire/ws-frame.js';
 
 /** The WebSocket paths, as the names their counters use. */
 export type WsEndpointName = 'websocket' | 'broadcast';

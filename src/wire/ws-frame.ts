@@ -5,6 +5,9 @@
  * Kept to single, final frames with no extensions: callers use them only where
  * permessage-deflate is not negotiated (and never hand `ws` a Blob), so `ws`'s own sender
  * never queues and writing to the same socket keeps every frame in order.
+ *
+ * Neither client nor server code: the client driver (src/protocol/ws.ts) writes masked frames
+ * and the reference server (src/server/) unmasked ones, from this one module.
  */
 import { randomFillSync } from 'node:crypto';
 
