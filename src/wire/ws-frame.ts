@@ -2,35 +2,48 @@
  * Complete WebSocket data frames (RFC 6455 §5.2) built in one buffer: header, masking key and
  * payload. A frame written this way costs one allocation and one socket write, where `ws`'s
  * sender builds an options object, a header and (server side) a second buffer per message.
- * Kept to single, final frames with no extensions: callers use them only where
- * permessage-deflate is not negotiated (and never hand `ws` a Blob), so `ws`'s own sender
- * never queues and writing to the same socket keeps every frame in order.
+ * The encoders used next to `ws` are kept to single, final frames with no extensions: callers
+ * use them only where permessage-deflate is not negotiated (and never hand `ws` a Blob), so
+ * `ws`'s own sender never queues and writing to the same socket keeps every frame in order.
  *
- * Neither client nor server code: the client driver (src/protocol/ws.ts) writes masked frames
- * and the reference server (src/server/) unmasked ones, from this one module.
+ * Neither client nor server code, and the only frame-header writer: the client driver
+ * (src/protocol/ws.ts) writes masked frames, the `strict` server unmasked ones, and the
+ * Hyperlane codec (src/server/ws-codec.ts) its fragments through `writeFrameHeader`.
  */
 import { randomFillSync } from 'node:crypto';
 
-const OPCODE_TEXT = 0x1;
-const OPCODE_BINARY = 0x2;
+/** RFC 6455 §5.2 opcodes. */
+export const Opcode = {
+  Continuation: 0x0,
+  Text: 0x1,
+  Binary: 0x2,
+  Close: 0x8,
+  Ping: 0x9,
+  Pong: 0xa,
+} as const;
+
 const FIN = 0x80;
 const MASKED = 0x80;
 
 /** Encodes `payload` as one unmasked FIN=1 text or binary frame (server to client). */
 export function encodeServerFrame(payload: Uint8Array, isBinary: boolean): Buffer {
-  const length = payload.length;
-  const headerBytes = lengthFieldBytes(length);
-  const frame = Buffer.allocUnsafe(headerBytes + length);
-  writeHeader(frame, isBinary, length, 0);
-  frame.set(payload, headerBytes);
-  return frame;
+  return encodeFrame(payload, true, isBinary ? Opcode.Binary : Opcode.Text);
 }
 
 /** The header alone of an unmasked FIN=1 frame of `length` bytes; the payload follows as is. */
 export function encodeServerFrameHeader(length: number, isBinary: boolean): Buffer {
-  const header = Buffer.allocUnsafe(lengthFieldBytes(length));
-  writeHeader(header, isBinary, length, 0);
+  const header = Buffer.allocUnsafe(frameHeaderBytes(length));
+  writeFrameHeader(header, 0, true, isBinary ? Opcode.Binary : Opcode.Text, length, false);
   return header;
+}
+
+/** Encodes `payload` as one unmasked frame with any `fin` and `opcode` (server to client). */
+export function encodeFrame(payload: Uint8Array, fin: boolean, opcode: number): Buffer {
+  const headerBytes = frameHeaderBytes(payload.length);
+  const frame = Buffer.allocUnsafe(headerBytes + payload.length);
+  writeFrameHeader(frame, 0, fin, opcode, payload.length, false);
+  frame.set(payload, headerBytes);
+  return frame;
 }
 
 /**
@@ -40,10 +53,10 @@ export function encodeServerFrameHeader(length: number, isBinary: boolean): Buff
  */
 export function encodeClientFrame(payload: Uint8Array, isBinary: boolean): Buffer {
   const length = payload.length;
-  const keyAt = lengthFieldBytes(length);
+  const keyAt = frameHeaderBytes(length);
   const payloadAt = keyAt + 4;
   const frame = Buffer.allocUnsafe(payloadAt + length);
-  writeHeader(frame, isBinary, length, MASKED);
+  writeFrameHeader(frame, 0, true, isBinary ? Opcode.Binary : Opcode.Text, length, true);
   if (poolOffset === MASK_POOL_BYTES) {
     randomFillSync(maskPool);
     poolOffset = 0;
@@ -72,22 +85,33 @@ const MASK_POOL_BYTES = 8192;
 const maskPool = Buffer.alloc(MASK_POOL_BYTES);
 let poolOffset = MASK_POOL_BYTES;
 
-/** Bytes of the first two header bytes plus the extended length (§5.2: 7, 16 or 64 bits). */
-function lengthFieldBytes(length: number): number {
+/**
+ * Bytes of a frame header without its masking key: the first two bytes plus the extended
+ * length (§5.2: 7, 16 or 64 bits).
+ */
+export function frameHeaderBytes(length: number): number {
   return length < 126 ? 2 : length < 65536 ? 4 : 10;
 }
 
-function writeHeader(frame: Buffer, isBinary: boolean, length: number, maskBit: number): void {
-  frame[0] = FIN | (isBinary ? OPCODE_BINARY : OPCODE_TEXT);
+/**
+ * Writes the header of a frame carrying `length` payload bytes at `at` in `out` (FIN, opcode,
+ * mask bit and length, not the masking key) and returns its size, `frameHeaderBytes(length)`.
+ */
+export function writeFrameHeader(out: Buffer, at: number, fin: boolean, opcode: number, length: number, isMasked: boolean): number {
+  out[at] = (fin ? FIN : 0) | opcode;
+  const maskBit = isMasked ? MASKED : 0;
   if (length < 126) {
-    frame[1] = maskBit | length;
-  } else if (length < 65536) {
-    frame[1] = maskBit | 126;
-    frame.writeUInt16BE(length, 2);
-  } else {
-    frame[1] = maskBit | 127;
-    // Buffers are far below 2^48 bytes, so the top two bytes of the 64-bit length are zero.
-    frame.writeUInt16BE(0, 2);
-    frame.writeUIntBE(length, 4, 6);
+    out[at + 1] = maskBit | length;
+    return 2;
   }
+  if (length < 65536) {
+    out[at + 1] = maskBit | 126;
+    out.writeUInt16BE(length, at + 2);
+    return 4;
+  }
+  out[at + 1] = maskBit | 127;
+  // Buffers are far below 2^48 bytes, so the top two bytes of the 64-bit length are zero.
+  out.writeUInt16BE(0, at + 2);
+  out.writeUIntBE(length, at + 4, 6);
+  return 10;
 }
