@@ -22,7 +22,7 @@ import type { ConnectionHandler, HyperlaneConnection } from './hyperlane-connect
 import type { LagPolicy } from './options.js';
 import type { EndpointCounters } from './stats.js';
 import { TokioBroadcast, type BroadcastCursor } from './tokio-broadcast.js';
-import type { BroadcastRelay } from './ws-endpoints.js';
+import type { BroadcastRelay } from './ws-endpoint-set.js';
 import { encodeHyperlaneMessage } from './ws-codec.js';
 
 /** The fan-out channel and its receivers. */

@@ -14,7 +14,7 @@ import { hyperlaneHandshakeResponse } from './hyperlane-handshake.js';
 import type { ReferenceServerOptions } from './options.js';
 import { stampedMessage } from './stamp.js';
 import type { StatsBook } from './stats.js';
-import type { BroadcastRelay, WsEndpointName, WsEndpointSet } from './ws-endpoints.js';
+import type { BroadcastRelay, WsEndpointName, WsEndpointSet } from './ws-endpoint-set.js';
 
 /**
  * Echo and broadcast with Hyperlane's wire habits; owns every connection they open. In a

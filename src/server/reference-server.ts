@@ -16,7 +16,8 @@ import { listen } from './listen.js';
 import { resolveServerOptions, type ReferenceServerOptions, type ServerProfile } from './options.js';
 import { SseEndpoints } from './sse-endpoints.js';
 import { StatsBook, type ServerStats } from './stats.js';
-import { WsEndpoints, type BroadcastRelay, type WsEndpointName, type WsEndpointSet } from './ws-endpoints.js';
+import type { BroadcastRelay, WsEndpointName, WsEndpointSet } from './ws-endpoint-set.js';
+import { WsEndpoints } from './ws-endpoints.js';
 
 export type { LagPolicy, ReferenceServerOptions, ServerProfile } from './options.js';
 export type { EndpointName, EndpointStats, ProcessStats, ServerStats } from './stats.js';
