@@ -85,7 +85,7 @@ function replyLater(echo: HyperlaneEcho, conn: HyperlaneConnection, payload: Buf
   echo.reply(conn, payload);
 }
 
-/** Serial echo: answer, then start the next message's delay from when this one was due (ws-endpoints.ts). */
+/** Serial echo: answer, then start the next message's delay from when this one was due (strict/ws-endpoints.ts). */
 function replyInTurn(echo: HyperlaneEcho, conn: HyperlaneConnection, payload: Buffer): void {
   echo.reply(conn, payload);
   const next = echo.nextTurn(conn);

@@ -1,6 +1,6 @@
 /**
  * The bundled reference server (DESIGN.md §7): one HTTP server on one port that routes
- * `/websocket` and `/broadcast` upgrades to ws-endpoints.ts (profile `strict`) or
+ * `/websocket` and `/broadcast` upgrades to strict/ws-endpoints.ts (profile `strict`) or
  * hyperlane-endpoints.ts (profiles `hyperlane`, `hyperlane-readme`), `/sse` and `/sse/ticks` to
  * sse-endpoints.ts, and answers `/stats`. The Hyperlane profiles also serve the seed's SSE
  * stream on `/`, and `hyperlane-readme` its echo on the README's `/ws` as well. Used by
@@ -17,7 +17,7 @@ import { resolveServerOptions, type ReferenceServerOptions, type ServerProfile }
 import { SseEndpoints } from './sse-endpoints.js';
 import { StatsBook, type ServerStats } from './stats.js';
 import type { BroadcastRelay, WsEndpointName, WsEndpointSet } from './ws-endpoint-set.js';
-import { WsEndpoints } from './ws-endpoints.js';
+import { WsEndpoints } from './strict/ws-endpoints.js';
 
 export type { LagPolicy, ReferenceServerOptions, ServerProfile } from './options.js';
 export type { EndpointName, EndpointStats, ProcessStats, ServerStats } from './stats.js';

@@ -1,14 +1,15 @@
 /**
- * The WebSocket endpoints of the reference server: `/websocket` (echo) and `/broadcast`
- * (every message to every client, plus an optional publisher of stamped messages).
+ * The WebSocket endpoints of the `strict` profile (RFC 6455 through `ws`): `/websocket` (echo)
+ * and `/broadcast` (every message to every client, plus an optional publisher of stamped
+ * messages).
  *
  * Settings follow ws `bench/speed.js`: no permessage-deflate, no client tracking inside `ws`
  * (we keep our own sets, which also lets shutdown close every client with 1001), and no JSON
- * or string conversion on the echo path. Replies are framed whole (../wire/ws-frame.ts) and
+ * or string conversion on the echo path. Replies are framed whole (../../wire/ws-frame.ts) and
  * written past ws's sender, which is safe because with deflate off that sender never queues:
  * it writes each frame straight to the same socket, so ordering is kept. A broadcast is framed
  * once and the same bytes go to every client. Each client's writes of one tick leave in one
- * writev (../wire/tick-writer.ts): a burst of echoes costs one syscall, not one each.
+ * writev (../../wire/tick-writer.ts): a burst of echoes costs one syscall, not one each.
  *
  * `binaryType` stays ws's default `nodebuffer`, so every received `RawData` is one Buffer
  * (fragments already joined); the `as Buffer` casts below rely on that.
@@ -16,13 +17,13 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
-import type { ReferenceServerOptions } from './options.js';
-import { DelayLine, SerialTurns } from './delay-line.js';
-import { stampedMessage } from './stamp.js';
-import type { EndpointCounters, StatsBook } from './stats.js';
-import type { BroadcastRelay, WsEndpointName, WsEndpointSet } from './ws-endpoint-set.js';
-import { TickBatchedWriter } from '../wire/tick-writer.js';
-import { encodeServerFrame, encodeServerFrameHeader } from '../wire/ws-frame.js';
+import type { ReferenceServerOptions } from '../options.js';
+import { DelayLine, SerialTurns } from '../delay-line.js';
+import { stampedMessage } from '../stamp.js';
+import type { EndpointCounters, StatsBook } from '../stats.js';
+import type { BroadcastRelay, WsEndpointName, WsEndpointSet } from '../ws-endpoint-set.js';
+import { TickBatchedWriter } from '../../wire/tick-writer.js';
+import { encodeServerFrame, encodeServerFrameHeader } from '../../wire/ws-frame.js';
 
 /** RFC 6455 §7.4.1: 1001 "going away", the code for a server that shuts down. */
 const CLOSE_GOING_AWAY = 1001;
@@ -176,7 +177,7 @@ export class WsEndpoints implements WsEndpointSet {
     this.stats.broadcast.msgs_dropped_slow += dropped;
   }
 
-  /** The server-side publisher: `{"seq":n,"t":"<hrtime ns>"}` as text (stamp.ts). */
+  /** The server-side publisher: `{"seq":n,"t":"<hrtime ns>"}` as text (../stamp.ts). */
   private publish(): void {
     this.broadcast(encodeServerFrame(stampedMessage(this.publishSeq++), false));
   }
