@@ -1,8 +1,8 @@
 /**
  * The bundled reference server (DESIGN.md §7): one HTTP server on one port that routes
  * `/websocket` and `/broadcast` upgrades to strict/ws-endpoints.ts (profile `strict`) or
- * hyperlane-endpoints.ts (profiles `hyperlane`, `hyperlane-readme`), `/sse` and `/sse/ticks` to
- * sse-endpoints.ts, and answers `/stats`. The Hyperlane profiles also serve the seed's SSE
+ * hyperlane/ws-endpoints.ts (profiles `hyperlane`, `hyperlane-readme`), `/sse` and `/sse/ticks`
+ * to sse-endpoints.ts, and answers `/stats`. The Hyperlane profiles also serve the seed's SSE
  * stream on `/`, and `hyperlane-readme` its echo on the README's `/ws` as well. Used by
  * `rtbench serve` in the foreground and, in a child process, as the embedded target of
  * `rtbench run` (embedded.ts). A multi-process server runs one `createReferenceApp` per cluster
@@ -11,7 +11,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { UsageError } from '../errors.js';
-import { HyperlaneWsEndpoints } from './hyperlane-endpoints.js';
+import { HyperlaneWsEndpoints } from './hyperlane/ws-endpoints.js';
 import { listen } from './listen.js';
 import { resolveServerOptions, type ReferenceServerOptions, type ServerProfile } from './options.js';
 import { SseEndpoints } from './sse-endpoints.js';

@@ -1,7 +1,8 @@
 /**
  * What the reference server (reference-server.ts) needs from the WebSocket endpoints of a
- * profile, implemented by strict/ws-endpoints.ts (`strict`) and hyperlane-endpoints.ts (the Hyperlane
- * profiles), and the relay through which a cluster worker shares `/broadcast` messages.
+ * profile, implemented by strict/ws-endpoints.ts (`strict`) and hyperlane/ws-endpoints.ts (the
+ * Hyperlane profiles), and the relay through which a cluster worker shares `/broadcast`
+ * messages.
  */
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';

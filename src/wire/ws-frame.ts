@@ -8,7 +8,7 @@
  *
  * Neither client nor server code, and the only frame-header writer: the client driver
  * (src/protocol/ws.ts) writes masked frames, the `strict` server unmasked ones, and the
- * Hyperlane codec (src/server/ws-codec.ts) its fragments through `writeFrameHeader`.
+ * Hyperlane codec (src/server/hyperlane/ws-codec.ts) its fragments through `writeFrameHeader`.
  */
 import { randomFillSync } from 'node:crypto';
 

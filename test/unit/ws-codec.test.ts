@@ -12,7 +12,7 @@ import {
   MAX_FRAME_PAYLOAD_BYTES,
   PING_FRAME,
   type FrameSink,
-} from '../../dist/server/ws-codec.js';
+} from '../../dist/server/hyperlane/ws-codec.js';
 import { Opcode } from '../../dist/wire/ws-frame.js';
 import { clientFrame, parseServerFrames } from '../helpers/raw-ws.js';
 

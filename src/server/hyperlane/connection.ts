@@ -13,8 +13,8 @@
  * it to the kernel (`onDrained`). The broadcast endpoint builds its lag model on that.
  */
 import type { Socket } from 'node:net';
-import { Opcode } from '../wire/ws-frame.js';
-import type { EndpointCounters } from './stats.js';
+import { Opcode } from '../../wire/ws-frame.js';
+import type { EndpointCounters } from '../stats.js';
 import { closeCodeOf, FrameDecoder, MAX_DECODED_PAYLOAD_BYTES, PING_FRAME, type FrameSink } from './ws-codec.js';
 
 /** Why the server closed a connection's TCP without a close frame (`drops_by_reason` keys). */

@@ -7,10 +7,10 @@
  * for UTF-8. Encoding follows Hyperlane's `create_frame_list`: the opcode is chosen by the UTF-8
  * validity of the payload, and payloads over 65,535 bytes go out as a FIN=0 first frame plus
  * continuation frames, text being split on UTF-8 character boundaries. Frame headers are
- * written by ../wire/ws-frame.ts, like every other frame rtbench sends.
+ * written by ../../wire/ws-frame.ts, like every other frame rtbench sends.
  */
 import { isUtf8 } from 'node:buffer';
-import { encodeFrame, Opcode, writeFrameHeader } from '../wire/ws-frame.js';
+import { encodeFrame, Opcode, writeFrameHeader } from '../../wire/ws-frame.js';
 
 /** Hyperlane's `MAX_FRAME_SIZE`: the largest payload it puts in one outgoing frame. */
 export const MAX_FRAME_PAYLOAD_BYTES = 65_535;
