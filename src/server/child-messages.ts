@@ -12,7 +12,7 @@ export type { SerializedServerError } from './serialized-error.js';
 export type ToServerChild =
   /**
    * Start listening with these options (host 127.0.0.1 and port 0 unless given); with
-   * `processes` > 1 the child becomes the primary of a cluster (cluster.ts).
+   * `processes` > 1 the child becomes the primary of a cluster (cluster/primary.ts).
    */
   | { type: 'start'; options: Partial<ReferenceServerOptions> }
   /** Reply with the current counters, tagged with `id`. */

@@ -3,7 +3,7 @@
  * target (STYLE.md §3 step 4). The parent talks to the child over IPC (child-messages.ts);
  * the child exits when told to stop, or by itself when the parent goes away. With
  * `processes` > 1 the child is the primary of a cluster and forks the workers itself
- * (cluster.ts); the parent sees the same handle, its stats summed over every process.
+ * (cluster/primary.ts); the parent sees the same handle, its stats summed over every process.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';

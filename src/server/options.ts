@@ -90,10 +90,10 @@ export interface ReferenceServerOptions {
   /** Hyperlane profiles: what a lagging `/broadcast` receiver gets. Default `skip`. */
   lagPolicy: LagPolicy;
   /**
-   * Worker processes that accept connections on the one port (cluster.ts). Default 1: the server
-   * runs in the calling process. With N > 1 the calling process becomes a primary that only
-   * coordinates (it never accepts), so each worker has its own open-files budget; broadcasts and
-   * the publisher reach every client through a relay, and `/stats` adds up every process.
+   * Worker processes that accept connections on the one port (cluster/primary.ts). Default 1:
+   * the server runs in the calling process. With N > 1 the calling process becomes a primary that
+   * only coordinates (it never accepts), so each worker has its own open-files budget; broadcasts
+   * and the publisher reach every client through a relay, and `/stats` adds up every process.
    */
   processes: number;
   /**

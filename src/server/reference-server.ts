@@ -6,7 +6,7 @@
  * stream on `/`, and `hyperlane-readme` its echo on the README's `/ws` as well. Used by
  * `rtbench serve` in the foreground and, in a child process, as the embedded target of
  * `rtbench run` (embedded.ts). A multi-process server runs one `createReferenceApp` per cluster
- * worker (cluster-worker.ts) behind the same port.
+ * worker (cluster/worker.ts) behind the same port.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -16,8 +16,8 @@ import { listen } from './listen.js';
 import { resolveServerOptions, type ReferenceServerOptions, type ServerProfile } from './options.js';
 import { SseEndpoints } from './sse-endpoints.js';
 import { StatsBook, type ServerStats } from './stats.js';
-import type { BroadcastRelay, WsEndpointName, WsEndpointSet } from './ws-endpoint-set.js';
 import { WsEndpoints } from './strict/ws-endpoints.js';
+import type { BroadcastRelay, WsEndpointName, WsEndpointSet } from './ws-endpoint-set.js';
 
 export type { LagPolicy, ReferenceServerOptions, ServerProfile } from './options.js';
 export type { EndpointName, EndpointStats, ProcessStats, ServerStats } from './stats.js';
@@ -43,7 +43,7 @@ export interface ReferenceServer {
 }
 
 /**
- * What a cluster worker adds to the server it runs (cluster-worker.ts): a relay for broadcasts,
+ * What a cluster worker adds to the server it runs (cluster/worker.ts): a relay for broadcasts,
  * and `/stats` answered for every process rather than this one.
  */
 export interface ClusterHooks {

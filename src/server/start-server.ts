@@ -1,9 +1,9 @@
 /**
  * One way to start the reference server whatever its process count: in this process for
  * `processes` 1 (reference-server.ts), as a cluster with this process as primary otherwise
- * (cluster.ts). `rtbench serve` and the embedded child use it.
+ * (cluster/primary.ts). `rtbench serve` and the embedded child use it.
  */
-import { startServerCluster } from './cluster.js';
+import { startServerCluster } from './cluster/primary.js';
 import { resolveServerOptions, type ReferenceServerOptions, type ServerProfile } from './options.js';
 import { startReferenceServer } from './reference-server.js';
 import type { ServerStats } from './stats.js';

@@ -12,7 +12,7 @@ export type WsEndpointName = 'websocket' | 'broadcast';
 
 /**
  * Where a multi-process server sends each message a local `/broadcast` client published, so the
- * other processes can deliver it to their clients (cluster-worker.ts).
+ * other processes can deliver it to their clients (cluster/worker.ts).
  */
 export interface BroadcastRelay {
   /** Called once per message, after the local delivery; `payload` must be copied to be kept. */

@@ -1,6 +1,6 @@
 /**
  * The reference server as several processes on one port (`processes` > 1): this process becomes
- * the primary of a Node cluster and forks the workers (cluster-worker.ts), which each accept on
+ * the primary of a Node cluster and forks the workers (worker.ts), which each accept on
  * the shared socket and serve their own clients. The point is the open-files limit, which is
  * per process (a hard 20,000 here): six workers hold 100,000 connections where one cannot.
  *
@@ -25,15 +25,15 @@
 import cluster, { type Worker } from 'node:cluster';
 import type { Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { ExitCode, RtbenchError } from '../errors.js';
-import { WORKER_SETTINGS_ENV, type ClusterWorkerSettings, type FromClusterWorker, type ToClusterWorker } from './cluster-messages.js';
-import { StatsGatherer, sumOverWorkers } from './cluster-stats.js';
-import { resolveServerOptions, type ReferenceServerOptions } from './options.js';
+import { ExitCode, RtbenchError } from '../../errors.js';
+import { resolveServerOptions, type ReferenceServerOptions } from '../options.js';
+import { rebuildError } from '../serialized-error.js';
+import { stampedMessage } from '../stamp.js';
+import type { RunningServer } from '../start-server.js';
+import { emptyServerStats, type ServerStats } from '../stats.js';
+import { WORKER_SETTINGS_ENV, type ClusterWorkerSettings, type FromClusterWorker, type ToClusterWorker } from './messages.js';
 import { encodeRelayFrame, RelayFrameSplitter } from './relay-frames.js';
-import { rebuildError } from './serialized-error.js';
-import { stampedMessage } from './stamp.js';
-import type { RunningServer } from './start-server.js';
-import { emptyServerStats, type ServerStats } from './stats.js';
+import { StatsGatherer, sumOverWorkers } from './stats-gatherer.js';
 
 /** How long the workers may take to start listening. */
 const START_TIMEOUT_MS = 10_000;
@@ -81,7 +81,7 @@ export async function startServerCluster(opts: Partial<ReferenceServerOptions> =
   // The policy is frozen by the first setupPrimary, so it is set before it.
   cluster.schedulingPolicy = cluster.SCHED_NONE;
   cluster.setupPrimary({
-    exec: fileURLToPath(new URL('./cluster-worker.js', import.meta.url)),
+    exec: fileURLToPath(new URL('./worker.js', import.meta.url)),
     args: [],
     // The caller's flags (a test runner's loaders, --inspect) are not meant for the workers.
     execArgv: [],
