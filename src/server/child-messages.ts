@@ -2,7 +2,7 @@
  * Every message exchanged over IPC between `startEmbeddedServer` (parent) and child.ts, as
  * discriminated unions so both sides switch exhaustively. JSON-serialisable only.
  */
-import type { ReferenceServerOptions } from './options.js';
+import type { ReferenceServerOptions, ServerProfile } from './options.js';
 import type { SerializedServerError } from './serialized-error.js';
 import type { ServerStats } from './stats.js';
 
@@ -22,7 +22,7 @@ export type ToServerChild =
 
 /** Child to parent. */
 export type FromServerChild =
-  | { type: 'ready'; host: string; port: number }
+  | { type: 'ready'; host: string; port: number; profile: ServerProfile; processes: number }
   | { type: 'failed'; error: SerializedServerError }
   | { type: 'stats'; id: number; stats: ServerStats }
   | { type: 'stopped'; stats: ServerStats };

@@ -27,9 +27,9 @@ import type { Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { ExitCode, RtbenchError } from '../../errors.js';
 import { resolveServerOptions, type ReferenceServerOptions } from '../options.js';
+import { serverUrl, type RunningServer } from '../running-server.js';
 import { rebuildError } from '../serialized-error.js';
 import { stampedMessage } from '../stamp.js';
-import type { RunningServer } from '../start-server.js';
 import { emptyServerStats, type ServerStats } from '../stats.js';
 import { WORKER_SETTINGS_ENV, type ClusterWorkerSettings, type FromClusterWorker, type ToClusterWorker } from './messages.js';
 import { encodeRelayFrame, RelayFrameSplitter } from './relay-frames.js';
@@ -71,6 +71,8 @@ interface WorkerLink {
  * Forks `options.processes` workers serving the reference server on one port and resolves once
  * all listen. Rejects with the first worker's error (a `UsageError` for a bad option or a taken
  * port), or when a worker dies or does not start within 10 s; no worker is left running then.
+ * Its `close` kills workers that have not exited after 10 s (their counters as of the stop
+ * request are used); its `failure` resolves when a worker exits on its own.
  */
 export async function startServerCluster(opts: Partial<ReferenceServerOptions> = {}): Promise<RunningServer> {
   const options = resolveServerOptions(opts);
@@ -264,13 +266,13 @@ function runCluster(links: readonly WorkerLink[], options: ReferenceServerOption
       return sumOverWorkers(links, (l) => ({ stats: l.finalStats ?? emptyServerStats(), isAccepting: false }));
     })());
 
-  const host = options.host;
   return {
-    host,
+    host: options.host,
     port,
-    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    url: serverUrl(options.host, port),
     profile: options.profile,
     processes: links.length,
+    pid: process.pid,
     stats: () => gatherer.gather(false),
     close,
     failure,

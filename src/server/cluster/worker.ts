@@ -13,7 +13,7 @@ import { Socket } from 'node:net';
 import { ExitCode, RtbenchError } from '../../errors.js';
 import { TickBatchedWriter } from '../../wire/tick-writer.js';
 import type { ReferenceServerOptions } from '../options.js';
-import { createReferenceApp, type ReferenceApp } from '../reference-server.js';
+import { ReferenceApp } from '../reference-server.js';
 import { serializeError } from '../serialized-error.js';
 import type { ServerStats } from '../stats.js';
 import { AcceptGate } from './accept-gate.js';
@@ -53,7 +53,7 @@ async function start(options: ReferenceServerOptions): Promise<void> {
   try {
     relay = openRelay();
     relayWriter = new TickBatchedWriter(relay);
-    app = createReferenceApp(options, {
+    app = new ReferenceApp(options, {
       relay: { forward: (payload, isBinary) => writeRelay(encodeRelayFrame(payload, isBinary)) },
       collectStats,
     });
