@@ -13,8 +13,8 @@ import WebSocket from 'ws';
 import { nowUs } from '../load/clock.js';
 import type { ClientConnection, ConnectionHandler, DialOptions, ProtocolDriver } from './driver.js';
 import { classifySocketError } from './socket-errors.js';
-import { TickBatchedWriter, type CorkableWritable } from './tick-writer.js';
-import { encodeClientFrame } from './ws-frame.js';
+import { TickBatchedWriter, type CorkableWritable } from '../wire/tick-writer.js';
+import { encodeClientFrame } from '../wire/ws-frame.js';
 
 const SESSION = Symbol('rtbench.session');
 
@@ -25,7 +25,7 @@ interface WsState {
   closingByUs: boolean;
   ended: boolean;
   /**
-   * Frames may be written straight to the socket (ws-frame.ts): true once open without
+   * Frames may be written straight to the socket (../wire/ws-frame.ts): true once open without
    * permessage-deflate, whose compressor makes `ws`'s sender queue frames.
    */
   writesFrames: boolean;

@@ -15,7 +15,8 @@ import { splitByWeights, splitEvenly } from '../load/schedule.js';
 import { UsageError } from '../errors.js';
 import { localEndpointsFor, sourceAddressesFor } from './source-addresses.js';
 import { mainCoordinatorsFor, roleFor } from '../worker/roles/registry.js';
-import { startEmbeddedServer, type EmbeddedServer } from '../server/embedded.js';
+import { startEmbeddedServer } from '../server/embedded.js';
+import type { RunningServer } from '../server/running-server.js';
 import { TOOL_VERSION } from '../version.js';
 import type { RoleSections } from '../metrics/result.js';
 import type { WorkerPlan } from '../worker/messages.js';
@@ -55,7 +56,7 @@ export async function runScenario(plan: RunPlan, options: RunOptions = {}): Prom
       throw new UsageError(`group "${g.name}": role "${g.role}" over ${g.protocol} is not available in rtbench ${TOOL_VERSION}`);
     }
   }
-  let server: EmbeddedServer | undefined;
+  let server: RunningServer | undefined;
   if (plan.target.embedded) {
     const { echoDelayMs, echoSerial, publishIntervalMs, processes, profile } = plan.embeddedServer;
     server = await startEmbeddedServer({ host: '127.0.0.1', port: 0, echoDelayMs, echoSerial, publishIntervalMs, processes, profile });
@@ -66,7 +67,7 @@ export async function runScenario(plan: RunPlan, options: RunOptions = {}): Prom
   try {
     sourceAddresses = sourceAddressesFor(groupUrls, peak, plan.sourceIps);
   } catch (err) {
-    await server?.stop();
+    await server?.close();
     throw err;
   }
   const url = groupUrls[0]!;
@@ -158,7 +159,7 @@ export async function runScenario(plan: RunPlan, options: RunOptions = {}): Prom
     const perWorker = Math.ceil(Math.max(0, ...scenario.phases.map((p) => p.connections)) / plan.workers);
     notes = await pool.drain(waitMs, waitMs + 8000 + perWorker);
     pool.kill();
-    if (server) await server.stop();
+    if (server) await server.close();
   }
   if (aggregator.counters.connections_opened === 0 && expectsConnections(scenario)) end('unreachable', `no connection to ${url} could be opened`);
   const { outcome, interruption } = status;

@@ -2,7 +2,7 @@
  * Every message exchanged over IPC between `startEmbeddedServer` (parent) and child.ts, as
  * discriminated unions so both sides switch exhaustively. JSON-serialisable only.
  */
-import type { ReferenceServerOptions } from './options.js';
+import type { ReferenceServerOptions, ServerProfile } from './options.js';
 import type { SerializedServerError } from './serialized-error.js';
 import type { ServerStats } from './stats.js';
 
@@ -12,7 +12,7 @@ export type { SerializedServerError } from './serialized-error.js';
 export type ToServerChild =
   /**
    * Start listening with these options (host 127.0.0.1 and port 0 unless given); with
-   * `processes` > 1 the child becomes the primary of a cluster (cluster.ts).
+   * `processes` > 1 the child becomes the primary of a cluster (cluster/primary.ts).
    */
   | { type: 'start'; options: Partial<ReferenceServerOptions> }
   /** Reply with the current counters, tagged with `id`. */
@@ -22,7 +22,7 @@ export type ToServerChild =
 
 /** Child to parent. */
 export type FromServerChild =
-  | { type: 'ready'; host: string; port: number }
+  | { type: 'ready'; host: string; port: number; profile: ServerProfile; processes: number }
   | { type: 'failed'; error: SerializedServerError }
   | { type: 'stats'; id: number; stats: ServerStats }
   | { type: 'stopped'; stats: ServerStats };

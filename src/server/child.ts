@@ -1,6 +1,6 @@
 /**
  * Entry of the embedded server's child process (forked by embedded.ts). Running the server in
- * its own process keeps it off the load generator's event loop (DESIGN.md §7): a busy server
+ * its own process keeps it off the load generator's event loop (docs/architecture.md §9): a busy server
  * must not delay the generator's timers, nor the other way round.
  *
  * The child lives only as long as its IPC channel: when the parent exits or crashes the
@@ -10,7 +10,8 @@
  */
 import type { FromServerChild, ToServerChild } from './child-messages.js';
 import { serializeError } from './serialized-error.js';
-import { startServer, type RunningServer } from './start-server.js';
+import type { RunningServer } from './running-server.js';
+import { startServer } from './start-server.js';
 
 /**
  * Hard limit on shutdown after the parent has gone (one process closes within 2 s). A cluster's
@@ -34,13 +35,13 @@ async function start(options: Extract<ToServerChild, { type: 'start' }>['options
       return;
     }
     // A multi-process server whose worker died has stopped itself: exit, so the parent's
-    // stats() and stop() see a server that has gone.
+    // handle sees a server that has gone (stats() rejects, failure resolves).
     void server.failure.then((err) => {
       process.stderr.write(`rtbench: embedded ${err.message}\n`);
       process.exitCode = 1;
       void stop();
     });
-    send({ type: 'ready', host: server.host, port: server.port });
+    send({ type: 'ready', host: server.host, port: server.port, profile: server.profile, processes: server.processes });
   } catch (err) {
     send({ type: 'failed', error: serializeError(err) });
     process.disconnect?.();

@@ -1,41 +1,24 @@
 /**
  * The reference server in a child process: what `rtbench run` starts when a scenario names no
- * target (STYLE.md §3 step 4). The parent talks to the child over IPC (child-messages.ts);
+ * target (docs/architecture.md §9). The parent talks to the child over IPC (child-messages.ts);
  * the child exits when told to stop, or by itself when the parent goes away. With
  * `processes` > 1 the child is the primary of a cluster and forks the workers itself
- * (cluster.ts); the parent sees the same handle, its stats summed over every process.
+ * (cluster/primary.ts); the parent holds the same `RunningServer` handle either way, its stats
+ * summed over every process.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { ExitCode, RtbenchError } from '../errors.js';
 import type { FromServerChild, ToServerChild } from './child-messages.js';
 import type { ReferenceServerOptions } from './options.js';
+import { serverUrl, type RunningServer } from './running-server.js';
 import { rebuildError } from './serialized-error.js';
 import { emptyServerStats, type ServerStats } from './stats.js';
-
-/** A reference server running in its own process. */
-export interface EmbeddedServer {
-  /** `http://host:port`; use `ws:` for the WebSocket paths. */
-  readonly url: string;
-  readonly host: string;
-  readonly port: number;
-  /** Process id of the child (the cluster primary when `processes` > 1), for diagnostics. */
-  readonly pid: number;
-  /** The child's counters now (summed over its workers), over IPC. Rejects if the child has exited. */
-  stats(): Promise<ServerStats>;
-  /**
-   * Asks the child to close (clients get 1001) and resolves with its final counters once it
-   * has exited (within 2 s for one process; a few seconds for 100,000 clients over several).
-   * A child still alive after 12 s is killed; the last counters seen are returned.
-   * Calling it again returns the same promise.
-   */
-  stop(): Promise<ServerStats>;
-}
 
 /** How long the child may take to start listening. */
 const START_TIMEOUT_MS = 10_000;
 /**
- * How long `stop` waits for the child to exit before killing it: longer than a cluster primary
+ * How long `close` waits for the child to exit before killing it: longer than a cluster primary
  * waits for its workers (10 s), so a multi-process server gets to stop them itself.
  */
 const STOP_KILL_MS = 12_000;
@@ -44,8 +27,14 @@ const STOP_KILL_MS = 12_000;
  * Forks `dist/server/child.js`, starts the reference server in it (host 127.0.0.1 and port 0
  * unless given) and resolves once it listens. Rejects with the child's error (a `UsageError`
  * for a bad option or a taken port) or when the child dies or does not start in 10 s.
+ *
+ * The handle's `pid` is the child's (the cluster primary when `processes` > 1) and its `stats`
+ * come over IPC. `close` asks the child to close (clients get 1001) and resolves with its final
+ * counters once it has exited (within 2 s for one process; a few seconds for 100,000 clients
+ * over several); a child still alive after 12 s is killed and the last counters seen are
+ * returned. `failure` resolves when the child exits without being asked to.
  */
-export function startEmbeddedServer(opts: Partial<ReferenceServerOptions> = {}): Promise<EmbeddedServer> {
+export function startEmbeddedServer(opts: Partial<ReferenceServerOptions> = {}): Promise<RunningServer> {
   const child = fork(fileURLToPath(new URL('./child.js', import.meta.url)), [], {
     // The child writes nothing on stdout (the parent may be printing a JSON report there);
     // stderr is shared so a crash in the child is visible.
@@ -56,7 +45,7 @@ export function startEmbeddedServer(opts: Partial<ReferenceServerOptions> = {}):
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
 
-  return new Promise<EmbeddedServer>((resolve, reject) => {
+  return new Promise<RunningServer>((resolve, reject) => {
     const fail = (err: Error): void => {
       clearTimeout(timer);
       child.off('message', onMessage);
@@ -79,7 +68,7 @@ export function startEmbeddedServer(opts: Partial<ReferenceServerOptions> = {}):
       child.off('message', onMessage);
       child.off('exit', onExit);
       child.off('error', fail);
-      resolve(connectHandle(child, exited, msg.host, msg.port));
+      resolve(connectHandle(child, exited, msg));
     };
     child.on('message', onMessage);
     child.once('exit', onExit);
@@ -88,12 +77,12 @@ export function startEmbeddedServer(opts: Partial<ReferenceServerOptions> = {}):
   });
 }
 
-/** Wraps a ready child in the `EmbeddedServer` API. */
-function connectHandle(child: ChildProcess, exited: Promise<void>, host: string, port: number): EmbeddedServer {
+/** Wraps a ready child in the `RunningServer` API. */
+function connectHandle(child: ChildProcess, exited: Promise<void>, ready: Extract<FromServerChild, { type: 'ready' }>): RunningServer {
   const pending = new Map<number, { resolve: (s: ServerStats) => void; reject: (e: Error) => void }>();
   let nextId = 0;
   let lastStats = emptyServerStats();
-  let stopping: Promise<ServerStats> | undefined;
+  let closing: Promise<ServerStats> | undefined;
   let hasExited = false;
 
   // Failed kill() or send() calls surface as 'error' events; the exit (or the kill timer)
@@ -125,7 +114,7 @@ function connectHandle(child: ChildProcess, exited: Promise<void>, host: string,
     });
   };
 
-  const stop = async (): Promise<ServerStats> => {
+  const close = async (): Promise<ServerStats> => {
     if (!hasExited) {
       send(child, { type: 'stop' });
       let killTimer: NodeJS.Timeout | undefined;
@@ -142,13 +131,24 @@ function connectHandle(child: ChildProcess, exited: Promise<void>, host: string,
     return lastStats;
   };
 
+  const failure = new Promise<Error>((resolve) => {
+    void exited.then(() => {
+      if (closing) return;
+      const reason = child.signalCode ?? `code ${child.exitCode}`;
+      resolve(new RtbenchError(`embedded server exited on its own (${reason})`, ExitCode.Internal));
+    });
+  });
+
   return {
-    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
-    host,
-    port,
+    host: ready.host,
+    port: ready.port,
+    url: serverUrl(ready.host, ready.port),
+    profile: ready.profile,
+    processes: ready.processes,
     pid: child.pid ?? -1,
     stats,
-    stop: () => (stopping ??= stop()),
+    close: () => (closing ??= close()),
+    failure,
   };
 }
 

@@ -6,7 +6,7 @@
 import { UsageError } from '../errors.js';
 
 /**
- * Wire behaviours the server can imitate (SEED-WIRE.md §3):
+ * Wire behaviours the server can imitate (docs/hyperlane-wire.md §3):
  * - `strict`: RFC 6455 through `ws` (echo keeps the opcode, pongs, close handshake).
  * - `hyperlane`: Hyperlane's habits on `/websocket` and `/broadcast` (opcode by UTF-8 validity,
  *   65,535-byte fragments, no pong, TCP drop instead of a close frame, no fragmented input,
@@ -90,10 +90,10 @@ export interface ReferenceServerOptions {
   /** Hyperlane profiles: what a lagging `/broadcast` receiver gets. Default `skip`. */
   lagPolicy: LagPolicy;
   /**
-   * Worker processes that accept connections on the one port (cluster.ts). Default 1: the server
-   * runs in the calling process. With N > 1 the calling process becomes a primary that only
-   * coordinates (it never accepts), so each worker has its own open-files budget; broadcasts and
-   * the publisher reach every client through a relay, and `/stats` adds up every process.
+   * Worker processes that accept connections on the one port (cluster/primary.ts). Default 1:
+   * the server runs in the calling process. With N > 1 the calling process becomes a primary that
+   * only coordinates (it never accepts), so each worker has its own open-files budget; broadcasts
+   * and the publisher reach every client through a relay, and `/stats` adds up every process.
    */
   processes: number;
   /**

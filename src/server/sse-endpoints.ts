@@ -1,7 +1,7 @@
 /**
  * The SSE endpoints of the reference server.
  *
- * `/sse` reproduces the seed's Hyperlane handler byte for byte (SEED-WIRE.md §2): a head with
+ * `/sse` reproduces the seed's Hyperlane handler byte for byte (docs/hyperlane-wire.md §2): a head with
  * no Content-Length and no Transfer-Encoding, then `data:{i}\r\n\r\n` events, and the body ends
  * when the TCP connection closes. Node's http would send such a body chunked, so this endpoint
  * writes the request's socket directly and never touches the ServerResponse.

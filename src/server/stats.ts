@@ -1,7 +1,7 @@
 /**
  * Counters of the reference server, kept per endpoint as plain number fields so that counting
  * on the hot path is one property increment. Totals are summed only when a snapshot is taken.
- * The snake_case names are the JSON served on `GET /stats` (DESIGN.md §7), so tests and the
+ * The snake_case names are the JSON served on `GET /stats` (docs/architecture.md §9), so tests and the
  * generator can compare their own counts with what the server saw.
  */
 

@@ -9,13 +9,14 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startReferenceServer, type ReferenceServer } from '../../dist/server/reference-server.js';
+import { startReferenceServer } from '../../dist/server/reference-server.js';
+import type { RunningServer } from '../../dist/server/running-server.js';
 import { runBin } from '../helpers/bin.js';
 import { openPage } from '../helpers/chromium.js';
 import { tempDir } from '../helpers/results.js';
 
-let fast: ReferenceServer;
-let slow: ReferenceServer;
+let fast: RunningServer;
+let slow: RunningServer;
 const dir = tempDir('rtbench-compare-');
 const LOAD = ['echo', '-c', '2', '-d', '1s', '--warmup', '0', '-w', '1', '--quiet'];
 
@@ -28,7 +29,7 @@ afterAll(async () => {
   await Promise.all([fast.close(), slow.close()]);
 });
 
-const url = (s: ReferenceServer) => `ws://127.0.0.1:${s.port}/websocket`;
+const url = (s: RunningServer) => `ws://127.0.0.1:${s.port}/websocket`;
 
 describe('compare --target (live)', () => {
   const saveDir = join(dir, 'rounds');
@@ -106,7 +107,7 @@ describe('compare --target (live)', () => {
   });
 
   it('rejects bad live flags before any load', async () => {
-    const before = fast.stats().connections_accepted;
+    const before = (await fast.stats()).connections_accepted;
     const one = await runBin(['compare', '--target', `fast=${url(fast)}`, 'echo']);
     expect(one).toMatchObject({ code: 2, stderr: 'rtbench: a live comparison needs at least two --target name=url\n' });
     const dup = await runBin(['compare', '--target', `x=${url(fast)}`, '--target', `x=${url(slow)}`]);
@@ -114,7 +115,7 @@ describe('compare --target (live)', () => {
     const rank = await runBin(['compare', '--target', `a=${url(fast)}`, '--target', `b=${url(slow)}`, '--rank-by', 'latency.p98']);
     expect(rank.code).toBe(2);
     expect(rank.stderr).toBe('rtbench: --rank-by: unknown statistic "p98" for latency; use p50, p90, p99, p99_9, p99_99, min, mean, max or count\n');
-    expect(fast.stats().connections_accepted).toBe(before);
+    expect((await fast.stats()).connections_accepted).toBe(before);
     expect(existsSync(join(dir, 'never'))).toBe(false);
   });
 });

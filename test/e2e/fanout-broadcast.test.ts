@@ -5,10 +5,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runScenario } from '../../dist/runner/run-scenario.js';
-import { startReferenceServer, type ReferenceServer } from '../../dist/server/reference-server.js';
+import { startReferenceServer } from '../../dist/server/reference-server.js';
+import type { RunningServer } from '../../dist/server/running-server.js';
 import { planFrom } from '../helpers/run.js';
 
-let server: ReferenceServer;
+let server: RunningServer;
 beforeAll(async () => {
   server = await startReferenceServer({ port: 0 });
 });
@@ -21,13 +22,13 @@ const broadcastUrl = () => `ws://127.0.0.1:${server.port}/broadcast`;
 describe('fan-out on /broadcast', () => {
   it('chat: every client publishes and receives all, own included: received = expected = N × publishes', async () => {
     // The server's counters are cumulative: take deltas.
-    const before = server.stats().by_endpoint.broadcast;
+    const before = (await server.stats()).by_endpoint.broadcast;
     const plan = planFrom(
       { name: 'chat-test', role: 'pubsub', phases: [{ duration: '1s', connections: 4, load: { rate: 20 } }] },
       { target: broadcastUrl(), workers: 2 },
     );
     const { result, outcome } = await runScenario(plan);
-    const after = server.stats().by_endpoint.broadcast;
+    const after = (await server.stats()).by_endpoint.broadcast;
     const c = result.counters;
     expect(outcome).toBe('completed');
     expect(c.msgs_sent).toBeGreaterThanOrEqual(70); // 4 × 20/s × 1 s, give or take the edges

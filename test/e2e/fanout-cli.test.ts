@@ -8,10 +8,11 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunResult } from '../../dist/metrics/result.js';
-import { startReferenceServer, type ReferenceServer } from '../../dist/server/reference-server.js';
+import { startReferenceServer } from '../../dist/server/reference-server.js';
+import type { RunningServer } from '../../dist/server/running-server.js';
 import { runBin } from '../helpers/bin.js';
 
-let server: ReferenceServer;
+let server: RunningServer;
 let dir: string;
 beforeAll(async () => {
   server = await startReferenceServer({ port: 0 });

@@ -5,10 +5,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runScenario } from '../../dist/runner/run-scenario.js';
-import { startReferenceServer, type ReferenceServer } from '../../dist/server/reference-server.js';
+import { startReferenceServer } from '../../dist/server/reference-server.js';
+import type { RunningServer } from '../../dist/server/running-server.js';
 import { planFrom } from '../helpers/run.js';
 
-let server: ReferenceServer;
+let server: RunningServer;
 beforeAll(async () => {
   server = await startReferenceServer({ port: 0 });
 });

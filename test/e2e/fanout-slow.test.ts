@@ -9,12 +9,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runScenario } from '../../dist/runner/run-scenario.js';
-import { startReferenceServer, type ReferenceServer } from '../../dist/server/reference-server.js';
+import { startReferenceServer } from '../../dist/server/reference-server.js';
+import type { RunningServer } from '../../dist/server/running-server.js';
 import { slowReadingProxy } from '../helpers/fanout-servers.js';
 import { planFrom } from '../helpers/run.js';
 
-let server: ReferenceServer;
-let hyperlane: ReferenceServer;
+let server: RunningServer;
+let hyperlane: RunningServer;
 beforeAll(async () => {
   server = await startReferenceServer({ port: 0, slowClientLimitBytes: 256 * 1024 });
   hyperlane = await startReferenceServer({ port: 0, profile: 'hyperlane', broadcastCapacity: 100, lagPolicy: 'skip' });
@@ -50,9 +51,9 @@ describe('slow subscriber', () => {
     const proxy = await slowReadingProxy(server.port, 1024 * 1024, 1200);
     try {
       const plan = slowPlan(`ws://127.0.0.1:${server.port}/broadcast`, proxy.url);
-      const before = server.stats().by_endpoint.broadcast;
+      const before = (await server.stats()).by_endpoint.broadcast;
       const { result, outcome } = await runScenario(plan);
-      const after = server.stats().by_endpoint.broadcast;
+      const after = (await server.stats()).by_endpoint.broadcast;
       const dropped = after.msgs_dropped_slow - before.msgs_dropped_slow;
       const c = result.counters;
       expect(outcome).toBe('completed');
@@ -78,9 +79,9 @@ describe('slow subscriber', () => {
     const proxy = await slowReadingProxy(hyperlane.port, 1024 * 1024, 2000);
     try {
       const plan = slowPlan(`ws://127.0.0.1:${hyperlane.port}/broadcast`, proxy.url, '3s');
-      const before = hyperlane.stats().by_endpoint.broadcast;
+      const before = (await hyperlane.stats()).by_endpoint.broadcast;
       const { result, outcome } = await runScenario(plan);
-      const after = hyperlane.stats().by_endpoint.broadcast;
+      const after = (await hyperlane.stats()).by_endpoint.broadcast;
       const skipped = after.msgs_skipped_lagged - before.msgs_skipped_lagged;
       const c = result.counters;
       expect(outcome).toBe('completed');

@@ -9,9 +9,10 @@ import { runScenario } from '../../dist/runner/run-scenario.js';
 import { builtinScenarioNames, loadScenario } from '../../dist/scenario/load.js';
 import { resolvePlan } from '../../dist/scenario/resolve.js';
 import { validateScenario } from '../../dist/scenario/validate.js';
-import { startReferenceServer, type ReferenceServer } from '../../dist/server/reference-server.js';
+import { startReferenceServer } from '../../dist/server/reference-server.js';
+import type { RunningServer } from '../../dist/server/running-server.js';
 
-const servers: Record<string, ReferenceServer> = {};
+const servers: Record<string, RunningServer> = {};
 beforeAll(async () => {
   for (const profile of ['hyperlane', 'strict'] as const) {
     // Fast streams so each scenario fits in a second or two.
@@ -23,7 +24,7 @@ afterAll(async () => {
 });
 
 /** A built-in scenario aimed at `server`, every group at its own path, small and short. */
-function planAt(name: string, server: ReferenceServer) {
+function planAt(name: string, server: RunningServer) {
   const { source, raw } = loadScenario(name);
   const scenario = validateScenario(raw, source);
   for (const g of scenario.groups) g.targetUrl = `${g.protocol === 'ws' ? 'ws' : 'http'}://127.0.0.1:${server.port}${g.path}`;

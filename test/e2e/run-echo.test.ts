@@ -5,12 +5,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runScenario } from '../../dist/runner/run-scenario.js';
-import { startReferenceServer, type ReferenceServer } from '../../dist/server/reference-server.js';
+import { startReferenceServer } from '../../dist/server/reference-server.js';
+import type { RunningServer } from '../../dist/server/running-server.js';
 import { stallingEchoServer, type TestServer } from '../helpers/misbehaving-servers.js';
 import { echoScenario, planFrom } from '../helpers/run.js';
 
-let server: ReferenceServer;
-let delayed: ReferenceServer;
+let server: RunningServer;
+let delayed: RunningServer;
 
 beforeAll(async () => {
   server = await startReferenceServer({ port: 0 });
@@ -21,7 +22,7 @@ afterAll(async () => {
   await delayed.close();
 });
 
-async function statsOf(s: ReferenceServer) {
+async function statsOf(s: RunningServer) {
   const res = await fetch(`${s.url}/stats`);
   return (await res.json()) as { by_endpoint: { websocket: { msgs_received: number; msgs_sent: number; connections_accepted: number } } };
 }

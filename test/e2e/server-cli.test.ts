@@ -5,11 +5,12 @@
 import type { ChildProcess } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { startReferenceServer, type ReferenceServer } from '../../dist/server/reference-server.js';
+import { startReferenceServer } from '../../dist/server/reference-server.js';
+import type { RunningServer } from '../../dist/server/running-server.js';
 import { startBin, waitForOutput } from '../helpers/bin.js';
 
 const children = new Set<ChildProcess>();
-const servers = new Set<ReferenceServer>();
+const servers = new Set<RunningServer>();
 
 afterEach(async () => {
   for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');

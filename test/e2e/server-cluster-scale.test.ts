@@ -7,12 +7,13 @@
 import type { ChildProcess } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { startEmbeddedServer, type EmbeddedServer } from '../../dist/server/embedded.js';
+import { startEmbeddedServer } from '../../dist/server/embedded.js';
+import type { RunningServer } from '../../dist/server/running-server.js';
 import type { ServerStats } from '../../dist/server/stats.js';
 import { startBin, waitForOutput } from '../helpers/bin.js';
 import { isAlive } from '../helpers/processes.js';
 
-const servers = new Set<EmbeddedServer>();
+const servers = new Set<RunningServer>();
 const clients = new Set<WebSocket>();
 const children = new Set<ChildProcess>();
 
@@ -21,7 +22,7 @@ afterEach(async () => {
   clients.clear();
   for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
   children.clear();
-  await Promise.all([...servers].map((s) => s.stop()));
+  await Promise.all([...servers].map((s) => s.close()));
   servers.clear();
 });
 
@@ -62,7 +63,7 @@ describe('multi-process reference server at scale', () => {
     // 3,000 do not fit under one worker's limit of 2,000: the gate sent the rest to the other.
     for (const n of perWorker) expect(n).toBeGreaterThan(0);
 
-    const final = await server.stop();
+    const final = await server.close();
     expect(final.connections_open).toBe(0);
     // Every connection is closed and counted once; how many finish the 1001 handshake within the
     // grace (rather than being cut off, 1006) depends on how busy this process is.

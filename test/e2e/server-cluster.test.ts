@@ -9,22 +9,23 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket, type RawData } from 'ws';
-import { startEmbeddedServer, type EmbeddedServer } from '../../dist/server/embedded.js';
+import { startEmbeddedServer } from '../../dist/server/embedded.js';
 import type { ReferenceServerOptions } from '../../dist/server/options.js';
+import type { RunningServer } from '../../dist/server/running-server.js';
 import type { ServerStats } from '../../dist/server/stats.js';
 import { isAlive } from '../helpers/processes.js';
 
-const servers = new Set<EmbeddedServer>();
+const servers = new Set<RunningServer>();
 const clients = new Set<WebSocket>();
 
 afterEach(async () => {
   for (const ws of clients) ws.terminate();
   clients.clear();
-  await Promise.all([...servers].map((s) => s.stop()));
+  await Promise.all([...servers].map((s) => s.close()));
   servers.clear();
 });
 
-async function start(opts: Partial<ReferenceServerOptions>): Promise<EmbeddedServer> {
+async function start(opts: Partial<ReferenceServerOptions>): Promise<RunningServer> {
   const server = await startEmbeddedServer(opts);
   servers.add(server);
   return server;
@@ -50,7 +51,7 @@ async function openClients(port: number, path: string, count: number): Promise<C
   return opened;
 }
 
-async function getStats(server: EmbeddedServer, path = '/stats'): Promise<ServerStats> {
+async function getStats(server: RunningServer, path = '/stats'): Promise<ServerStats> {
   const res = await fetch(`${server.url}${path}`);
   expect(res.status).toBe(200);
   return (await res.json()) as ServerStats;
@@ -71,6 +72,7 @@ function workerPids(stats: ServerStats): number[] {
 describe('reference server with processes > 1', () => {
   it('spreads connections over the workers and reports each in by_process', async () => {
     const server = await start({ processes: 3, maxConnectionsPerProcess: 8 });
+    expect(server.processes).toBe(3);
     await openClients(server.port, '/websocket', 20);
     const stats = await getStats(server);
     const byProcess = stats.by_process!;
@@ -178,7 +180,7 @@ describe('reference server with processes > 1', () => {
     const codes = Promise.all(subs.map((s) => new Promise<number>((resolve) => s.ws.once('close', (code: number) => resolve(code)))));
 
     const startedAt = performance.now();
-    const final = await server.stop();
+    const final = await server.close();
     expect(performance.now() - startedAt).toBeLessThan(3000);
     expect(await codes).toEqual([1001, 1001, 1001, 1001, 1001]);
     expect(final.closes_by_code).toEqual({ 1001: 5 });
@@ -201,5 +203,6 @@ describe('reference server with processes > 1', () => {
     process.kill(pids[0]!, 'SIGKILL');
     await waitUntil(() => !isAlive(server.pid) && !isAlive(pids[1]!), 5000, 'primary and other worker gone');
     await expect(server.stats()).rejects.toThrow(/exited/);
+    expect((await server.failure).message).toBe('embedded server exited on its own (code 1)');
   });
 });

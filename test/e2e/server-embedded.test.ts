@@ -6,12 +6,13 @@ import { spawn } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { UsageError } from '../../dist/errors.js';
-import { startEmbeddedServer, type EmbeddedServer } from '../../dist/server/embedded.js';
+import { startEmbeddedServer } from '../../dist/server/embedded.js';
+import type { RunningServer } from '../../dist/server/running-server.js';
 import { isAlive } from '../helpers/processes.js';
 
-const servers = new Set<EmbeddedServer>();
+const servers = new Set<RunningServer>();
 afterEach(async () => {
-  await Promise.all([...servers].map((s) => s.stop()));
+  await Promise.all([...servers].map((s) => s.close()));
   servers.clear();
 });
 
@@ -30,6 +31,8 @@ describe('startEmbeddedServer', () => {
     expect(server.host).toBe('127.0.0.1');
     expect(server.url).toBe(`http://127.0.0.1:${server.port}`);
     expect(server.pid).not.toBe(process.pid);
+    expect(server.profile).toBe('strict');
+    expect(server.processes).toBe(1);
 
     const ws = new WebSocket(`ws://127.0.0.1:${server.port}/websocket`);
     await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
@@ -44,12 +47,12 @@ describe('startEmbeddedServer', () => {
     expect(stats.by_endpoint.websocket).toMatchObject({ connections_open: 1, msgs_received: 3, msgs_sent: 3 });
     expect(stats.by_endpoint.sse.sse_events_sent).toBe(2);
 
-    const final = await server.stop();
+    const final = await server.close();
     expect(await closed).toBe(1001);
     expect(final.by_endpoint.websocket.closes_by_code).toEqual({ 1001: 1 });
     expect(isAlive(server.pid)).toBe(false);
     await expect(server.stats()).rejects.toThrow(/exited/);
-    expect(await server.stop()).toBe(final);
+    expect(await server.close()).toBe(final);
   });
 
   it('rejects a taken port with the UsageError from the child', async () => {

@@ -12,7 +12,8 @@
  * and phase 2 publishes the measured 2000 × 1 KiB, every one of which must be skipped.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ReferenceServer, ServerStats } from '../../dist/server/reference-server.js';
+import type { ServerStats } from '../../dist/server/reference-server.js';
+import type { RunningServer } from '../../dist/server/running-server.js';
 import { hyperlaneServers } from '../helpers/hyperlane-servers.js';
 import { eventually } from '../helpers/polling.js';
 import type { RawWsClient, WireFrame } from '../helpers/raw-ws.js';
@@ -24,11 +25,11 @@ const OP_BINARY = 0x2;
 const { start, connect, closeAll } = hyperlaneServers();
 afterEach(closeAll);
 
-function subscribe(server: ReferenceServer, opts: { paused?: boolean } = {}): Promise<RawWsClient> {
+function subscribe(server: RunningServer, opts: { paused?: boolean } = {}): Promise<RawWsClient> {
   return connect(server, '/broadcast', opts);
 }
 
-async function fetchStats(server: ReferenceServer): Promise<ServerStats> {
+async function fetchStats(server: RunningServer): Promise<ServerStats> {
   return (await (await fetch(`${server.url}/stats`)).json()) as ServerStats;
 }
 
@@ -76,7 +77,7 @@ function publisherOf(publisher: RawWsClient): { publish(n: number): Promise<void
 }
 
 /** Phase 1: publishes batches until `isLagging` holds for the server's broadcast counters. */
-async function publishUntilLagging(pub: ReturnType<typeof publisherOf>, server: ReferenceServer, isLagging: (s: ServerStats) => boolean): Promise<void> {
+async function publishUntilLagging(pub: ReturnType<typeof publisherOf>, server: RunningServer, isLagging: (s: ServerStats) => boolean): Promise<void> {
   while (!isLagging(await fetchStats(server))) {
     if (pub.sent > 100_000) throw new Error('no lag after 100 MiB: the subscriber is not stalled');
     await pub.publish(500);
@@ -104,7 +105,7 @@ describe('hyperlane /broadcast', () => {
         [true, OP_CONT, 4_465],
       ]);
     }
-    expect(server.stats().by_endpoint.broadcast).toMatchObject({ connections_accepted: 3, msgs_received: 7, msgs_sent: 21, msgs_skipped_lagged: 0 });
+    expect((await server.stats()).by_endpoint.broadcast).toMatchObject({ connections_accepted: 3, msgs_received: 7, msgs_sent: 21, msgs_skipped_lagged: 0 });
   });
 
   it('publishes stamped messages into the channel with --publish-interval', async () => {

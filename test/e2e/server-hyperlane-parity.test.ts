@@ -6,21 +6,22 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { WebSocket } from 'ws';
-import { startEmbeddedServer, type EmbeddedServer } from '../../dist/server/embedded.js';
-import { startReferenceServer, type ReferenceServer, type ServerProfile } from '../../dist/server/reference-server.js';
+import { startEmbeddedServer } from '../../dist/server/embedded.js';
+import { startReferenceServer, type ServerProfile } from '../../dist/server/reference-server.js';
+import type { RunningServer } from '../../dist/server/running-server.js';
 import { eventually } from '../helpers/polling.js';
 import { rawExchange, splitHead } from '../helpers/raw-http.js';
 import { openRecordingClient, type Received } from '../helpers/ws-clients.js';
 
-const servers = new Set<ReferenceServer>();
-const embedded = new Set<EmbeddedServer>();
+const servers = new Set<RunningServer>();
+const embedded = new Set<RunningServer>();
 const sockets = new Set<WebSocket>();
 afterEach(async () => {
   for (const ws of sockets) ws.terminate();
   sockets.clear();
   await Promise.all([...servers].map((s) => s.close()));
   servers.clear();
-  await Promise.all([...embedded].map((s) => s.stop()));
+  await Promise.all([...embedded].map((s) => s.close()));
   embedded.clear();
 });
 
@@ -29,7 +30,7 @@ function openClient(port: number, path: string): Promise<{ ws: WebSocket; receiv
 }
 
 describe.each<ServerProfile>(['strict', 'hyperlane'])('profile %s, as a standard client sees it', (profile) => {
-  async function start(opts: Parameters<typeof startReferenceServer>[0] = {}): Promise<ReferenceServer> {
+  async function start(opts: Parameters<typeof startReferenceServer>[0] = {}): Promise<RunningServer> {
     const server = await startReferenceServer({ port: 0, profile, ...opts });
     servers.add(server);
     return server;
@@ -53,7 +54,7 @@ describe.each<ServerProfile>(['strict', 'hyperlane'])('profile %s, as a standard
     expect(received[2]!.data.equals(binary)).toBe(true);
     expect(received[3]!.data.toString()).toBe(bigText);
     expect(received[4]!.data.equals(bigBinary)).toBe(true);
-    expect(server.stats().by_endpoint.websocket).toMatchObject({ msgs_received: 5, msgs_sent: 5 });
+    expect((await server.stats()).by_endpoint.websocket).toMatchObject({ msgs_received: 5, msgs_sent: 5 });
   });
 
   it('broadcasts every message to every client, the sender included, with exact counts', async () => {
@@ -67,7 +68,7 @@ describe.each<ServerProfile>(['strict', 'hyperlane'])('profile %s, as a standard
         expect(fromI).toEqual([`c${i}m0`, `c${i}m1`, `c${i}m2`]);
       }
     }
-    expect(server.stats().by_endpoint.broadcast).toMatchObject({ connections_open: 3, msgs_received: 9, msgs_sent: 27 });
+    expect((await server.stats()).by_endpoint.broadcast).toMatchObject({ connections_open: 3, msgs_received: 9, msgs_sent: 27 });
   });
 
   it("serves the seed's /sse stream byte for byte", async () => {
@@ -87,7 +88,7 @@ describe.each<ServerProfile>(['strict', 'hyperlane'])('profile %s, as a standard
     // The opcode tells the profiles apart: strict keeps binary, Hyperlane sniffs UTF-8.
     expect(received[0]!.isBinary).toBe(profile === 'strict');
     expect((await server.stats()).by_endpoint.websocket).toMatchObject({ msgs_received: 1, msgs_sent: 1 });
-    const final = await server.stop();
+    const final = await server.close();
     // Shutdown: strict closes with 1001; Hyperlane never sends a close frame.
     expect(await closed).toBe(profile === 'strict' ? 1001 : 1006);
     expect(final.by_endpoint.websocket.closes_by_code).toEqual(profile === 'strict' ? { 1001: 1 } : { 1006: 1 });

@@ -6,7 +6,8 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import type { ReferenceServer, ServerStats } from '../../dist/server/reference-server.js';
+import type { ServerStats } from '../../dist/server/reference-server.js';
+import type { RunningServer } from '../../dist/server/running-server.js';
 import { hyperlaneServers } from '../helpers/hyperlane-servers.js';
 import { eventually } from '../helpers/polling.js';
 import { rawExchange, splitHead } from '../helpers/raw-http.js';
@@ -28,7 +29,7 @@ afterEach(async () => {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-async function fetchStats(server: ReferenceServer): Promise<ServerStats> {
+async function fetchStats(server: RunningServer): Promise<ServerStats> {
   return (await (await fetch(`${server.url}/stats`)).json()) as ServerStats;
 }
 
@@ -88,7 +89,7 @@ describe('hyperlane profile: echo frames', () => {
     ]);
     expect(Buffer.concat(c.frames.map((f) => f.payload)).equals(body)).toBe(true);
     // One message in, one message out, however many frames it took.
-    expect(server.stats().by_endpoint.websocket).toMatchObject({ msgs_received: 1, msgs_sent: 1 });
+    expect((await server.stats()).by_endpoint.websocket).toMatchObject({ msgs_received: 1, msgs_sent: 1 });
   });
 
   it('cuts a long text reply on a UTF-8 character boundary', async () => {
@@ -223,7 +224,7 @@ describe('hyperlane-readme profile', () => {
         [OP_BINARY, '\xff'],
       ]);
     }
-    const stats = server.stats().by_endpoint.websocket;
+    const stats = (await server.stats()).by_endpoint.websocket;
     expect(stats).toMatchObject({ connections_accepted: 2, msgs_received: 4, msgs_sent: 10 });
   });
 
@@ -244,7 +245,7 @@ describe('hyperlane profile: SSE and shutdown', () => {
       expect(body.toString('latin1')).toBe('data:0\r\n\r\ndata:1\r\n\r\ndata:2\r\n\r\n');
       expect(elapsedMs).toBeGreaterThanOrEqual(55);
     }
-    expect(server.stats().by_endpoint.sse.sse_events_sent).toBe(6);
+    expect((await server.stats()).by_endpoint.sse.sse_events_sent).toBe(6);
   });
 
   it('keeps / a 404 in the strict profile', async () => {

@@ -6,10 +6,11 @@ import type { Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { ExitCode, UsageError } from '../../dist/errors.js';
-import { startReferenceServer, type ReferenceServer } from '../../dist/server/reference-server.js';
+import { startReferenceServer } from '../../dist/server/reference-server.js';
+import type { RunningServer } from '../../dist/server/running-server.js';
 import { connectTcp, readUntil, stalledWebSocketClient } from '../helpers/raw-http.js';
 
-const servers = new Set<ReferenceServer>();
+const servers = new Set<RunningServer>();
 const sockets = new Set<Socket>();
 const clients = new Set<WebSocket>();
 
@@ -22,7 +23,7 @@ afterEach(async () => {
   servers.clear();
 });
 
-async function start(opts: Parameters<typeof startReferenceServer>[0] = {}): Promise<ReferenceServer> {
+async function start(opts: Parameters<typeof startReferenceServer>[0] = {}): Promise<RunningServer> {
   const server = await startReferenceServer({ port: 0, ...opts });
   servers.add(server);
   return server;

@@ -5,7 +5,8 @@
 import type { Socket } from 'node:net';
 import { EventSource } from 'eventsource';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startReferenceServer, type ReferenceServer, type ServerStats } from '../../dist/server/reference-server.js';
+import { startReferenceServer, type ServerStats } from '../../dist/server/reference-server.js';
+import type { RunningServer } from '../../dist/server/running-server.js';
 import { eventually } from '../helpers/polling.js';
 import { connectTcp, rawExchange, readUntil, splitHead } from '../helpers/raw-http.js';
 
@@ -18,7 +19,7 @@ afterEach(() => {
 /** How long this file's waits poll before failing (shorter than the helper's default). */
 const WAIT_MS = 3000;
 
-async function fetchStats(server: ReferenceServer): Promise<ServerStats> {
+async function fetchStats(server: RunningServer): Promise<ServerStats> {
   return (await (await fetch(`${server.url}/stats`)).json()) as ServerStats;
 }
 
@@ -31,7 +32,7 @@ function parseEvents(body: string): Array<Record<string, string>> {
 }
 
 describe('/sse (the seed handler, byte for byte)', () => {
-  let server: ReferenceServer;
+  let server: RunningServer;
   beforeAll(async () => {
     server = await startReferenceServer({ port: 0, sseCount: 3, sseIntervalMs: 50 });
   });
@@ -67,7 +68,7 @@ describe('/sse (the seed handler, byte for byte)', () => {
       socket.destroy();
       const after = await eventually(() => slow.stats(), (s) => s.by_endpoint.sse.connections_open === 0, WAIT_MS);
       await new Promise((r) => setTimeout(r, 100));
-      expect(slow.stats().by_endpoint.sse.sse_events_sent).toBe(after.by_endpoint.sse.sse_events_sent);
+      expect((await slow.stats()).by_endpoint.sse.sse_events_sent).toBe(after.by_endpoint.sse.sse_events_sent);
       expect(after.by_endpoint.sse.connections_accepted).toBe(1);
     } finally {
       await slow.close();
@@ -80,7 +81,7 @@ describe('/sse (the seed handler, byte for byte)', () => {
       const { bytes } = await rawExchange(burst.port, 'GET /sse HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
       const expected = Array.from({ length: 10 }, (_, i) => `data:${i}\r\n\r\n`).join('');
       expect(splitHead(bytes).body.toString('latin1')).toBe(expected);
-      expect(burst.stats().by_endpoint.sse.sse_events_sent).toBe(10);
+      expect((await burst.stats()).by_endpoint.sse.sse_events_sent).toBe(10);
     } finally {
       await burst.close();
     }
@@ -88,7 +89,7 @@ describe('/sse (the seed handler, byte for byte)', () => {
 });
 
 describe('/sse/ticks', () => {
-  let server: ReferenceServer;
+  let server: RunningServer;
   beforeAll(async () => {
     server = await startReferenceServer({ port: 0, ticksIntervalMs: 10, ticksRetryMs: 50 });
   });
@@ -118,7 +119,7 @@ describe('/sse/ticks', () => {
   });
 
   it('lets an EventSource reconnect and carry on where it stopped', async () => {
-    const before = server.stats().by_endpoint.sse_ticks.connections_accepted;
+    const before = (await server.stats()).by_endpoint.sse_ticks.connections_accepted;
     const es = new EventSource(`${server.url}/sse/ticks?count=4&interval=5`);
     const ids: string[] = [];
     try {
@@ -134,7 +135,7 @@ describe('/sse/ticks', () => {
     }
     expect(ids).toEqual(['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
     // Three streams of 4 events were needed for 10 events: two reconnects.
-    expect(server.stats().by_endpoint.sse_ticks.connections_accepted - before).toBe(3);
+    expect((await server.stats()).by_endpoint.sse_ticks.connections_accepted - before).toBe(3);
   });
 
   it('rejects a bad ?count= with 400', async () => {

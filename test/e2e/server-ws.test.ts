@@ -6,14 +6,15 @@
 import type { Socket } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { WebSocket } from 'ws';
-import { startReferenceServer, type ReferenceServer, type ServerStats } from '../../dist/server/reference-server.js';
+import { startReferenceServer, type ServerStats } from '../../dist/server/reference-server.js';
+import type { RunningServer } from '../../dist/server/running-server.js';
 import { eventually } from '../helpers/polling.js';
 import { stalledWebSocketClient } from '../helpers/raw-http.js';
 import { openRecordingClient, type Received } from '../helpers/ws-clients.js';
 
 const openClients = new Set<WebSocket>();
 const rawSockets = new Set<Socket>();
-const extraServers = new Set<ReferenceServer>();
+const extraServers = new Set<RunningServer>();
 
 afterEach(async () => {
   for (const ws of openClients) ws.terminate();
@@ -24,14 +25,14 @@ afterEach(async () => {
   extraServers.clear();
 });
 
-async function startServer(opts: Parameters<typeof startReferenceServer>[0]): Promise<ReferenceServer> {
+async function startServer(opts: Parameters<typeof startReferenceServer>[0]): Promise<RunningServer> {
   const server = await startReferenceServer({ port: 0, ...opts });
   extraServers.add(server);
   return server;
 }
 
 /** Opens a client and records every message it receives from the start. */
-function openClient(server: ReferenceServer, path: string): Promise<{ ws: WebSocket; received: Received[] }> {
+function openClient(server: RunningServer, path: string): Promise<{ ws: WebSocket; received: Received[] }> {
   return openRecordingClient(server.port, path, openClients);
 }
 
@@ -48,14 +49,14 @@ function nextMessage(ws: WebSocket, timeoutMs = 2000): Promise<Received> {
 /** How long this file's waits poll before failing (shorter than the helper's default). */
 const WAIT_MS = 3000;
 
-async function fetchStats(server: ReferenceServer): Promise<ServerStats> {
+async function fetchStats(server: RunningServer): Promise<ServerStats> {
   const res = await fetch(`${server.url}/stats`);
   expect(res.status).toBe(200);
   return (await res.json()) as ServerStats;
 }
 
 describe('/websocket echo', () => {
-  let server: ReferenceServer;
+  let server: RunningServer;
   beforeAll(async () => {
     server = await startReferenceServer({ port: 0 });
   });
@@ -150,7 +151,7 @@ describe('/websocket with --echo-delay', () => {
 
 describe('/websocket delay models: pipelined --echo-delay and --echo-serial', () => {
   /** Sends `count` messages in one burst; resolves with each reply's arrival (ms after the burst) in order. */
-  async function burst(server: ReferenceServer, count: number): Promise<{ texts: string[]; atMs: number[] }> {
+  async function burst(server: RunningServer, count: number): Promise<{ texts: string[]; atMs: number[] }> {
     const { ws, received } = await openClient(server, '/websocket');
     const atMs: number[] = [];
     const start = performance.now();

@@ -8,12 +8,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunResult } from '../../dist/metrics/result.js';
 import { runScenario } from '../../dist/runner/run-scenario.js';
-import { startReferenceServer, type ReferenceServer, type ServerStats } from '../../dist/server/reference-server.js';
+import { startReferenceServer, type ServerStats } from '../../dist/server/reference-server.js';
+import type { RunningServer } from '../../dist/server/running-server.js';
 import { refusedUrl } from '../helpers/misbehaving-servers.js';
 import { builtinPlan, planFrom } from '../helpers/run.js';
 import { CLOSE_DELIMITED_HEAD, rawSseServer, type RawSseServer } from '../helpers/sse-servers.js';
 
-let server: ReferenceServer;
+let server: RunningServer;
 
 beforeAll(async () => {
   // The seed's stream, 20× faster: 10 events 30 ms apart, then the close 30 ms later.

@@ -5,11 +5,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startReferenceServer, type ReferenceServer } from '../../dist/server/reference-server.js';
+import { startReferenceServer } from '../../dist/server/reference-server.js';
+import type { RunningServer } from '../../dist/server/running-server.js';
 import { runBin } from '../helpers/bin.js';
 import { tempDir } from '../helpers/results.js';
 
-let server: ReferenceServer;
+let server: RunningServer;
 let target: string;
 const dir = tempDir('rtbench-thresholds-');
 
@@ -40,7 +41,7 @@ describe('run --threshold', () => {
   });
 
   it('exits 2 on a bad threshold before any load starts, listing every problem', async () => {
-    const before = server.stats().connections_accepted;
+    const before = (await server.stats()).connections_accepted;
     const out = join(dir, 'bad.json');
     const r = await runBin(['run', '--target', target, '-d', '1s', '--warmup', '0', '--quiet', '--out', out, '--threshold', 'latency.p98<5ms', '--threshold', 'errors=0', '--threshold', 'latency.p99<5ms']);
     expect(r.code).toBe(2);
@@ -53,7 +54,7 @@ describe('run --threshold', () => {
     );
     expect(r.stdout).toBe('');
     expect(existsSync(out)).toBe(false);
-    expect(server.stats().connections_accepted).toBe(before);
+    expect((await server.stats()).connections_accepted).toBe(before);
   });
 
   it('--format md prints the Markdown report with the verdicts; exit 0 when every threshold holds', async () => {

@@ -1,8 +1,8 @@
 /**
- * The WebSocket driver's own frame writes (ws-frame.ts, tick-writer.ts) against a plain `ws`
- * server on loopback: a burst written in one tick arrives whole and in order, text and binary
- * alike, and a close started in the same tick lands after the burst; with permessage-deflate
- * the driver leaves framing to `ws` and the server still gets every message.
+ * The WebSocket driver's own frame writes (src/wire/ws-frame.ts, tick-writer.ts) against a
+ * plain `ws` server on loopback: a burst written in one tick arrives whole and in order, text
+ * and binary alike, and a close started in the same tick lands after the burst; with
+ * permessage-deflate the driver leaves framing to `ws` and the server still gets every message.
  */
 import { once } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';

@@ -1,14 +1,15 @@
 /** Reference servers in the `hyperlane` profile and raw clients to them, tracked so a test file can close them all. */
-import { startReferenceServer, type ReferenceServer } from '../../dist/server/reference-server.js';
+import { startReferenceServer } from '../../dist/server/reference-server.js';
+import type { RunningServer } from '../../dist/server/running-server.js';
 import { rawWebSocket, type RawWsClient } from './raw-ws.js';
 
 /** Starts and connects through the returned functions; `closeAll` (for afterEach) destroys every client, then closes every server. */
 export function hyperlaneServers(): {
-  start: (opts?: Parameters<typeof startReferenceServer>[0]) => Promise<ReferenceServer>;
-  connect: (server: ReferenceServer, path?: string, opts?: Parameters<typeof rawWebSocket>[2]) => Promise<RawWsClient>;
+  start: (opts?: Parameters<typeof startReferenceServer>[0]) => Promise<RunningServer>;
+  connect: (server: RunningServer, path?: string, opts?: Parameters<typeof rawWebSocket>[2]) => Promise<RawWsClient>;
   closeAll: () => Promise<void>;
 } {
-  const servers = new Set<ReferenceServer>();
+  const servers = new Set<RunningServer>();
   const clients = new Set<RawWsClient>();
   return {
     async start(opts = {}) {

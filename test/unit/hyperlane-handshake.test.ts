@@ -1,7 +1,7 @@
 /** The handshake answer of the Hyperlane profiles (docs/hyperlane-wire.md §1, "Handshake response"). */
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { hyperlaneAcceptKey, hyperlaneHandshakeResponse } from '../../dist/server/hyperlane-handshake.js';
+import { hyperlaneAcceptKey, hyperlaneHandshakeResponse } from '../../dist/server/hyperlane/handshake.js';
 
 const GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
 

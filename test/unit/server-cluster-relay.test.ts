@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { resolveServerOptions } from '../../dist/server/options.js';
-import { encodeRelayFrame, forEachRelayFrame, RelayFrameSplitter } from '../../dist/server/relay-frames.js';
+import { encodeRelayFrame, forEachRelayFrame, RelayFrameSplitter } from '../../dist/server/cluster/relay-frames.js';
 import { EndpointCounters, mergeServerStats, StatsBook } from '../../dist/server/stats.js';
 
 function decodeAll(frames: Buffer[]): Array<[string, boolean]> {

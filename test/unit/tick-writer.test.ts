@@ -5,7 +5,7 @@
  */
 import { createConnection, createServer, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { TickBatchedWriter } from '../../dist/protocol/tick-writer.js';
+import { TickBatchedWriter } from '../../dist/wire/tick-writer.js';
 
 const cleanups: (() => void)[] = [];
 afterEach(() => {

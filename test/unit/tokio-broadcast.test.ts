@@ -4,7 +4,7 @@
  * oldest retained value).
  */
 import { describe, expect, it } from 'vitest';
-import { retainedMessages, TokioBroadcast, type BroadcastCursor } from '../../dist/server/tokio-broadcast.js';
+import { retainedMessages, TokioBroadcast, type BroadcastCursor } from '../../dist/server/hyperlane/tokio-broadcast.js';
 
 /** tokio's `recv` as one call: a value, `{ lagged: n }`, or `undefined` when nothing waits. */
 function recv<T>(ch: TokioBroadcast<T>, rx: BroadcastCursor): T | { lagged: number } | undefined {

@@ -10,10 +10,10 @@ import {
   FrameDecoder,
   MAX_DECODED_PAYLOAD_BYTES,
   MAX_FRAME_PAYLOAD_BYTES,
-  Opcode,
   PING_FRAME,
   type FrameSink,
-} from '../../dist/server/ws-codec.js';
+} from '../../dist/server/hyperlane/ws-codec.js';
+import { Opcode } from '../../dist/wire/ws-frame.js';
 import { clientFrame, parseServerFrames } from '../helpers/raw-ws.js';
 
 interface Decoded {

@@ -1,11 +1,11 @@
 /**
- * Whole-frame encoders (src/protocol/ws-frame.ts) read back by `ws`'s own Receiver, an
+ * Whole-frame encoders (src/wire/ws-frame.ts) read back by `ws`'s own Receiver, an
  * independent parser: every length form, text and binary, masked (client) and unmasked
  * (server), and the masking key fresh per frame.
  */
 import * as wsModule from 'ws';
 import { describe, expect, it } from 'vitest';
-import { encodeClientFrame, encodeServerFrame, encodeServerFrameHeader } from '../../dist/protocol/ws-frame.js';
+import { encodeClientFrame, encodeServerFrame, encodeServerFrameHeader } from '../../dist/wire/ws-frame.js';
 
 // `ws` exports its Receiver but its type definitions do not.
 const Receiver = (wsModule as unknown as { Receiver: unknown }).Receiver as new (opts: { isServer: boolean; maxPayload: number; skipUTF8Validation: boolean }) => NodeJS.WritableStream & {

@@ -10,7 +10,7 @@ import {
   type ServerProfile,
 } from '../../server/options.js';
 import type { ServerStats } from '../../server/stats.js';
-import { retainedMessages } from '../../server/tokio-broadcast.js';
+import { retainedMessages } from '../../server/hyperlane/tokio-broadcast.js';
 import { formatDurationMs } from '../../units.js';
 import { countFlag, durationFlag, sizeFlag } from '../options.js';
 import type { CommandSpec } from './command-spec.js';

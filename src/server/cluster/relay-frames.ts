@@ -1,5 +1,5 @@
 /**
- * The framing of the broadcast relay between cluster processes (cluster.ts): each message is
+ * The framing of the broadcast relay between cluster processes (primary.ts): each message is
  * `[u32 BE payload length][u8 flags][payload]`, flags bit 0 = binary. Raw bytes on a socket pair
  * cost about a seventh of Node's JSON IPC per relayed message (measured: 1.1 µs vs 8.6 µs of
  * primary CPU per 48-byte message forwarded to two workers), and need no base64 for binary.

@@ -1,13 +1,13 @@
 /**
- * The `/websocket` echo of the Hyperlane profiles (SEED-WIRE.md §1, "Per-message behaviour").
+ * The `/websocket` echo of the Hyperlane profiles (docs/hyperlane-wire.md §1, "Per-message behaviour").
  * Each message goes back as one message whose opcode follows the UTF-8 validity of the bytes
  * and which is split into 65,535-byte frames when longer (ws-codec.ts). The README variant
  * first sends the client's `ip:port`, then answers every message twice: the client's
  * `Sec-WebSocket-Key`, then the body.
  */
-import type { ConnectionHandler, HyperlaneConnection } from './hyperlane-connection.js';
-import { DelayLine, SerialTurns } from './delay-line.js';
-import type { EndpointCounters } from './stats.js';
+import { DelayLine, SerialTurns } from '../delay-line.js';
+import type { EndpointCounters } from '../stats.js';
+import type { ConnectionHandler, HyperlaneConnection } from './connection.js';
 import { encodeHyperlaneMessage } from './ws-codec.js';
 
 /** Settings of the echo. */
@@ -22,7 +22,7 @@ export interface HyperlaneEchoOptions {
 
 /** Serves the echo on every connection handed to `accept`. */
 export class HyperlaneEcho implements ConnectionHandler {
-  /** Exact delays (delay-line.ts); undefined without a delay. */
+  /** Exact delays (../delay-line.ts); undefined without a delay. */
   readonly line: DelayLine | undefined;
   /** Serial echo: each connection's messages waiting behind the one in the delay. */
   private readonly turns = new WeakMap<HyperlaneConnection, SerialTurns<Buffer>>();
@@ -93,7 +93,7 @@ function replyLater(echo: HyperlaneEcho, conn: HyperlaneConnection, payload: Buf
   echo.reply(conn, payload);
 }
 
-/** Serial echo: answer, then start the next message's delay from when this one was due (ws-endpoints.ts). */
+/** Serial echo: answer, then start the next message's delay from when this one was due (../strict/ws-endpoints.ts). */
 function replyInTurn(echo: HyperlaneEcho, conn: HyperlaneConnection, payload: Buffer): void {
   echo.reply(conn, payload);
   echo.startNextTurn(conn, echo.line!.dueUs);

@@ -1,24 +1,16 @@
 /**
  * A small WebSocket frame codec for the Hyperlane profiles, where `ws` cannot be used because it
- * pongs, answers close frames and joins fragments by itself (SEED-WIRE.md §1).
+ * pongs, answers close frames and joins fragments by itself (docs/hyperlane-wire.md §1).
  *
  * Decoding (RFC 6455 §5.2) is incremental and tolerant the way Hyperlane's `decode_ws_frame` is:
  * masked and unmasked frames are both accepted, RSV bits are ignored, and text is not checked
  * for UTF-8. Encoding follows Hyperlane's `create_frame_list`: the opcode is chosen by the UTF-8
  * validity of the payload, and payloads over 65,535 bytes go out as a FIN=0 first frame plus
- * continuation frames, text being split on UTF-8 character boundaries.
+ * continuation frames, text being split on UTF-8 character boundaries. Frame headers are
+ * written by ../../wire/ws-frame.ts, like every other frame rtbench sends.
  */
 import { isUtf8 } from 'node:buffer';
-
-/** RFC 6455 §5.2 opcodes. */
-export const Opcode = {
-  Continuation: 0x0,
-  Text: 0x1,
-  Binary: 0x2,
-  Close: 0x8,
-  Ping: 0x9,
-  Pong: 0xa,
-} as const;
+import { encodeFrame, Opcode, writeFrameHeader } from '../../wire/ws-frame.js';
 
 /** Hyperlane's `MAX_FRAME_SIZE`: the largest payload it puts in one outgoing frame. */
 export const MAX_FRAME_PAYLOAD_BYTES = 65_535;
@@ -146,7 +138,7 @@ function unmask(payload: Buffer, source: Buffer, keyOffset: number): void {
  * - at most 65,535 payload bytes per frame: the first frame has FIN=0 and the rest are
  *   Continuation frames, the last with FIN=1; text is cut before a UTF-8 continuation byte so
  *   no character is split (unless a frame would be empty, as in Hyperlane).
- * An empty payload gives one empty FIN=1 Text frame: SEED-WIRE.md §1 has empty messages echoed.
+ * An empty payload gives one empty FIN=1 Text frame: docs/hyperlane-wire.md §1 has empty messages echoed.
  */
 export function encodeHyperlaneMessage(payload: Uint8Array): Buffer {
   const total = payload.length;
@@ -167,34 +159,13 @@ export function encodeHyperlaneMessage(payload: Uint8Array): Buffer {
       if (size === 0) size = Math.min(remaining, MAX_FRAME_PAYLOAD_BYTES);
     }
     const isFinal = size === remaining;
-    written += writeHeader(out, written, isFinal, opcode, size);
+    written += writeFrameHeader(out, written, isFinal, opcode, size, false);
     out.set(payload.subarray(offset, offset + size), written);
     written += size;
     offset += size;
     opcode = Opcode.Continuation;
   }
   return out.subarray(0, written);
-}
-
-/** Encodes one unmasked frame (payload up to 65,535 bytes). */
-export function encodeFrame(payload: Uint8Array, fin: boolean, opcode: number): Buffer {
-  const headerBytes = payload.length < 126 ? 2 : 4;
-  const frame = Buffer.allocUnsafe(headerBytes + payload.length);
-  writeHeader(frame, 0, fin, opcode, payload.length);
-  frame.set(payload, headerBytes);
-  return frame;
-}
-
-/** Writes a 2- or 4-byte unmasked header at `at` and returns its size. */
-function writeHeader(out: Buffer, at: number, fin: boolean, opcode: number, size: number): number {
-  out[at] = (fin ? 0x80 : 0) | opcode;
-  if (size < 126) {
-    out[at + 1] = size;
-    return 2;
-  }
-  out[at + 1] = 126;
-  out.writeUInt16BE(size, at + 2);
-  return 4;
 }
 
 /** The close code in a Close frame's payload (RFC 6455 §7.1.5), or 1005 when it has none. */

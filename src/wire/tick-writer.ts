@@ -8,6 +8,9 @@
  * until the tick ends fixed that but cost the one-in-flight case, where there is nothing to
  * batch: the frame waited for the rest of the tick (measured latency) and every frame paid a
  * cork, a buffered write and an uncork.
+ *
+ * Used on both ends: the client driver's sockets (src/protocol/ws.ts), the reference server's
+ * clients and a cluster worker's relay socket (src/server/).
  */
 
 /** The part of a `net.Socket` (or any Writable) the writer uses. */

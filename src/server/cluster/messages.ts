@@ -1,12 +1,12 @@
 /**
- * Every control message between the cluster primary (cluster.ts) and its workers
- * (cluster-worker.ts), as discriminated unions so both sides switch exhaustively. They travel
+ * Every control message between the cluster primary (primary.ts) and its workers
+ * (worker.ts), as discriminated unions so both sides switch exhaustively. They travel
  * on the cluster's JSON IPC channel; broadcast messages do not, they use the relay socket pair
  * (relay-frames.ts), which is several times cheaper per message.
  */
-import type { ReferenceServerOptions } from './options.js';
-import type { SerializedServerError } from './serialized-error.js';
-import type { ServerStats } from './stats.js';
+import type { ReferenceServerOptions } from '../options.js';
+import type { SerializedServerError } from '../serialized-error.js';
+import type { ServerStats } from '../stats.js';
 
 /**
  * What a worker is to serve, passed in its environment as JSON under `WORKER_SETTINGS_ENV`:

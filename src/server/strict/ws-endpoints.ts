@@ -1,14 +1,15 @@
 /**
- * The WebSocket endpoints of the reference server: `/websocket` (echo) and `/broadcast`
- * (every message to every client, plus an optional publisher of stamped messages).
+ * The WebSocket endpoints of the `strict` profile (RFC 6455 through `ws`): `/websocket` (echo)
+ * and `/broadcast` (every message to every client, plus an optional publisher of stamped
+ * messages).
  *
  * Settings follow ws `bench/speed.js`: no permessage-deflate, no client tracking inside `ws`
  * (we keep our own sets, which also lets shutdown close every client with 1001), and no JSON
- * or string conversion on the echo path. Replies are framed whole (../protocol/ws-frame.ts) and
+ * or string conversion on the echo path. Replies are framed whole (../../wire/ws-frame.ts) and
  * written past ws's sender, which is safe because with deflate off that sender never queues:
  * it writes each frame straight to the same socket, so ordering is kept. A broadcast is framed
  * once and the same bytes go to every client. Each client's writes of one tick leave in one
- * writev (../protocol/tick-writer.ts): a burst of echoes costs one syscall, not one each.
+ * writev (../../wire/tick-writer.ts): a burst of echoes costs one syscall, not one each.
  *
  * `binaryType` stays ws's default `nodebuffer`, so every received `RawData` is one Buffer
  * (fragments already joined); the `as Buffer` casts below rely on that.
@@ -16,41 +17,13 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
-import type { ReferenceServerOptions } from './options.js';
-import { DelayLine, SerialTurns } from './delay-line.js';
-import { stampedMessage } from './stamp.js';
-import type { EndpointCounters, StatsBook } from './stats.js';
-import { TickBatchedWriter } from '../protocol/tick-writer.js';
-import { encodeServerFrame, encodeServerFrameHeader } from '../protocol/ws-frame.js';
-
-/** The WebSocket paths, as the names their counters use. */
-export type WsEndpointName = 'websocket' | 'broadcast';
-
-/**
- * Where a multi-process server sends each message a local `/broadcast` client published, so the
- * other processes can deliver it to their clients (cluster-worker.ts).
- */
-export interface BroadcastRelay {
-  /** Called once per message, after the local delivery; `payload` must be copied to be kept. */
-  forward(payload: Buffer, isBinary: boolean): void;
-}
-
-/** What the reference server needs from its WebSocket endpoints, whatever the profile. */
-export interface WsEndpointSet {
-  /** Completes the handshake of an upgrade request for `endpoint` and starts serving it. */
-  handleUpgrade(endpoint: WsEndpointName, req: IncomingMessage, socket: Duplex, head: Buffer): void;
-  /** Starts the server-side `/broadcast` publisher when `publishIntervalMs` > 0. */
-  startPublisher(): void;
-  /**
-   * Sends a message that did not come from a local client (another process's client, or the
-   * cluster's one publisher) to every local `/broadcast` client. Not counted as received.
-   */
-  deliverBroadcast(payload: Buffer, isBinary: boolean): void;
-  /** Stops the publisher and ends every client; resolves once all are closed. */
-  closeAll(): Promise<void>;
-  /** Destroys the socket of every client still open. */
-  terminateAll(): void;
-}
+import type { ReferenceServerOptions } from '../options.js';
+import { DelayLine, SerialTurns } from '../delay-line.js';
+import { stampedMessage } from '../stamp.js';
+import type { EndpointCounters, StatsBook } from '../stats.js';
+import type { BroadcastRelay, WsEndpointName, WsEndpointSet } from '../ws-endpoint-set.js';
+import { TickBatchedWriter } from '../../wire/tick-writer.js';
+import { encodeServerFrame, encodeServerFrameHeader } from '../../wire/ws-frame.js';
 
 /** RFC 6455 §7.4.1: 1001 "going away", the code for a server that shuts down. */
 const CLOSE_GOING_AWAY = 1001;
@@ -185,7 +158,7 @@ export class WsEndpoints implements WsEndpointSet {
   /**
    * Writes one prepared frame to every open broadcast client, the sender included. A client
    * whose socket already holds more than the limit unsent is skipped rather than buffered
-   * without bound; this is what keeps one slow reader from stalling everyone (FAULTS.md #14).
+   * without bound; this is what keeps one slow reader from stalling everyone (docs/faults.md #14).
    */
   private broadcast(frame: Buffer): void {
     const limit = this.opts.slowClientLimitBytes;
@@ -204,7 +177,7 @@ export class WsEndpoints implements WsEndpointSet {
     this.stats.broadcast.msgs_dropped_slow += dropped;
   }
 
-  /** The server-side publisher: `{"seq":n,"t":"<hrtime ns>"}` as text (stamp.ts). */
+  /** The server-side publisher: `{"seq":n,"t":"<hrtime ns>"}` as text (../stamp.ts). */
   private publish(): void {
     this.broadcast(encodeServerFrame(stampedMessage(this.publishSeq++), false));
   }

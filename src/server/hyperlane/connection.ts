@@ -1,6 +1,6 @@
 /**
  * One upgraded WebSocket connection handled the way Hyperlane's `ws_from_stream` handles it
- * (SEED-WIRE.md §1, "Inbound frame handling" and "Idle / keepalive"):
+ * (docs/hyperlane-wire.md §1, "Inbound frame handling" and "Idle / keepalive"):
  * - Text and Binary frames are joined until one has FIN=1, which makes a message (so a FIN=0
  *   Text frame followed by a Text frame is accepted, as in Hyperlane);
  * - Ping and Pong are ignored: no Pong is ever sent;
@@ -13,8 +13,9 @@
  * it to the kernel (`onDrained`). The broadcast endpoint builds its lag model on that.
  */
 import type { Socket } from 'node:net';
-import type { EndpointCounters } from './stats.js';
-import { closeCodeOf, FrameDecoder, MAX_DECODED_PAYLOAD_BYTES, Opcode, PING_FRAME, type FrameSink } from './ws-codec.js';
+import { Opcode } from '../../wire/ws-frame.js';
+import type { EndpointCounters } from '../stats.js';
+import { closeCodeOf, FrameDecoder, MAX_DECODED_PAYLOAD_BYTES, PING_FRAME, type FrameSink } from './ws-codec.js';
 
 /** Why the server closed a connection's TCP without a close frame (`drops_by_reason` keys). */
 export type DropReason = 'client_close' | 'fragmented' | 'unsupported_opcode' | 'too_large' | 'idle' | 'lagged' | 'shutdown';

@@ -1,10 +1,10 @@
 /**
- * `/stats` for a multi-process server, in the primary (cluster.ts): one request asks every live
+ * `/stats` for a multi-process server, in the primary (primary.ts): one request asks every live
  * worker for its counters and settles when each has answered or exited, with the sum over all
  * of them and each worker's share in `by_process`.
  */
-import { ExitCode, RtbenchError } from '../errors.js';
-import { emptyServerStats, mergeServerStats, type ProcessStats, type ServerStats } from './stats.js';
+import { ExitCode, RtbenchError } from '../../errors.js';
+import { emptyServerStats, mergeServerStats, type ProcessStats, type ServerStats } from '../stats.js';
 
 /** A worker as far as its counters are concerned. */
 export interface StatsSource {

@@ -18,11 +18,11 @@
  * Lag is detected when the overwrite happens, not when the receiver next calls `recv` as tokio
  * does; the lost count is the same, and `/stats` shows it while the client is still stalled.
  */
-import type { ConnectionHandler, HyperlaneConnection } from './hyperlane-connection.js';
-import type { LagPolicy } from './options.js';
-import type { EndpointCounters } from './stats.js';
+import type { LagPolicy } from '../options.js';
+import type { EndpointCounters } from '../stats.js';
+import type { BroadcastRelay } from '../ws-endpoint-set.js';
+import type { ConnectionHandler, HyperlaneConnection } from './connection.js';
 import { TokioBroadcast, type BroadcastCursor } from './tokio-broadcast.js';
-import type { BroadcastRelay } from './ws-endpoints.js';
 import { encodeHyperlaneMessage } from './ws-codec.js';
 
 /** The fan-out channel and its receivers. */

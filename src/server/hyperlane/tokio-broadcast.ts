@@ -1,6 +1,6 @@
 /**
  * A broadcast channel with the semantics of tokio's `sync::broadcast` (docs.rs
- * `tokio::sync::broadcast`), which Hyperlane's fan-out is built on (SEED-WIRE.md §1):
+ * `tokio::sync::broadcast`), which Hyperlane's fan-out is built on (docs/hyperlane-wire.md §1):
  * - the channel keeps the last `retained` messages in a ring, where `retained` is the requested
  *   capacity rounded up to a power of two, as tokio does (`channel(100)` keeps 128);
  * - each receiver has its own cursor and sees every message sent after it subscribed;

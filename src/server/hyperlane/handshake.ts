@@ -1,6 +1,6 @@
 /**
  * The WebSocket handshake answer of the Hyperlane profiles, written by hand on the upgraded
- * socket (SEED-WIRE.md §1, "Handshake response"): status 101 with `Upgrade`, `Connection` and
+ * socket (docs/hyperlane-wire.md §1, "Handshake response"): status 101 with `Upgrade`, `Connection` and
  * `Sec-WebSocket-Accept`, plus the `Content-Type` and `Content-Length: 0` that Hyperlane's
  * response builder adds to every response. No subprotocol and no extension is ever offered, so
  * permessage-deflate is never negotiated.

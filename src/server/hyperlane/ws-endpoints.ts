@@ -1,20 +1,20 @@
 /**
  * The WebSocket endpoints of the `hyperlane` and `hyperlane-readme` profiles. The upgrade is
- * answered by hand (hyperlane-handshake.ts) and the socket is then spoken to directly
- * (hyperlane-connection.ts), because `ws` would pong, answer close frames and join fragments,
- * which are exactly the behaviours these profiles must not have.
+ * answered by hand (handshake.ts) and the socket is then spoken to directly (connection.ts),
+ * because `ws` would pong, answer close frames and join fragments, which are exactly the
+ * behaviours these profiles must not have.
  */
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { HyperlaneBroadcast } from './hyperlane-broadcast.js';
-import { HyperlaneConnection } from './hyperlane-connection.js';
-import { HyperlaneEcho } from './hyperlane-echo.js';
-import { hyperlaneHandshakeResponse } from './hyperlane-handshake.js';
-import type { ReferenceServerOptions } from './options.js';
-import { stampedMessage } from './stamp.js';
-import type { StatsBook } from './stats.js';
-import type { BroadcastRelay, WsEndpointName, WsEndpointSet } from './ws-endpoints.js';
+import type { ReferenceServerOptions } from '../options.js';
+import { stampedMessage } from '../stamp.js';
+import type { StatsBook } from '../stats.js';
+import type { BroadcastRelay, WsEndpointName, WsEndpointSet } from '../ws-endpoint-set.js';
+import { HyperlaneBroadcast } from './broadcast.js';
+import { HyperlaneConnection } from './connection.js';
+import { HyperlaneEcho } from './echo.js';
+import { hyperlaneHandshakeResponse } from './handshake.js';
 
 /**
  * Echo and broadcast with Hyperlane's wire habits; owns every connection they open. In a

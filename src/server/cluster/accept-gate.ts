@@ -1,5 +1,5 @@
 /**
- * A cluster worker's listener (cluster-worker.ts). It accepts on the port every worker shares
+ * A cluster worker's listener (worker.ts). It accepts on the port every worker shares
  * and hands each socket to the worker's http.Server, and it stops accepting while the worker
  * holds its connection limit.
  *
@@ -18,7 +18,7 @@
  */
 import type { Server as HttpServer } from 'node:http';
 import { createServer, type Server, type Socket } from 'node:net';
-import { listen } from './listen.js';
+import { listen } from '../listen.js';
 
 /** What the gate needs from the worker's link to the primary. */
 export interface GateCoordinator {

@@ -1,6 +1,6 @@
 /**
  * The reference server as several processes on one port (`processes` > 1): this process becomes
- * the primary of a Node cluster and forks the workers (cluster-worker.ts), which each accept on
+ * the primary of a Node cluster and forks the workers (worker.ts), which each accept on
  * the shared socket and serve their own clients. The point is the open-files limit, which is
  * per process (a hard 20,000 here): six workers hold 100,000 connections where one cannot.
  *
@@ -25,15 +25,15 @@
 import cluster, { type Worker } from 'node:cluster';
 import type { Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { ExitCode, RtbenchError } from '../errors.js';
-import { WORKER_SETTINGS_ENV, type ClusterWorkerSettings, type FromClusterWorker, type ToClusterWorker } from './cluster-messages.js';
-import { StatsGatherer, sumOverWorkers } from './cluster-stats.js';
-import { resolveServerOptions, type ReferenceServerOptions } from './options.js';
+import { ExitCode, RtbenchError } from '../../errors.js';
+import { resolveServerOptions, type ReferenceServerOptions } from '../options.js';
+import { serverUrl, type RunningServer } from '../running-server.js';
+import { rebuildError } from '../serialized-error.js';
+import { stampedMessage } from '../stamp.js';
+import { emptyServerStats, type ServerStats } from '../stats.js';
+import { WORKER_SETTINGS_ENV, type ClusterWorkerSettings, type FromClusterWorker, type ToClusterWorker } from './messages.js';
 import { encodeRelayFrame, RelayFrameSplitter } from './relay-frames.js';
-import { rebuildError } from './serialized-error.js';
-import { stampedMessage } from './stamp.js';
-import type { RunningServer } from './start-server.js';
-import { emptyServerStats, type ServerStats } from './stats.js';
+import { StatsGatherer, sumOverWorkers } from './stats-gatherer.js';
 
 /** How long the workers may take to start listening. */
 const START_TIMEOUT_MS = 10_000;
@@ -71,6 +71,8 @@ interface WorkerLink {
  * Forks `options.processes` workers serving the reference server on one port and resolves once
  * all listen. Rejects with the first worker's error (a `UsageError` for a bad option or a taken
  * port), or when a worker dies or does not start within 10 s; no worker is left running then.
+ * Its `close` kills workers that have not exited after 10 s (their counters as of the stop
+ * request are used); its `failure` resolves when a worker exits on its own.
  */
 export async function startServerCluster(opts: Partial<ReferenceServerOptions> = {}): Promise<RunningServer> {
   const options = resolveServerOptions(opts);
@@ -81,7 +83,7 @@ export async function startServerCluster(opts: Partial<ReferenceServerOptions> =
   // The policy is frozen by the first setupPrimary, so it is set before it.
   cluster.schedulingPolicy = cluster.SCHED_NONE;
   cluster.setupPrimary({
-    exec: fileURLToPath(new URL('./cluster-worker.js', import.meta.url)),
+    exec: fileURLToPath(new URL('./worker.js', import.meta.url)),
     args: [],
     // The caller's flags (a test runner's loaders, --inspect) are not meant for the workers.
     execArgv: [],
@@ -264,13 +266,13 @@ function runCluster(links: readonly WorkerLink[], options: ReferenceServerOption
       return sumOverWorkers(links, (l) => ({ stats: l.finalStats ?? emptyServerStats(), isAccepting: false }));
     })());
 
-  const host = options.host;
   return {
-    host,
+    host: options.host,
     port,
-    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    url: serverUrl(options.host, port),
     profile: options.profile,
     processes: links.length,
+    pid: process.pid,
     stats: () => gatherer.gather(false),
     close,
     failure,

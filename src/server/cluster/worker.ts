@@ -1,5 +1,5 @@
 /**
- * Entry of one cluster worker (forked by cluster.ts): the reference server's endpoints behind an
+ * Entry of one cluster worker (forked by primary.ts): the reference server's endpoints behind an
  * accept gate on the port all workers share. What the worker cannot do alone goes through the
  * primary: `/broadcast` messages of its clients go out on the relay socket (fd 4) and arrive
  * from it, together with the cluster's one publisher; `/stats` asks the primary for every
@@ -10,18 +10,18 @@
  * only the primary decides the order of the shutdown.
  */
 import { Socket } from 'node:net';
-import { ExitCode, RtbenchError } from '../errors.js';
-import { TickBatchedWriter } from '../protocol/tick-writer.js';
+import { ExitCode, RtbenchError } from '../../errors.js';
+import { TickBatchedWriter } from '../../wire/tick-writer.js';
+import type { ReferenceServerOptions } from '../options.js';
+import { ReferenceApp } from '../reference-server.js';
+import { serializeError } from '../serialized-error.js';
+import type { ServerStats } from '../stats.js';
 import { AcceptGate } from './accept-gate.js';
-import { WORKER_SETTINGS_ENV, type ClusterWorkerSettings, type FromClusterWorker, type ToClusterWorker } from './cluster-messages.js';
 import { openFilesLimit } from './fd-limit.js';
-import type { ReferenceServerOptions } from './options.js';
-import { createReferenceApp, type ReferenceApp } from './reference-server.js';
+import { WORKER_SETTINGS_ENV, type ClusterWorkerSettings, type FromClusterWorker, type ToClusterWorker } from './messages.js';
 import { encodeRelayFrame, forEachRelayFrame, RelayFrameSplitter } from './relay-frames.js';
-import { serializeError } from './serialized-error.js';
-import type { ServerStats } from './stats.js';
 
-/** The relay socket pair: the fifth stdio entry that cluster.ts sets up. */
+/** The relay socket pair: the fifth stdio entry that primary.ts sets up. */
 const RELAY_FD = 4;
 /**
  * Descriptors kept out of the connection budget: stdio, IPC, the relay, the listening socket,
@@ -53,7 +53,7 @@ async function start(options: ReferenceServerOptions): Promise<void> {
   try {
     relay = openRelay();
     relayWriter = new TickBatchedWriter(relay);
-    app = createReferenceApp(options, {
+    app = new ReferenceApp(options, {
       relay: { forward: (payload, isBinary) => writeRelay(encodeRelayFrame(payload, isBinary)) },
       collectStats,
     });
