@@ -18,7 +18,7 @@ import type { RunPlan } from '../scenario/plan.js';
 import { resolvePlan } from '../scenario/resolve.js';
 import { validateScenario } from '../scenario/validate.js';
 import { formatCount, formatDurationMs, formatUs } from '../units.js';
-import { openFilesLimit } from './fd-limit.js';
+import { openFilesLimit } from '../open-files.js';
 import { onInterrupt } from './interrupts.js';
 import { countFlag, durationFlag, repeatedFlag } from './options.js';
 import { emitComparison } from './report-output.js';

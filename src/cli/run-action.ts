@@ -17,7 +17,7 @@ import { runScenario, type Progress } from '../runner/run-scenario.js';
 import { formatCount, formatDurationMs, formatUs } from '../units.js';
 import { onInterrupt } from './interrupts.js';
 import { countFlag, durationFlag, repeatedFlag, sizeFlag } from './options.js';
-import { openFilesLimit } from './fd-limit.js';
+import { openFilesLimit } from '../open-files.js';
 import { formatFlag } from './report-output.js';
 
 /** Runs the scenario named in `args` and returns the exit code. */

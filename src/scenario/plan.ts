@@ -2,6 +2,7 @@
  * The frozen, JSON-serialisable plan a run executes: the resolved scenario plus the target and
  * how the work is spread. Everything after the CLI receives this, never yargs arguments.
  */
+import type { ServerProfile } from '../server/options.js';
 import type { Scenario } from './types.js';
 
 /** Where the load goes. */
@@ -20,7 +21,7 @@ export interface RunPlan {
   /** Generator processes; connections are split evenly across them. */
   workers: number;
   /** Options for the embedded reference server (ignored for an external target). */
-  embeddedServer: { echoDelayMs: number; echoSerial: boolean; publishIntervalMs: number; processes: number; profile: 'strict' | 'hyperlane' | 'hyperlane-readme' };
+  embeddedServer: { echoDelayMs: number; echoSerial: boolean; publishIntervalMs: number; processes: number; profile: ServerProfile };
   /** Source addresses named by the user (`--source-ips`); absent: chosen for loopback when needed. */
   sourceIps?: string[];
   /** Decisions taken for the user that the report should state (e.g. workers added for fd limits). */

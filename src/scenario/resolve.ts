@@ -4,6 +4,7 @@
  */
 import { UsageError } from '../errors.js';
 import { formatDurationMs } from '../units.js';
+import type { ServerProfile } from '../server/options.js';
 import type { RunPlan } from './plan.js';
 import type { LoadModel, Scenario, SseClient } from './types.js';
 import { checkScheme, checkUrlSyntax, DEFAULT_MAX_IN_FLIGHT, isSubscriberOnly } from './validate.js';
@@ -41,7 +42,7 @@ export interface RunOverrides {
   workers?: number;
   echoDelayMs?: number;
   echoSerial?: boolean;
-  serverProfile?: 'strict' | 'hyperlane' | 'hyperlane-readme';
+  serverProfile?: ServerProfile;
   sourceIps?: string[];
 }
 

@@ -4,6 +4,7 @@
  */
 import type { Argv } from 'yargs';
 import { REPORT_FORMATS } from '../../report/formats.js';
+import { SERVER_PROFILES } from '../../server/options.js';
 import { withSharedOptions } from '../shared-run-options.js';
 import type { CommandSpec } from './command-spec.js';
 
@@ -46,7 +47,7 @@ export const runCommand: CommandSpec = {
       .option('skip-first', { type: 'string', group: G_TARGET, describe: 'messages the server sends on connect (a greeting) to skip [default: 0]' })
       .option('echo-delay', { type: 'string', group: G_TARGET, describe: 'embedded server only: delay each echo, every message on its own (pipelined; bare number = ms)' })
       .option('echo-serial', { type: 'boolean', group: G_TARGET, describe: 'embedded server only: make --echo-delay serial (wait, answer, then read the next): at most 1000/delay replies per second per connection' })
-      .option('server-profile', { choices: ['strict', 'hyperlane', 'hyperlane-readme'] as const, group: G_TARGET, describe: "embedded server only: RFC-correct, or imitate Hyperlane's wire habits [default: strict]" })
+      .option('server-profile', { choices: SERVER_PROFILES, group: G_TARGET, describe: "embedded server only: RFC-correct, or imitate Hyperlane's wire habits [default: strict]" })
       .option('source-ips', { type: 'string', group: G_TARGET, describe: 'comma-separated local addresses to connect from (default: 127.0.0.x chosen by itself past ~25k connections on loopback)' })
       .option('threshold', { type: 'string', group: G_OUT, describe: "fail (exit 4) unless it holds, e.g. 'latency.p99<5ms', 'errors==0'" })
       .option('out', { alias: 'o', type: 'string', group: G_OUT, describe: 'result file [default: reports/<scenario>-<time>.json]' })

@@ -17,7 +17,7 @@ import { ReferenceApp } from '../reference-server.js';
 import { serializeError } from '../serialized-error.js';
 import type { ServerStats } from '../stats.js';
 import { AcceptGate } from './accept-gate.js';
-import { openFilesLimit } from './fd-limit.js';
+import { openFilesLimit } from '../../open-files.js';
 import { WORKER_SETTINGS_ENV, type ClusterWorkerSettings, type FromClusterWorker, type ToClusterWorker } from './messages.js';
 import { encodeRelayFrame, forEachRelayFrame, RelayFrameSplitter } from './relay-frames.js';
 
