@@ -28,30 +28,36 @@ const sockets = [];
 /** Each connection's first sends, called once every connection is open. */
 const starters = [];
 
-await Promise.all(Array.from({ length: connections }, () => new Promise((resolve, reject) => {
-  const ws = new WebSocket(url, { perMessageDeflate: false });
-  const sentAt = [];
-  ws.on('open', () => {
-    sockets.push(ws);
-    resolve(undefined);
-  });
-  ws.on('error', reject);
-  ws.on('message', () => {
-    const t = sentAt.shift();
-    if (measuring) {
-      replies++;
-      if (recordLatency) latencyUs.recordValue(Math.max(1, Math.round((performance.now() - t) * 1000)));
-    }
-    sentAt.push(performance.now());
-    ws.send(payload, SEND_OPTIONS);
-  });
-  starters.push(() => {
-    for (let i = 0; i < inFlight; i++) {
-      sentAt.push(performance.now());
-      ws.send(payload, SEND_OPTIONS);
-    }
-  });
-})));
+await Promise.all(
+  Array.from(
+    { length: connections },
+    () =>
+      new Promise((resolve, reject) => {
+        const ws = new WebSocket(url, { perMessageDeflate: false });
+        const sentAt = [];
+        ws.on('open', () => {
+          sockets.push(ws);
+          resolve(undefined);
+        });
+        ws.on('error', reject);
+        ws.on('message', () => {
+          const t = sentAt.shift();
+          if (measuring) {
+            replies++;
+            if (recordLatency) latencyUs.recordValue(Math.max(1, Math.round((performance.now() - t) * 1000)));
+          }
+          sentAt.push(performance.now());
+          ws.send(payload, SEND_OPTIONS);
+        });
+        starters.push(() => {
+          for (let i = 0; i < inFlight; i++) {
+            sentAt.push(performance.now());
+            ws.send(payload, SEND_OPTIONS);
+          }
+        });
+      }),
+  ),
+);
 for (const start of starters) start();
 await new Promise((r) => setTimeout(r, warmupSeconds * 1000));
 measuring = true;
@@ -61,12 +67,13 @@ await new Promise((r) => setTimeout(r, seconds * 1000));
 measuring = false;
 const cpu = process.cpuUsage(cpu0);
 const elapsedMs = performance.now() - t0;
-process.stdout.write(JSON.stringify({
+const report = {
   msgsPerSec: Math.round(replies / (elapsedMs / 1000)),
   p50us: recordLatency && latencyUs.totalCount > 0 ? latencyUs.getValueAtPercentile(50) : null,
   latencyCount: latencyUs.totalCount,
   cpuPercent: Math.round(((cpu.user + cpu.system) / 1000 / elapsedMs) * 1000) / 10,
   rssBytes: process.memoryUsage.rss(),
   connections: sockets.length,
-}) + '\n');
+};
+process.stdout.write(`${JSON.stringify(report)}\n`);
 for (const ws of sockets) ws.terminate();

@@ -49,5 +49,5 @@ await new Promise((resolve) => {
 const connectMs = performance.now() - t0;
 await new Promise((r) => setTimeout(r, Number(holdArg) * 1000));
 const rssBytes = process.memoryUsage.rss();
-process.stdout.write(JSON.stringify({ opened: sockets.length, failed, connectMs: Math.round(connectMs), rssBytes }) + '\n');
+process.stdout.write(`${JSON.stringify({ opened: sockets.length, failed, connectMs: Math.round(connectMs), rssBytes })}\n`);
 for (const ws of sockets) ws.terminate();

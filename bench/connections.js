@@ -49,7 +49,10 @@ function startHolder(ctx, which, url, connections, holdMs) {
   const timeoutMs = holdMs + 120_000;
   if (which === 'rtbench') {
     const scenario = writeScenario(ctx, connections, holdMs);
-    return startTool(['bin/rtbench.js', 'run', scenario, '-t', url, '--json', '-q', '-o', join(ctx.tmpDir, `hold-${which}-${connections}.json`)], { timeoutMs });
+    return startTool(
+      ['bin/rtbench.js', 'run', scenario, '-t', url, '--json', '-q', '-o', join(ctx.tmpDir, `hold-${which}-${connections}.json`)],
+      { timeoutMs },
+    );
   }
   return startTool(['bench/bare-hold-client.js', url, String(connections), String(holdMs / 1000)], { timeoutMs });
 }
@@ -113,7 +116,10 @@ async function holdRun(ctx, which, connections, holdMs) {
 export async function run(ctx) {
   const s = { ...(ctx.smoke ? SETTINGS.smoke : SETTINGS.full) };
   if (ctx.connections !== undefined) s.connections = ctx.connections;
-  if (s.connections > 19_900) throw new Error(`--connections ${s.connections} exceeds what one server process can hold under the 20,000 open-files limit; use at most 19900`);
+  if (s.connections > 19_900)
+    throw new Error(
+      `--connections ${s.connections} exceeds what one server process can hold under the 20,000 open-files limit; use at most 19900`,
+    );
   const reps = [];
   for (let i = 0; i < ctx.reps; i++) {
     const rep = {};
@@ -135,9 +141,25 @@ export async function run(ctx) {
     settings: s,
     figures: [
       { id: 'connections_held', label: `connections held (of ${s.connections})`, unit: 'count', ...pair((t) => t.held) },
-      { id: 'client_bytes_per_conn', label: 'client memory per connection (marginal RSS)', unit: 'bytes', ...pair((t) => t.clientBytesPerConn), target: { op: '<=', value: 1.5 } },
-      { id: 'client_rss_bytes', label: `client RSS holding ${s.connections} (process tree)`, unit: 'bytes', ...pair((t) => t.clientRssBytes) },
-      { id: 'server_bytes_per_conn', label: 'server memory per connection (RSS delta)', unit: 'bytes', ...pair((t) => t.serverBytesPerConn) },
+      {
+        id: 'client_bytes_per_conn',
+        label: 'client memory per connection (marginal RSS)',
+        unit: 'bytes',
+        ...pair((t) => t.clientBytesPerConn),
+        target: { op: '<=', value: 1.5 },
+      },
+      {
+        id: 'client_rss_bytes',
+        label: `client RSS holding ${s.connections} (process tree)`,
+        unit: 'bytes',
+        ...pair((t) => t.clientRssBytes),
+      },
+      {
+        id: 'server_bytes_per_conn',
+        label: 'server memory per connection (RSS delta)',
+        unit: 'bytes',
+        ...pair((t) => t.serverBytesPerConn),
+      },
       { id: 'connect_rate_per_sec', label: 'connect rate (server accepts/s)', unit: 'conn/s', ...pair((t) => t.connectRatePerSec) },
     ],
     reps,

@@ -52,35 +52,55 @@ function timeNs(fn) {
 function measureOnce(s, samples, intervalSamples) {
   const recorder = new Recorder();
   recorder.measuring = true;
-  const recordNs = timeNs(() => {
-    for (let i = 0; i < samples.length; i++) recorder.record('latency', samples[i]);
-  }) / samples.length;
+  const recordNs =
+    timeNs(() => {
+      for (let i = 0; i < samples.length; i++) recorder.record('latency', samples[i]);
+    }) / samples.length;
 
   const h = createLatencyHistogram();
   const rounded = Int32Array.from(samples, (v) => Math.max(1, Math.round(v)));
-  const recordValueNs = timeNs(() => {
-    for (let i = 0; i < rounded.length; i++) h.recordValue(rounded[i]);
-  }) / rounded.length;
+  const recordValueNs =
+    timeNs(() => {
+      for (let i = 0; i < rounded.length; i++) h.recordValue(rounded[i]);
+    }) / rounded.length;
 
   const interval = createLatencyHistogram();
   for (const v of intervalSamples) interval.recordValue(Math.max(1, Math.round(v)));
   let encoded = '';
-  const encodeUs = timeNs(() => {
-    for (let i = 0; i < s.codecLoops; i++) encoded = encodeHistogram(interval);
-  }) / s.codecLoops / 1000;
+  const encodeUs =
+    timeNs(() => {
+      for (let i = 0; i < s.codecLoops; i++) encoded = encodeHistogram(interval);
+    }) /
+    s.codecLoops /
+    1000;
   let decoded;
-  const decodeUs = timeNs(() => {
-    for (let i = 0; i < s.codecLoops; i++) decoded = decodeHistogram(encoded);
-  }) / s.codecLoops / 1000;
+  const decodeUs =
+    timeNs(() => {
+      for (let i = 0; i < s.codecLoops; i++) decoded = decodeHistogram(encoded);
+    }) /
+    s.codecLoops /
+    1000;
   const total = createLatencyHistogram();
-  const addUs = timeNs(() => {
-    for (let i = 0; i < s.codecLoops; i++) total.add(decoded);
-  }) / s.codecLoops / 1000;
+  const addUs =
+    timeNs(() => {
+      for (let i = 0; i < s.codecLoops; i++) total.add(decoded);
+    }) /
+    s.codecLoops /
+    1000;
 
   // Per second of a run at msgsPerSec with one worker: every reply recorded, one snapshot
   // encoded, two decodes and two adds in the main process.
   const perSecondUs = (s.msgsPerSec * recordNs) / 1000 + encodeUs + 2 * (decodeUs + addUs);
-  return { recordNs, recordValueNs, encodeUs, decodeUs, addUs, encodedBytes: encoded.length, perSecondUs, coreSharePercent: perSecondUs / 1e4 };
+  return {
+    recordNs,
+    recordValueNs,
+    encodeUs,
+    decodeUs,
+    addUs,
+    encodedBytes: encoded.length,
+    perSecondUs,
+    coreSharePercent: perSecondUs / 1e4,
+  };
 }
 
 /** Runs the benchmark; returns its figures and every repetition's raw numbers. */
@@ -99,11 +119,20 @@ export async function run(ctx) {
   const overhead = ctx.results?.overhead?.figures?.find((f) => f.id === 'cpu_us_per_msg');
   const rtbenchNsPerMsg = overhead?.candidate ? overhead.candidate * 1000 : null;
   const notes = [];
-  if (rtbenchNsPerMsg === null) notes.push('rtbench CPU per message is taken from the overhead benchmark of the same invocation; run with --only overhead,histogram to get that ratio');
+  if (rtbenchNsPerMsg === null)
+    notes.push(
+      'rtbench CPU per message is taken from the overhead benchmark of the same invocation; run with --only overhead,histogram to get that ratio',
+    );
   const fig = (id, label, unit, candidate, baseline) => ({
-    id, label, unit, candidate, baseline,
+    id,
+    label,
+    unit,
+    candidate,
+    baseline,
     ratio: candidate !== null && baseline ? candidate / baseline : null,
-    ratioMin: null, ratioMax: null, reps: reps.length,
+    ratioMin: null,
+    ratioMax: null,
+    reps: reps.length,
   });
   return {
     title,

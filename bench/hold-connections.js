@@ -66,12 +66,16 @@ function parseArgs(argv) {
   opts.processes ??= Math.ceil(opts.count / MAX_PER_PROCESS);
   if (!Number.isInteger(opts.processes) || opts.processes < 1) usage('--processes must be a whole number >= 1');
   if (Math.ceil(opts.count / opts.processes) > MAX_PER_PROCESS) {
-    usage(`${opts.count} connections over ${opts.processes} processes is more than ${MAX_PER_PROCESS} per process (open-files limit); use --processes ${Math.ceil(opts.count / MAX_PER_PROCESS)}`);
+    usage(
+      `${opts.count} connections over ${opts.processes} processes is more than ${MAX_PER_PROCESS} per process (open-files limit); use --processes ${Math.ceil(opts.count / MAX_PER_PROCESS)}`,
+    );
   }
   if (!Number.isInteger(opts.concurrency) || opts.concurrency < 1) usage('--concurrency must be a whole number >= 1');
   if (!(opts.holdS >= 0)) usage('--hold must be a number of seconds >= 0');
   if (opts.localAddresses.length > 0 && FIRST_SOURCE_PORT + Math.ceil(opts.count / opts.localAddresses.length) > 65_535) {
-    usage(`${opts.count} connections need more source addresses than ${opts.localAddresses.length} (at most ${65_535 - FIRST_SOURCE_PORT} ports each)`);
+    usage(
+      `${opts.count} connections need more source addresses than ${opts.localAddresses.length} (at most ${65_535 - FIRST_SOURCE_PORT} ports each)`,
+    );
   }
   return opts;
 }
@@ -149,15 +153,23 @@ async function runParent(opts) {
   const log = (line) => process.stderr.write(`${line}\n`);
   const shares = Array.from({ length: processes }, (_, i) => Math.floor(count / processes) + (i < count % processes ? 1 : 0));
   const firstIndexes = shares.map((_, i) => shares.slice(0, i).reduce((n, s) => n + s, 0));
-  log(`hold-connections: ${count} to ${url} from ${processes} processes (${shares.join(', ')})` +
-    `${opts.localAddresses.length ? ` over ${opts.localAddresses.join(', ')}` : ''}, ${opts.concurrency} handshakes in flight each`);
+  log(
+    `hold-connections: ${count} to ${url} from ${processes} processes (${shares.join(', ')})` +
+      `${opts.localAddresses.length ? ` over ${opts.localAddresses.join(', ')}` : ''}, ${opts.concurrency} handshakes in flight each`,
+  );
 
   const startedAt = performance.now();
   const children = shares.map((share, i) =>
     fork(fileURLToPath(import.meta.url), [], {
       env: {
         ...process.env,
-        [CHILD_ENV]: JSON.stringify({ url, count: share, firstIndex: firstIndexes[i], localAddresses: opts.localAddresses, concurrency: opts.concurrency }),
+        [CHILD_ENV]: JSON.stringify({
+          url,
+          count: share,
+          firstIndex: firstIndexes[i],
+          localAddresses: opts.localAddresses,
+          concurrency: opts.concurrency,
+        }),
       },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     }),
@@ -188,30 +200,48 @@ async function runParent(opts) {
   for (const r of results) for (const [k, n] of Object.entries(r.errors)) errors[k] = (errors[k] ?? 0) + n;
   const clientRssBytes = results.reduce((n, r) => n + r.rssBytes, 0);
 
-  log(`opened ${opened}/${count}, failed ${failed}${failed ? ` ${JSON.stringify(errors)}` : ''}; ramp ${(rampMs / 1000).toFixed(1)} s ` +
-    `(${Math.round(opened / (rampMs / 1000))} connections/s), ${(wallMs / 1000).toFixed(1)} s with process start`);
-  log(`client RSS ${mib(clientRssBytes)} over ${processes} processes (${((clientRssBytes / Math.max(1, opened)) / 1024).toFixed(1)} KiB per connection)`);
+  log(
+    `opened ${opened}/${count}, failed ${failed}${failed ? ` ${JSON.stringify(errors)}` : ''}; ramp ${(rampMs / 1000).toFixed(1)} s ` +
+      `(${Math.round(opened / (rampMs / 1000))} connections/s), ${(wallMs / 1000).toFixed(1)} s with process start`,
+  );
+  log(
+    `client RSS ${mib(clientRssBytes)} over ${processes} processes (${(clientRssBytes / Math.max(1, opened) / 1024).toFixed(1)} KiB per connection)`,
+  );
 
   if (opts.holdS > 0) await new Promise((r) => setTimeout(r, opts.holdS * 1000));
   const server = await serverSide(url);
   if (server) {
-    const rss = server.pids.length === 0 ? 'RSS unknown (one-process server: no pids in /stats)'
-      : `RSS ${mib(server.rssBytes)} over ${server.pids.length} processes (${((server.rssBytes / Math.max(1, server.connectionsOpen)) / 1024).toFixed(1)} KiB per connection)`;
+    const rss =
+      server.pids.length === 0
+        ? 'RSS unknown (one-process server: no pids in /stats)'
+        : `RSS ${mib(server.rssBytes)} over ${server.pids.length} processes (${(server.rssBytes / Math.max(1, server.connectionsOpen) / 1024).toFixed(1)} KiB per connection)`;
     log(`server: ${server.connectionsOpen} open${server.perProcess ? ` (per worker ${server.perProcess.join(', ')})` : ''}; ${rss}`);
   }
 
   const closed = await Promise.all(
-    children.map((child) => new Promise((resolve) => {
-      child.on('message', (/** @type {any} */ msg) => msg.type === 'closed' && resolve(msg.closedEarly));
-      child.once('exit', () => resolve(0));
-      child.send({ type: 'close' });
-    })),
+    children.map(
+      (child) =>
+        new Promise((resolve) => {
+          child.on('message', (/** @type {any} */ msg) => msg.type === 'closed' && resolve(msg.closedEarly));
+          child.once('exit', () => resolve(0));
+          child.send({ type: 'close' });
+        }),
+    ),
   );
   const closedDuringHold = closed.reduce((n, c) => n + c, 0);
   if (closedDuringHold > 0) log(`${closedDuringHold} connections closed by the server during the hold`);
   const summary = {
-    url, count, processes, localAddresses: opts.localAddresses, opened, failed, errors, closedDuringHold,
-    rampMs: Math.round(rampMs), connectRatePerSec: Math.round(opened / (rampMs / 1000)), clientRssBytes,
+    url,
+    count,
+    processes,
+    localAddresses: opts.localAddresses,
+    opened,
+    failed,
+    errors,
+    closedDuringHold,
+    rampMs: Math.round(rampMs),
+    connectRatePerSec: Math.round(opened / (rampMs / 1000)),
+    clientRssBytes,
     server: server ?? null,
   };
   if (opts.isJson) process.stdout.write(`${JSON.stringify(summary)}\n`);

@@ -82,11 +82,28 @@ export async function run(ctx) {
     baselineDescription: 'bench/bare-echo-client.js: a minimal ws client doing the same closed-loop echo',
     settings: s,
     figures: [
-      { id: 'throughput_msgs_per_sec', label: `echo msgs/s (${load}; server-counted)`, unit: 'msgs/s', ...pair((t) => t.throughput.msgsPerSec), target: { op: '>=', value: 0.9 } },
-      { id: 'latency_p50_us', label: 'p50 latency µs (1 conn × 1 in flight)', unit: 'µs', ...pair((t) => t.latency.p50Us), target: { op: '<=', value: 1.2 } },
+      {
+        id: 'throughput_msgs_per_sec',
+        label: `echo msgs/s (${load}; server-counted)`,
+        unit: 'msgs/s',
+        ...pair((t) => t.throughput.msgsPerSec),
+        target: { op: '>=', value: 0.9 },
+      },
+      {
+        id: 'latency_p50_us',
+        label: 'p50 latency µs (1 conn × 1 in flight)',
+        unit: 'µs',
+        ...pair((t) => t.latency.p50Us),
+        target: { op: '<=', value: 1.2 },
+      },
       { id: 'cpu_us_per_msg', label: `tool CPU µs per message (${load})`, unit: 'µs', ...pair((t) => t.throughput.cpuUsPerMsg) },
       { id: 'cpu_percent', label: 'tool CPU % of one core (same window)', unit: '%', ...pair((t) => t.throughput.cpuPercent) },
-      { id: 'server_cpu_percent', label: 'server CPU % of one core (same window)', unit: '%', ...pair((t) => t.throughput.serverCpuPercent) },
+      {
+        id: 'server_cpu_percent',
+        label: 'server CPU % of one core (same window)',
+        unit: '%',
+        ...pair((t) => t.throughput.serverCpuPercent),
+      },
       { id: 'rss_peak_bytes', label: 'tool RSS peak (process tree)', unit: 'bytes', ...pair((t) => t.throughput.rssPeakBytes) },
     ],
     notes: [

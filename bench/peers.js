@@ -44,13 +44,17 @@ export const title = 'Peers: rtbench vs Artillery 2.0.21 (ws engine), closed-loo
 function installPeers(ctx) {
   ctx.log('installing bench/peers (artillery@2.0.21) with npm; this takes a few minutes once');
   return new Promise((resolve, reject) => {
-    const npm = track(spawn('npm', ['install', '--prefix', PEERS_DIR, '--no-audit', '--no-fund'], {
-      cwd: ROOT,
-      env: { ...process.env, PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD: '1' },
-      stdio: ['ignore', 2, 2],
-    }));
+    const npm = track(
+      spawn('npm', ['install', '--prefix', PEERS_DIR, '--no-audit', '--no-fund'], {
+        cwd: ROOT,
+        env: { ...process.env, PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD: '1' },
+        stdio: ['ignore', 2, 2],
+      }),
+    );
     npm.once('error', reject);
-    npm.once('close', (code) => (code === 0 ? resolve(undefined) : reject(new Error(`npm install --prefix bench/peers exited with ${code}`))));
+    npm.once('close', (code) =>
+      code === 0 ? resolve(undefined) : reject(new Error(`npm install --prefix bench/peers exited with ${code}`)),
+    );
   });
 }
 
@@ -84,7 +88,12 @@ async function runOne(ctx, which, s, rep) {
     const runMs = s.warmupMs + s.windowMs + TAIL_MS;
     const tool = startPeerTool(ctx, which, url, s, runMs, rep);
     try {
-      const w = await measureEchoWindow(server, tool, { connections: s.connections, warmupMs: s.warmupMs, windowMs: s.windowMs, openTimeoutMs: 90_000 });
+      const w = await measureEchoWindow(server, tool, {
+        connections: s.connections,
+        warmupMs: s.warmupMs,
+        windowMs: s.windowMs,
+        openTimeoutMs: 90_000,
+      });
       const r = await tool.done;
       assertExited(which, r);
       return w;
@@ -99,7 +108,12 @@ export async function run(ctx) {
   const s = ctx.smoke ? SETTINGS.smoke : SETTINGS.full;
   if (!existsSync(ARTILLERY_BIN)) {
     if (ctx.smoke) {
-      return { title, figures: [], skipped: 'bench/peers/node_modules is missing and --smoke does not install Artillery; run `npm run bench` (or npm install --prefix bench/peers) once' };
+      return {
+        title,
+        figures: [],
+        skipped:
+          'bench/peers/node_modules is missing and --smoke does not install Artillery; run `npm run bench` (or npm install --prefix bench/peers) once',
+      };
     }
     await installPeers(ctx);
   }
@@ -107,7 +121,12 @@ export async function run(ctx) {
   // Interleaved: each repetition runs every tool once, against its own fresh server.
   for (let i = 0; i < ctx.reps; i++) {
     const rep = {};
-    for (const [which, label] of [['rtbench-deep', `rtbench, ${s.deepInFlight} in flight`], ['artillery', 'artillery'], ['rtbench', `rtbench, ${s.inFlight} in flight`], ['bare', 'bare ws client (reference)']]) {
+    for (const [which, label] of [
+      ['rtbench-deep', `rtbench, ${s.deepInFlight} in flight`],
+      ['artillery', 'artillery'],
+      ['rtbench', `rtbench, ${s.inFlight} in flight`],
+      ['bare', 'bare ws client (reference)'],
+    ]) {
       ctx.log(`peers rep ${i + 1}/${ctx.reps}: ${label}`);
       rep[which] = await runOne(ctx, which, s, i);
     }
@@ -124,13 +143,50 @@ export async function run(ctx) {
     baselineDescription: 'artillery@2.0.21 (bench/peers), ws engine, bench/peers/echo-closed.yml',
     settings: s,
     figures: [
-      { id: 'throughput_msgs_per_sec', label: `echo msgs/s, each at its best (${best})`, unit: 'msgs/s', ...vs('rtbench-deep', 'artillery', (t) => t.msgsPerSec), target: { op: '>=', value: 3 } },
-      { id: 'rss_peak_bytes', label: 'tool RSS peak (process tree), same runs', unit: 'bytes', ...vs('rtbench-deep', 'artillery', (t) => t.rssPeakBytes), target: { op: '<=', value: 1 / 3 } },
-      { id: 'equal_depth_throughput_msgs_per_sec', label: `echo msgs/s at equal depth (${equal})`, unit: 'msgs/s', ...vs('rtbench', 'artillery', (t) => t.msgsPerSec) },
-      { id: 'equal_depth_rss_peak_bytes', label: 'tool RSS peak at equal depth', unit: 'bytes', ...vs('rtbench', 'artillery', (t) => t.rssPeakBytes) },
-      { id: 'equal_depth_cpu_percent', label: 'tool CPU % of one core at equal depth', unit: '%', ...vs('rtbench', 'artillery', (t) => t.cpuPercent) },
-      { id: 'equal_depth_server_cpu_percent', label: 'server CPU % of one core at equal depth', unit: '%', ...vs('rtbench', 'artillery', (t) => t.serverCpuPercent) },
-      { id: 'equal_depth_cpu_us_per_msg', label: 'tool CPU µs per message at equal depth', unit: 'µs', ...vs('rtbench', 'artillery', (t) => t.cpuUsPerMsg) },
+      {
+        id: 'throughput_msgs_per_sec',
+        label: `echo msgs/s, each at its best (${best})`,
+        unit: 'msgs/s',
+        ...vs('rtbench-deep', 'artillery', (t) => t.msgsPerSec),
+        target: { op: '>=', value: 3 },
+      },
+      {
+        id: 'rss_peak_bytes',
+        label: 'tool RSS peak (process tree), same runs',
+        unit: 'bytes',
+        ...vs('rtbench-deep', 'artillery', (t) => t.rssPeakBytes),
+        target: { op: '<=', value: 1 / 3 },
+      },
+      {
+        id: 'equal_depth_throughput_msgs_per_sec',
+        label: `echo msgs/s at equal depth (${equal})`,
+        unit: 'msgs/s',
+        ...vs('rtbench', 'artillery', (t) => t.msgsPerSec),
+      },
+      {
+        id: 'equal_depth_rss_peak_bytes',
+        label: 'tool RSS peak at equal depth',
+        unit: 'bytes',
+        ...vs('rtbench', 'artillery', (t) => t.rssPeakBytes),
+      },
+      {
+        id: 'equal_depth_cpu_percent',
+        label: 'tool CPU % of one core at equal depth',
+        unit: '%',
+        ...vs('rtbench', 'artillery', (t) => t.cpuPercent),
+      },
+      {
+        id: 'equal_depth_server_cpu_percent',
+        label: 'server CPU % of one core at equal depth',
+        unit: '%',
+        ...vs('rtbench', 'artillery', (t) => t.serverCpuPercent),
+      },
+      {
+        id: 'equal_depth_cpu_us_per_msg',
+        label: 'tool CPU µs per message at equal depth',
+        unit: 'µs',
+        ...vs('rtbench', 'artillery', (t) => t.cpuUsPerMsg),
+      },
     ],
     referenceFigures: {
       bare_throughput_msgs_per_sec: bareThroughput,

@@ -45,9 +45,15 @@ function parseFlags(argv) {
     process.stdout.write(`${USAGE}\n`);
     return undefined;
   }
-  const only = values.only ? values.only.split(',').map((s) => s.trim()).filter(Boolean) : Object.keys(BENCHMARKS);
+  const only = values.only
+    ? values.only
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : Object.keys(BENCHMARKS);
   const unknown = only.filter((n) => !(n in BENCHMARKS));
-  if (unknown.length > 0) throw new Error(`--only: unknown benchmark ${unknown.join(', ')} (choose from ${Object.keys(BENCHMARKS).join(', ')})`);
+  if (unknown.length > 0)
+    throw new Error(`--only: unknown benchmark ${unknown.join(', ')} (choose from ${Object.keys(BENCHMARKS).join(', ')})`);
   return {
     smoke: values.smoke,
     only,
@@ -100,7 +106,8 @@ async function main(argv) {
   const tmpDir = mkdtempSync(join(os.tmpdir(), 'rtbench-bench-'));
   const log = (msg) => process.stderr.write(`bench: ${msg}\n`);
   const load1 = os.loadavg()[0];
-  if (!flags.smoke && load1 > 1) log(`warning: 1-minute load average is ${load1.toFixed(2)} on ${os.cpus().length} cores; figures will be noisy`);
+  if (!flags.smoke && load1 > 1)
+    log(`warning: 1-minute load average is ${load1.toFixed(2)} on ${os.cpus().length} cores; figures will be noisy`);
 
   let failures = 0;
   const results = {};
@@ -112,7 +119,15 @@ async function main(argv) {
       process.stdout.write(`\n${bench.title}\n`);
       let result;
       try {
-        result = await bench.run({ smoke: flags.smoke, reps: flags.reps, connections: flags.connections, sseStreams: flags.sseStreams, tmpDir, log, results });
+        result = await bench.run({
+          smoke: flags.smoke,
+          reps: flags.reps,
+          connections: flags.connections,
+          sseStreams: flags.sseStreams,
+          tmpDir,
+          log,
+          results,
+        });
       } catch (err) {
         failures++;
         log(`${name} failed: ${err instanceof Error ? err.message : String(err)}`);
@@ -152,7 +167,9 @@ async function main(argv) {
   } finally {
     rmSync(tmpDir, { recursive: true, force: true });
   }
-  process.stdout.write(`\nTargets (issue #7; median ratio of ${flags.reps} repetition${flags.reps > 1 ? 's' : ''}${flags.smoke ? ', smoke run: not meaningful' : ''})\n${renderTargets(results)}\n`);
+  process.stdout.write(
+    `\nTargets (issue #7; median ratio of ${flags.reps} repetition${flags.reps > 1 ? 's' : ''}${flags.smoke ? ', smoke run: not meaningful' : ''})\n${renderTargets(results)}\n`,
+  );
   return failures > 0 ? 1 : 0;
 }
 

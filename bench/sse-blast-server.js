@@ -10,7 +10,7 @@ const events = Number(process.argv[2] ?? '20000');
 const body = Buffer.from(Array.from({ length: events }, (_, i) => `id: ${i}\ndata: {"seq":${i},"t":"0"}\n\n`).join(''));
 const PIECE = 64 * 1024;
 
-const server = createServer((req, res) => {
+const server = createServer((_req, res) => {
   res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache' });
   let off = 0;
   const write = () => {
@@ -23,5 +23,7 @@ const server = createServer((req, res) => {
   };
   write();
 });
-server.listen(0, '127.0.0.1', () => process.stdout.write(`port ${/** @type {import('node:net').AddressInfo} */ (server.address()).port}\n`));
+server.listen(0, '127.0.0.1', () =>
+  process.stdout.write(`port ${/** @type {import('node:net').AddressInfo} */ (server.address()).port}\n`),
+);
 process.on('SIGTERM', () => process.exit(0));

@@ -58,11 +58,26 @@ class Handler {
   }
 }
 
-const DIAL = { handshakeTimeoutMs: 30_000, replyTimeoutMs: 10_000, maxMessageBytes: 1 << 20, reconnect: false, headers: {}, subprotocols: [], insecure: false, deflate: false };
+const DIAL = {
+  handshakeTimeoutMs: 30_000,
+  replyTimeoutMs: 10_000,
+  maxMessageBytes: 1 << 20,
+  reconnect: false,
+  headers: {},
+  subprotocols: [],
+  insecure: false,
+  deflate: false,
+};
 
 /** The baseline: node:http with no agent and a line splitter that counts blank lines. */
 function openBare(target, settle) {
-  const req = request({ host: target.hostname, port: target.port, path: target.pathname + target.search, headers: { Accept: 'text/event-stream' }, createConnection: (o) => connect({ host: o.host ?? undefined, port: Number(o.port) }) });
+  const req = request({
+    host: target.hostname,
+    port: target.port,
+    path: target.pathname + target.search,
+    headers: { Accept: 'text/event-stream' },
+    createConnection: (o) => connect({ host: o.host ?? undefined, port: Number(o.port) }),
+  });
   req.on('response', (res) => {
     if (state.opened++ === 0) state.firstOpenUs = nowUs();
     settle();
@@ -75,7 +90,12 @@ function openBare(target, settle) {
       for (let end = text.indexOf('\n\n', from); end !== -1; end = text.indexOf('\n\n', from)) {
         const block = text.slice(from, end);
         const d = block.indexOf('data:');
-        onEventData(d === -1 ? '' : block.slice(d + (block.charCodeAt(d + 5) === 32 ? 6 : 5), block.indexOf('\n', d) === -1 ? undefined : block.indexOf('\n', d)), atUs);
+        onEventData(
+          d === -1
+            ? ''
+            : block.slice(d + (block.charCodeAt(d + 5) === 32 ? 6 : 5), block.indexOf('\n', d) === -1 ? undefined : block.indexOf('\n', d)),
+          atUs,
+        );
         from = end + 2;
       }
       tail = text.slice(from);
@@ -142,15 +162,29 @@ if (mode === 'hold') {
   const seconds = (performance.now() - m0) / 1000;
   const eventsPerSec = Math.round((state.events - eventsBefore) / seconds);
   const pct = (p) => (delayUs.totalCount ? +(delayUs.getValueAtPercentile(p) / 1000).toFixed(2) : null);
-  process.stdout.write(`${JSON.stringify({
-    mode, client: kind, streams, held: state.opened - state.ended, failed: state.failed, openSeconds: +(openMs / 1000).toFixed(1),
-    rssPerStreamBytes: perStream(held.rss - base.rss), heapPerStreamBytes: perStream(held.heap - base.heap),
-    rssMiB: Math.round(held.rss / 2 ** 20), eventsPerSec, delayP50Ms: pct(50), delayP99Ms: pct(99), delayMaxMs: delayUs.totalCount ? +(delayUs.maxValue / 1000).toFixed(2) : null,
-  })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({
+      mode,
+      client: kind,
+      streams,
+      held: state.opened - state.ended,
+      failed: state.failed,
+      openSeconds: +(openMs / 1000).toFixed(1),
+      rssPerStreamBytes: perStream(held.rss - base.rss),
+      heapPerStreamBytes: perStream(held.heap - base.heap),
+      rssMiB: Math.round(held.rss / 2 ** 20),
+      eventsPerSec,
+      delayP50Ms: pct(50),
+      delayP99Ms: pct(99),
+      delayMaxMs: delayUs.totalCount ? +(delayUs.maxValue / 1000).toFixed(2) : null,
+    })}\n`,
+  );
 } else {
   while (state.ended + state.failed < streams) await sleep(20);
   const seconds = (state.lastEndUs - state.firstOpenUs) / 1e6;
-  process.stdout.write(`${JSON.stringify({ mode, client: kind, streams, failed: state.failed, events: state.events, seconds: +seconds.toFixed(2), eventsPerSec: Math.round(state.events / seconds) })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ mode, client: kind, streams, failed: state.failed, events: state.events, seconds: +seconds.toFixed(2), eventsPerSec: Math.round(state.events / seconds) })}\n`,
+  );
 }
 for (const c of conns) c.close(0);
 setTimeout(() => process.exit(0), 200);

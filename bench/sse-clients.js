@@ -58,7 +58,9 @@ function startServer(argv, ready) {
 
 function runChild(argv) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--expose-gc', here('./sse-clients-child.js'), ...argv], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--expose-gc', here('./sse-clients-child.js'), ...argv], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.on('exit', (code) => {
@@ -79,7 +81,10 @@ async function stop(child) {
 
 const results = [];
 for (const client of clients) {
-  const server = await startServer([here('../bin/rtbench.js'), 'serve', '--port', '0', '--ticks-interval', '1s', '--slow-client-limit', '64MiB'], /ready on [^\s]+:(\d+)/);
+  const server = await startServer(
+    [here('../bin/rtbench.js'), 'serve', '--port', '0', '--ticks-interval', '1s', '--slow-client-limit', '64MiB'],
+    /ready on [^\s]+:(\d+)/,
+  );
   try {
     const r = await runChild(['hold', client, `http://127.0.0.1:${server.port}/sse/ticks`, String(streams), String(seconds)]);
     results.push(r);
@@ -100,12 +105,19 @@ try {
 }
 
 const kib = (b) => (b / 1024).toFixed(1);
-const lines = [`SSE clients, ${streams} streams held for ${seconds} s (1 stamped event/s each); bulk: ${bulkStreams} streams × ${bulkEvents} events`, ''];
-lines.push('| client | streams held | failed | RSS/stream | heap/stream | events/s (held) | delay p50 | delay p99 | delay max | events/s (bulk) |');
+const lines = [
+  `SSE clients, ${streams} streams held for ${seconds} s (1 stamped event/s each); bulk: ${bulkStreams} streams × ${bulkEvents} events`,
+  '',
+];
+lines.push(
+  '| client | streams held | failed | RSS/stream | heap/stream | events/s (held) | delay p50 | delay p99 | delay max | events/s (bulk) |',
+);
 lines.push('|---|---|---|---|---|---|---|---|---|---|');
 for (const client of clients) {
   const h = results.find((r) => r.mode === 'hold' && r.client === client);
   const b = results.find((r) => r.mode === 'bulk' && r.client === client);
-  lines.push(`| ${client} | ${h.held} | ${h.failed} | ${kib(h.rssPerStreamBytes)} KiB | ${kib(h.heapPerStreamBytes)} KiB | ${h.eventsPerSec} | ${h.delayP50Ms} ms | ${h.delayP99Ms} ms | ${h.delayMaxMs} ms | ${b.eventsPerSec} |`);
+  lines.push(
+    `| ${client} | ${h.held} | ${h.failed} | ${kib(h.rssPerStreamBytes)} KiB | ${kib(h.heapPerStreamBytes)} KiB | ${h.eventsPerSec} | ${h.delayP50Ms} ms | ${h.delayP99Ms} ms | ${h.delayMaxMs} ms | ${b.eventsPerSec} |`,
+  );
 }
 process.stdout.write(`${lines.join('\n')}\n`);

@@ -31,11 +31,22 @@ export const title = 'SSE: streams held, memory per stream, events/s (bench/sse-
 
 /** Runs the script once; returns its result lines keyed `<mode>:<client>`. */
 async function runScript(s) {
-  const tool = startTool([
-    SSE_SCRIPT, '--streams', String(s.streams), '--seconds', String(s.seconds),
-    '--clients', [...DRIVERS.map((d) => d.client), 'bare'].join(','),
-    '--bulk-streams', String(s.bulkStreams), '--bulk-events', String(s.bulkEvents),
-  ], { timeoutMs: 30 * 60_000 });
+  const tool = startTool(
+    [
+      SSE_SCRIPT,
+      '--streams',
+      String(s.streams),
+      '--seconds',
+      String(s.seconds),
+      '--clients',
+      [...DRIVERS.map((d) => d.client), 'bare'].join(','),
+      '--bulk-streams',
+      String(s.bulkStreams),
+      '--bulk-events',
+      String(s.bulkEvents),
+    ],
+    { timeoutMs: 30 * 60_000 },
+  );
   const r = await tool.done;
   const byKey = {};
   for (const line of r.stderr.split('\n')) {
@@ -48,7 +59,9 @@ async function runScript(s) {
     }
   }
   if (r.code !== 0 || !byKey['hold:bare']) {
-    throw new Error(`bench/sse-clients.js exited with ${r.code ?? r.signal} and no usable result lines: ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`);
+    throw new Error(
+      `bench/sse-clients.js exited with ${r.code ?? r.signal} and no usable result lines: ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`,
+    );
   }
   return byKey;
 }
@@ -67,14 +80,35 @@ export async function run(ctx) {
   }
   const figures = [];
   for (const d of DRIVERS) {
-    const pair = (mode, key) => summarizePairs(reps.map((r) => ({ candidate: r[`${mode}:${d.client}`]?.[key] ?? null, baseline: r[`${mode}:bare`]?.[key] ?? null })));
+    const pair = (mode, key) =>
+      summarizePairs(reps.map((r) => ({ candidate: r[`${mode}:${d.client}`]?.[key] ?? null, baseline: r[`${mode}:bare`]?.[key] ?? null })));
     figures.push(
       { id: `${d.client}_streams_held`, label: `${d.label}: streams held (of ${s.streams})`, unit: 'count', ...pair('hold', 'held') },
       { id: `${d.client}_rss_per_stream_bytes`, label: `${d.label}: RSS per stream`, unit: 'bytes', ...pair('hold', 'rssPerStreamBytes') },
-      { id: `${d.client}_heap_per_stream_bytes`, label: `${d.label}: JS heap per stream`, unit: 'bytes', ...pair('hold', 'heapPerStreamBytes') },
-      { id: `${d.client}_events_per_sec_held`, label: `${d.label}: events/s, ${s.streams} streams × 1/s`, unit: 'events/s', ...pair('hold', 'eventsPerSec') },
-      { id: `${d.client}_delay_p99_ms`, label: `${d.label}: stamp-to-receive delay p99 (one-way, shared clock)`, unit: 'ms', ...pair('hold', 'delayP99Ms') },
-      { id: `${d.client}_events_per_sec_bulk`, label: `${d.label}: events/s, bulk ${s.bulkStreams} × ${s.bulkEvents}`, unit: 'events/s', ...pair('bulk', 'eventsPerSec') },
+      {
+        id: `${d.client}_heap_per_stream_bytes`,
+        label: `${d.label}: JS heap per stream`,
+        unit: 'bytes',
+        ...pair('hold', 'heapPerStreamBytes'),
+      },
+      {
+        id: `${d.client}_events_per_sec_held`,
+        label: `${d.label}: events/s, ${s.streams} streams × 1/s`,
+        unit: 'events/s',
+        ...pair('hold', 'eventsPerSec'),
+      },
+      {
+        id: `${d.client}_delay_p99_ms`,
+        label: `${d.label}: stamp-to-receive delay p99 (one-way, shared clock)`,
+        unit: 'ms',
+        ...pair('hold', 'delayP99Ms'),
+      },
+      {
+        id: `${d.client}_events_per_sec_bulk`,
+        label: `${d.label}: events/s, bulk ${s.bulkStreams} × ${s.bulkEvents}`,
+        unit: 'events/s',
+        ...pair('bulk', 'eventsPerSec'),
+      },
     );
   }
   return {

@@ -22,7 +22,8 @@ export async function run(ctx) {
   for (const kind of ctx.smoke ? ['independent'] : ['reference', 'independent']) {
     for (const r of await runEchoMatrix(kind, { scale, log, ...narrow })) rows.push({ label: `${kind}: ${cellName(r.cell)}`, ...r });
   }
-  for (const r of await runPushMatrix({ scale, log, ...(ctx.smoke ? { delays: [20] } : {}) })) rows.push({ label: `independent: ${r.name}, D=${r.delayMs}ms`, ...r });
+  for (const r of await runPushMatrix({ scale, log, ...(ctx.smoke ? { delays: [20] } : {}) }))
+    rows.push({ label: `independent: ${r.name}, D=${r.delayMs}ms`, ...r });
   const figures = rows.map((r, i) => ({
     id: `cell_${i}`,
     label: r.label,

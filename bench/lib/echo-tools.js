@@ -14,18 +14,44 @@ const KILL_AFTER_MS = 60_000;
  * @param {{ connections: number, inFlight: number, sizeBytes: number, warmupMs: number }} load
  */
 export function startRtbenchEcho(ctx, url, load, runMs, tag) {
-  return startTool([
-    'bin/rtbench.js', 'run', 'echo-closed', '-t', url,
-    '-c', String(load.connections), '--in-flight', String(load.inFlight), '--size', String(load.sizeBytes),
-    '-d', `${runMs}ms`, '--warmup', `${load.warmupMs}ms`,
-    '--json', '-q', '-o', join(ctx.tmpDir, `${tag}.json`),
-  ], { timeoutMs: runMs + KILL_AFTER_MS });
+  return startTool(
+    [
+      'bin/rtbench.js',
+      'run',
+      'echo-closed',
+      '-t',
+      url,
+      '-c',
+      String(load.connections),
+      '--in-flight',
+      String(load.inFlight),
+      '--size',
+      String(load.sizeBytes),
+      '-d',
+      `${runMs}ms`,
+      '--warmup',
+      `${load.warmupMs}ms`,
+      '--json',
+      '-q',
+      '-o',
+      join(ctx.tmpDir, `${tag}.json`),
+    ],
+    { timeoutMs: runMs + KILL_AFTER_MS },
+  );
 }
 
 /** Starts bench/bare-echo-client.js with the same load and timing as {@link startRtbenchEcho}. */
 export function startBareEcho(url, load, runMs) {
-  return startTool([
-    'bench/bare-echo-client.js', url, String(load.connections), String(load.inFlight),
-    String((runMs - load.warmupMs) / 1000), String(load.sizeBytes), String(load.warmupMs / 1000),
-  ], { timeoutMs: runMs + KILL_AFTER_MS });
+  return startTool(
+    [
+      'bench/bare-echo-client.js',
+      url,
+      String(load.connections),
+      String(load.inFlight),
+      String((runMs - load.warmupMs) / 1000),
+      String(load.sizeBytes),
+      String(load.warmupMs / 1000),
+    ],
+    { timeoutMs: runMs + KILL_AFTER_MS },
+  );
 }

@@ -54,7 +54,9 @@ export function processLabel(pid) {
 
 /** RSS of each process of the tree now: [{ pid, label, rssBytes }]. */
 export function treeBreakdown(rootPid) {
-  return treePids(rootPid).map((pid) => ({ pid, label: processLabel(pid), rssBytes: readRssBytes(pid) })).filter((p) => p.rssBytes > 0);
+  return treePids(rootPid)
+    .map((pid) => ({ pid, label: processLabel(pid), rssBytes: readRssBytes(pid) }))
+    .filter((p) => p.rssBytes > 0);
 }
 
 /** The pid itself and every descendant alive now. */

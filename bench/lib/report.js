@@ -63,7 +63,8 @@ export function describeProcesses(processes) {
 export function renderTargets(results) {
   const table = new Table({ head: ['benchmark', 'figure', 'ratio', 'target'], style: { head: [], border: [] } });
   for (const [name, result] of Object.entries(results)) {
-    for (const f of result.figures.filter((x) => x.target)) table.push([name, `${f.label} vs ${result.baseline}`, formatRatio(f), formatTarget(f)]);
+    for (const f of result.figures.filter((x) => x.target))
+      table.push([name, `${f.label} vs ${result.baseline}`, formatRatio(f), formatTarget(f)]);
   }
   return table.length > 0 ? table.toString() : '(no benchmark with a target ran)';
 }

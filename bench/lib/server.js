@@ -19,10 +19,12 @@ const STOP_GRACE_MS = 3_000;
  * @param {string[]} [extraArgs] more `rtbench serve` flags (e.g. SSE intervals)
  */
 export function startServer(extraArgs = []) {
-  const child = track(spawn(process.execPath, ['bin/rtbench.js', 'serve', '--port', '0', ...extraArgs], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  }));
+  const child = track(
+    spawn(process.execPath, ['bin/rtbench.js', 'serve', '--port', '0', ...extraArgs], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }),
+  );
   let output = '';
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {

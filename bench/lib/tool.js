@@ -12,11 +12,13 @@ import { ROOT } from './server.js';
  * @returns {{ pid: number, done: Promise<{ code: number|null, signal: string|null, stdout: string, stderr: string }>, kill(): void }}
  */
 export function startTool(args, opts = {}) {
-  const child = track(spawn(process.execPath, args, {
-    cwd: opts.cwd ?? ROOT,
-    env: { ...process.env, ...opts.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  }));
+  const child = track(
+    spawn(process.execPath, args, {
+      cwd: opts.cwd ?? ROOT,
+      env: { ...process.env, ...opts.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }),
+  );
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (c) => (stdout += c));
@@ -58,7 +60,13 @@ export function lastJson(stdout) {
 /** Throws with the end of the tool's stderr when it failed. */
 export function assertExited(name, r) {
   if (r.code !== 0) {
-    const tail = (r.stderr || r.stdout).trim().slice(-3000).split('\n').map((l) => l.trim()).filter(Boolean).join(' | ');
+    const tail = (r.stderr || r.stdout)
+      .trim()
+      .slice(-3000)
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean)
+      .join(' | ');
     throw new Error(`${name} exited with ${r.code ?? r.signal}: ${tail}`);
   }
 }

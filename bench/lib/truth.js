@@ -93,9 +93,11 @@ export async function startDelayServer(kind, delayMs) {
 /** The independent server (test/fixtures/truth-server.mjs) with a delay of `delayMs`. */
 export function startIndependentServer(delayMs) {
   // stdin is a pipe the server watches: if this process dies, the server exits with it.
-  const child = track(spawn(process.execPath, [join(ROOT, 'test/fixtures/truth-server.mjs'), '--delay-us', String(Math.round(delayMs * 1000))], {
-    stdio: ['pipe', 'pipe', 'inherit'],
-  }));
+  const child = track(
+    spawn(process.execPath, [join(ROOT, 'test/fixtures/truth-server.mjs'), '--delay-us', String(Math.round(delayMs * 1000))], {
+      stdio: ['pipe', 'pipe', 'inherit'],
+    }),
+  );
   return new Promise((resolve, reject) => {
     let out = '';
     child.stdout.setEncoding('utf8');
@@ -106,11 +108,12 @@ export function startIndependentServer(delayMs) {
       resolve({
         wsUrl: (path) => `ws://127.0.0.1:${ws}${path}`,
         httpUrl: (path) => `http://127.0.0.1:${http}${path}`,
-        close: () => new Promise((done) => {
-          if (child.exitCode !== null) return done(undefined);
-          child.once('exit', () => done(undefined));
-          child.kill('SIGTERM');
-        }),
+        close: () =>
+          new Promise((done) => {
+            if (child.exitCode !== null) return done(undefined);
+            child.once('exit', () => done(undefined));
+            child.kill('SIGTERM');
+          }),
       });
     });
     child.once('exit', (code) => reject(new Error(`truth server exited with code ${code} before it was ready`)));
@@ -128,9 +131,10 @@ export async function runAgainst(scenario, target, window) {
 
 /** One echo cell against `server`; the figures the judge needs. */
 export async function runEchoCell(cell, server, window) {
-  const load = cell.model === 'open'
-    ? { rate: 1000 / cell.intervalMs }
-    : { model: 'closed', inFlight: 1, ...(cell.intervalMs > 0 ? { thinkTime: `${cell.intervalMs}ms` } : {}) };
+  const load =
+    cell.model === 'open'
+      ? { rate: 1000 / cell.intervalMs }
+      : { model: 'closed', inFlight: 1, ...(cell.intervalMs > 0 ? { thinkTime: `${cell.intervalMs}ms` } : {}) };
   const result = await runAgainst({ phases: [{ connections: cell.connections, load }] }, server.wsUrl('/websocket'), window);
   return summarize(result, 'latency');
 }
@@ -171,12 +175,15 @@ export function judge(delayMs, summary, floorUs, { open = true, countsMessages =
   const reasons = [];
   if (summary.count === 0) reasons.push('no samples');
   if (summary.p50Us > expectedUs + toleranceUs || summary.p50Us < lowUs) {
-    reasons.push(`p50 ${fmt(summary.p50Us)} not within ${fmt(toleranceUs)} of ${fmt(expectedUs)} (D ${fmt(delayUs)} + floor ${fmt(floorUs)})`);
+    reasons.push(
+      `p50 ${fmt(summary.p50Us)} not within ${fmt(toleranceUs)} of ${fmt(expectedUs)} (D ${fmt(delayUs)} + floor ${fmt(floorUs)})`,
+    );
   }
   if (summary.minUs < delayUs * (1 - HDR_RESOLUTION)) reasons.push(`min ${fmt(summary.minUs)} below D ${fmt(delayUs)}`);
   if (summary.lost !== 0) reasons.push(`${summary.lost} lost`);
   if (countsMessages && summary.received !== summary.sent) reasons.push(`received ${summary.received} of ${summary.sent}`);
-  if (summary.deliveriesExpected !== summary.deliveriesReceived) reasons.push(`deliveries ${summary.deliveriesReceived} of ${summary.deliveriesExpected}`);
+  if (summary.deliveriesExpected !== summary.deliveriesReceived)
+    reasons.push(`deliveries ${summary.deliveriesReceived} of ${summary.deliveriesExpected}`);
   if (open && summary.waited !== 0) reasons.push(`${summary.waited} sends waited for a reply`);
   return { ok: reasons.length === 0, expectedUs, toleranceUs, reasons };
 }
@@ -200,7 +207,10 @@ export function generatorWasBehind(summary) {
  * `delays` and `connections` narrow the matrix (the benchmark's smoke mode). Resolves to rows
  * `{ cell, summary, floorUs, verdict }`.
  */
-export async function runEchoMatrix(kind, { scale = 1, log = (/** @type {string} */ _msg) => {}, delays = TRUTH_DELAYS_MS, connections = [1, 100] } = {}) {
+export async function runEchoMatrix(
+  kind,
+  { scale = 1, log = (/** @type {string} */ _msg) => {}, delays = TRUTH_DELAYS_MS, connections = [1, 100] } = {},
+) {
   const servers = new Map();
   try {
     for (const d of delays) servers.set(d, await startDelayServer(kind, d));
@@ -221,13 +231,20 @@ export async function runEchoMatrix(kind, { scale = 1, log = (/** @type {string}
     const record = (cell, summary) => {
       const floorUs = floors.get(floorKey(cell)).p50Us;
       const smallestFloorUs = Math.min(...[...floors.values()].map((f) => f.p50Us));
-      rows.push({ cell, summary, floorUs, verdict: judge(cell.delayMs, summary, floorUs, { open: cell.model === 'open', smallestFloorUs }) });
+      rows.push({
+        cell,
+        summary,
+        floorUs,
+        verdict: judge(cell.delayMs, summary, floorUs, { open: cell.model === 'open', smallestFloorUs }),
+      });
     };
     for (const cell of cells.filter((c) => c.delayMs === 0)) record(cell, floors.get(floorKey(cell)));
     for (const cell of cells.filter((c) => c.delayMs > 0 && c.delayMs < 200)) record(cell, await runOne(cell));
     const slow = cells.filter((c) => c.delayMs >= 200);
     const summaries = await Promise.all(slow.map(runOne));
-    slow.forEach((cell, i) => record(cell, summaries[i]));
+    slow.forEach((cell, i) => {
+      record(cell, summaries[i]);
+    });
     return rows;
   } finally {
     await Promise.all([...servers.values()].map((s) => s.close()));
@@ -253,12 +270,14 @@ export async function runPushMatrix({ scale = 1, log = (/** @type {string} */ _m
     {
       name: 'fan-out from the server publisher, 10 subscribers',
       metric: 'fanout_latency',
-      run: (server, window) => runAgainst({ role: 'subscriber', phases: [{ connections: 10 }] }, server.wsUrl('/broadcast?publish_hz=20'), window),
+      run: (server, window) =>
+        runAgainst({ role: 'subscriber', phases: [{ connections: 10 }] }, server.wsUrl('/broadcast?publish_hz=20'), window),
     },
     {
       name: 'fan-out between 5 pubsub clients at 20 msg/s',
       metric: 'fanout_latency',
-      run: (server, window) => runAgainst({ role: 'pubsub', phases: [{ connections: 5, load: { rate: 20 } }] }, server.wsUrl('/broadcast'), window),
+      run: (server, window) =>
+        runAgainst({ role: 'pubsub', phases: [{ connections: 5, load: { rate: 20 } }] }, server.wsUrl('/broadcast'), window),
     },
   ];
   const rows = [];
@@ -284,7 +303,13 @@ export async function runPushMatrix({ scale = 1, log = (/** @type {string} */ _m
     cases.forEach((c, i) => {
       const summary = byDelay[d][i];
       const floorUs = floors[i].p50Us;
-      rows.push({ name: c.name, delayMs, summary, floorUs, verdict: judge(delayMs, summary, floorUs, { countsMessages: false, smallestFloorUs }) });
+      rows.push({
+        name: c.name,
+        delayMs,
+        summary,
+        floorUs,
+        verdict: judge(delayMs, summary, floorUs, { countsMessages: false, smallestFloorUs }),
+      });
     });
   });
   return rows;

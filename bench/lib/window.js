@@ -25,7 +25,8 @@ export async function waitForOpen(server, { endpoint = 'websocket', connections,
     const stats = await server.stats();
     if (stats.by_endpoint[endpoint].connections_open >= connections) return stats;
     if (exited) throw new Error(`the tool exited with ${stats.by_endpoint[endpoint].connections_open} of ${connections} connections open`);
-    if (performance.now() > deadline) throw new Error(`only ${stats.by_endpoint[endpoint].connections_open} of ${connections} connections open after ${timeoutMs} ms`);
+    if (performance.now() > deadline)
+      throw new Error(`only ${stats.by_endpoint[endpoint].connections_open} of ${connections} connections open after ${timeoutMs} ms`);
     await sleep(POLL_MS);
   }
 }
@@ -51,7 +52,9 @@ export async function measureEchoWindow(server, tool, { connections, warmupMs, w
   const mem = rss.stop();
   const elapsedMs = cpuB.atMs - cpuA.atMs;
   if (b.connections_open < connections) {
-    throw new Error(`connections dropped during the window (${b.connections_open} of ${connections} open): the tool stopped early; lengthen its run`);
+    throw new Error(
+      `connections dropped during the window (${b.connections_open} of ${connections} open): the tool stopped early; lengthen its run`,
+    );
   }
   const msgsPerSec = ((b.msgs_sent - a.msgs_sent) / elapsedMs) * 1000;
   const cpuPercent = cpuPercentBetween(cpuA, cpuB);

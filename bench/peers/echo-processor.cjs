@@ -6,7 +6,7 @@
 const runMs = Number(process.env.ARTILLERY_RUN_MS || 10000);
 let deadlineMs;
 
-function untilDeadline(context, next) {
+function untilDeadline(_context, next) {
   deadlineMs ??= Date.now() + runMs;
   return next(Date.now() < deadlineMs);
 }

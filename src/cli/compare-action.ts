@@ -21,9 +21,13 @@ export async function compareAction(args: Record<string, unknown>): Promise<Exit
 
   const given = LIVE_ONLY_FLAGS.filter((f) => args[f] !== undefined);
   if (given.length > 0) {
-    throw new UsageError(`--${given[0]} applies to live comparisons only (with --target name=url)`, 'saved results are compared as they were run');
+    throw new UsageError(
+      `--${given[0]} applies to live comparisons only (with --target name=url)`,
+      'saved results are compared as they were run',
+    );
   }
-  if (inputs.length === 0) throw new UsageError('name the result files to compare, or give --target name=url at least twice for a live comparison');
+  if (inputs.length === 0)
+    throw new UsageError('name the result files to compare, or give --target name=url at least twice for a live comparison');
   const files = inputs.map(readLabeledFile);
   const entries = entriesFromFiles(files);
   if (entries.length < 2) {
@@ -44,7 +48,8 @@ export function compareOptions(args: Record<string, unknown>): CompareOptions {
   if ('problem' in rank) throw new UsageError(`--rank-by: ${rank.problem}`);
   const rateText = args['max-error-rate'] === undefined ? '1%' : String(args['max-error-rate']);
   const m = /^(\d+(?:\.\d+)?|\.\d+)%?$/.exec(rateText.trim());
-  if (!m || Number(m[1]) > 100) throw new UsageError(`--max-error-rate must be a percentage from 0 to 100, such as 1% or 0.5 (got ${JSON.stringify(rateText)})`);
+  if (!m || Number(m[1]) > 100)
+    throw new UsageError(`--max-error-rate must be a percentage from 0 to 100, such as 1% or 0.5 (got ${JSON.stringify(rateText)})`);
   return { rankBy: rank.ref, maxErrorRatePercent: Number(m[1]) };
 }
 

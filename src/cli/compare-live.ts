@@ -32,15 +32,26 @@ interface LiveTarget {
 }
 
 /** Runs the live comparison and returns the exit code (130 interrupted, 3 a target never reachable, 1 crash). */
-export async function compareLive(args: Record<string, unknown>, inputs: string[], options: CompareOptions, format: ReportFormat): Promise<ExitCode> {
-  if (inputs.length > 1) throw new UsageError(`with --target, give one scenario (got ${inputs.map((i) => JSON.stringify(i)).join(' ')})`, 'to compare saved results, leave out --target');
+export async function compareLive(
+  args: Record<string, unknown>,
+  inputs: string[],
+  options: CompareOptions,
+  format: ReportFormat,
+): Promise<ExitCode> {
+  if (inputs.length > 1)
+    throw new UsageError(
+      `with --target, give one scenario (got ${inputs.map((i) => JSON.stringify(i)).join(' ')})`,
+      'to compare saved results, leave out --target',
+    );
   const rounds = args.rounds === undefined ? 3 : countFlag('rounds', args.rounds, { integer: true, min: 1 });
   const cooldownMs = args.cooldown === undefined ? 1000 : durationFlag('cooldown', args.cooldown, 's');
   const targets = planTargets(args, inputs[0] ?? 'echo');
 
   const controller = new AbortController();
   const releaseInterrupt = onInterrupt(() => {
-    process.stderr.write('\nrtbench: interrupted; finishing this run and rendering the rounds done so far (Ctrl-C again to quit at once)\n');
+    process.stderr.write(
+      '\nrtbench: interrupted; finishing this run and rendering the rounds done so far (Ctrl-C again to quit at once)\n',
+    );
     controller.abort();
   });
   try {
@@ -65,7 +76,14 @@ export async function compareLive(args: Record<string, unknown>, inputs: string[
   const ran = targets.filter((t) => t.runs.length > 0);
   if (ran.length === 0) return ExitCode.Interrupted;
   saveRounds(args, ran);
-  emitComparison(compareEntries(ran.map((t) => ({ label: t.name, runs: t.runs })), options), format, args);
+  emitComparison(
+    compareEntries(
+      ran.map((t) => ({ label: t.name, runs: t.runs })),
+      options,
+    ),
+    format,
+    args,
+  );
 
   const outcomes = targets.flatMap((t) => t.outcomes);
   if (outcomes.includes('crashed')) return ExitCode.Internal;
@@ -79,13 +97,15 @@ export async function compareLive(args: Record<string, unknown>, inputs: string[
 function planTargets(args: Record<string, unknown>, scenarioName: string): LiveTarget[] {
   const specs = repeatedFlag(args.target).map((spec) => {
     const m = /^([A-Za-z0-9_.-]+)=(.+)$/.exec(spec);
-    if (!m) throw new UsageError(`--target must be name=url for compare, such as node=ws://127.0.0.1:9001/ws (got ${JSON.stringify(spec)})`);
+    if (!m)
+      throw new UsageError(`--target must be name=url for compare, such as node=ws://127.0.0.1:9001/ws (got ${JSON.stringify(spec)})`);
     return { name: m[1]!, url: m[2]! };
   });
   if (specs.length < 2) throw new UsageError('a live comparison needs at least two --target name=url');
   const dup = specs.find((s, i) => specs.findIndex((o) => o.name === s.name) !== i);
   if (dup) throw new UsageError(`--target name "${dup.name}" is given twice; names label the columns and must differ`);
-  if (/^(wss?|https?):\/\//.test(scenarioName)) throw new UsageError('with --target name=url, the positional argument is the scenario (e.g. echo), not a URL');
+  if (/^(wss?|https?):\/\//.test(scenarioName))
+    throw new UsageError('with --target name=url, the positional argument is the scenario (e.g. echo), not a URL');
 
   const { source, raw } = loadScenario(scenarioName);
   const scenario = validateScenario(raw, source);
@@ -111,7 +131,7 @@ function progressLine(round: number, rounds: number, name: string, r: RunResult,
   const rate = m && r.measuredMs > 0 ? `${formatCount(Math.round(m.count / (r.measuredMs / 1000)))} msg/s` : 'no replies';
   const errors = Object.values(r.errors).reduce((a, v) => a + v, 0);
   const status = outcome === 'completed' ? '' : ` [${r.interruption ?? outcome}]`;
-  return `rtbench: round ${round + 1}/${rounds} ${name}: p99 ${m && m.count ? formatUs(m.p99) : '-'}, ${rate}, errors ${errors} (${formatDurationMs(r.durationMs)})${status}`;
+  return `rtbench: round ${round + 1}/${rounds} ${name}: p99 ${m?.count ? formatUs(m.p99) : '-'}, ${rate}, errors ${errors} (${formatDurationMs(r.durationMs)})${status}`;
 }
 
 /** Sleeps `ms`, returning early when the signal aborts. */

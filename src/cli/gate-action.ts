@@ -13,7 +13,9 @@ import { colorFlag, emitReport, formatFlag, outIsFile } from './report-output.js
 /** Runs `rtbench gate` and returns the exit code: 0 pass, 4 regression, 2 bad input. */
 export async function gateAction(args: Record<string, unknown>): Promise<ExitCode> {
   // Flags first, files second: a typo in a check should not wait for large files to load.
-  const checks = parseRegressionChecks(args['max-regression'] === undefined ? DEFAULT_REGRESSION_CHECKS : [args['max-regression']].flat().map(String));
+  const checks = parseRegressionChecks(
+    args['max-regression'] === undefined ? DEFAULT_REGRESSION_CHECKS : [args['max-regression']].flat().map(String),
+  );
   const format = formatFlag(args, GATE_FORMATS, 'table');
   const current = [args.current ?? []].flat().map((f) => readResultFile(String(f)));
   const baseline = [args.baseline ?? []].flat().map((f) => readResultFile(String(f)));
@@ -23,11 +25,17 @@ export async function gateAction(args: Record<string, unknown>): Promise<ExitCod
   const baselineRuns = baseline.flatMap((f) => f.runs);
   for (const f of [...current, ...baseline]) {
     const partial = f.runs.filter((r) => r.partial).length;
-    if (partial > 0) process.stderr.write(`rtbench: warning: ${f.path}: ${partial} run(s) ended early (partial); their numbers cover less time\n`);
+    if (partial > 0)
+      process.stderr.write(`rtbench: warning: ${f.path}: ${partial} run(s) ended early (partial); their numbers cover less time\n`);
   }
 
   const results = evaluateGate(currentRuns, baselineRuns, checks);
-  const report = { scenario: currentRuns[0]!.scenario.name, baselineRounds: baselineRuns.length, currentRounds: currentRuns.length, checks: results };
+  const report = {
+    scenario: currentRuns[0]!.scenario.name,
+    baselineRounds: baselineRuns.length,
+    currentRounds: currentRuns.length,
+    checks: results,
+  };
   emitReport(renderGate(report, format, colorFlag(args, outIsFile(args.out))), args.out);
   const failed = results.filter((r) => !r.pass);
   for (const r of failed) process.stderr.write(`rtbench: gate failed: ${r.check}: ${r.detail}\n`);

@@ -19,7 +19,8 @@ export function formatFlag<F extends string>(args: Record<string, unknown>, allo
     throw new UsageError(`--json is short for --format json; give one of them (got --json and --format ${format})`);
   }
   const chosen = args.json ? 'json' : (format ?? fallback);
-  if (!(allowed as readonly string[]).includes(chosen)) throw new UsageError(`--format must be one of ${allowed.join(', ')} (got ${JSON.stringify(chosen)})`);
+  if (!(allowed as readonly string[]).includes(chosen))
+    throw new UsageError(`--format must be one of ${allowed.join(', ')} (got ${JSON.stringify(chosen)})`);
   return chosen as F;
 }
 

@@ -36,16 +36,17 @@ export async function runAction(args: Record<string, unknown>): Promise<ExitCode
   const thresholds = parseThresholds(plan.scenario.thresholds);
   const format = formatFlag(args, REPORT_FORMATS, 'table');
 
-
   const controller = new AbortController();
   const releaseInterrupt = onInterrupt(() => {
-    process.stderr.write('\nrtbench: interrupted; finishing in-flight replies and writing the partial result (Ctrl-C again to quit at once)\n');
+    process.stderr.write(
+      '\nrtbench: interrupted; finishing in-flight replies and writing the partial result (Ctrl-C again to quit at once)\n',
+    );
     controller.abort();
   });
 
   const showProgress = !args.quiet && format !== 'json' && process.stderr.isTTY && !process.env.CI;
   const progress = showProgress ? progressLine : undefined;
-  let output;
+  let output: Awaited<ReturnType<typeof runScenario>>;
   try {
     output = await runScenario(plan, { signal: controller.signal, onProgress: progress });
   } finally {
@@ -118,7 +119,8 @@ export function toOverrides(a: Record<string, unknown>): RunOverrides {
   if (has('arrival')) o.arrival = a.arrival as 'uniform' | 'poisson';
   if (has('max-in-flight')) o.maxInFlight = countFlag('max-in-flight', a['max-in-flight'], { integer: true });
   if (a['request-response'] === true) {
-    if (o.maxInFlight !== undefined && o.maxInFlight !== 1) throw new UsageError('--request-response means --max-in-flight 1; give one or the other');
+    if (o.maxInFlight !== undefined && o.maxInFlight !== 1)
+      throw new UsageError('--request-response means --max-in-flight 1; give one or the other');
     o.maxInFlight = 1;
   }
   if (has('in-flight')) o.inFlight = countFlag('in-flight', a['in-flight'], { integer: true, min: 1 });
@@ -134,7 +136,8 @@ export function toOverrides(a: Record<string, unknown>): RunOverrides {
   if (has('origin')) o.origin = String(a.origin);
   if (has('insecure')) o.insecure = Boolean(a.insecure);
   if (has('deflate')) o.deflate = Boolean(a.deflate);
-  if (has('handshake-timeout')) o.handshakeTimeoutMs = positive('handshake-timeout', durationFlag('handshake-timeout', a['handshake-timeout']));
+  if (has('handshake-timeout'))
+    o.handshakeTimeoutMs = positive('handshake-timeout', durationFlag('handshake-timeout', a['handshake-timeout']));
   if (has('reply-timeout')) o.replyTimeoutMs = positive('reply-timeout', durationFlag('reply-timeout', a['reply-timeout']));
   if (has('max-outstanding')) o.maxOutstanding = countFlag('max-outstanding', a['max-outstanding'], { integer: true, min: 1 });
   if (has('max-message')) o.maxMessageBytes = positive('max-message', sizeFlag('max-message', a['max-message']));
@@ -144,13 +147,19 @@ export function toOverrides(a: Record<string, unknown>): RunOverrides {
   if (has('skip-first')) o.skipFirst = countFlag('skip-first', a['skip-first'], { integer: true });
   if (has('echo-delay')) o.echoDelayMs = durationFlag('echo-delay', a['echo-delay']);
   if (a['echo-serial'] === true) {
-    if (!(o.echoDelayMs! > 0)) throw new UsageError('--echo-serial makes --echo-delay serial; give --echo-delay too (e.g. --echo-delay 5ms --echo-serial)');
+    if (!(o.echoDelayMs! > 0))
+      throw new UsageError('--echo-serial makes --echo-delay serial; give --echo-delay too (e.g. --echo-delay 5ms --echo-serial)');
     o.echoSerial = true;
   }
   if (has('server-profile')) o.serverProfile = a['server-profile'] as RunOverrides['serverProfile'];
-  if (has('source-ips')) o.sourceIps = String(a['source-ips']).split(',').map((ip) => ip.trim()).filter(Boolean);
+  if (has('source-ips'))
+    o.sourceIps = String(a['source-ips'])
+      .split(',')
+      .map((ip) => ip.trim())
+      .filter(Boolean);
   if (has('threshold')) o.thresholds = repeatedFlag(a.threshold);
-  if (o.echoDelayMs !== undefined && o.target !== undefined) throw new UsageError('--echo-delay applies to the embedded server only; it cannot slow down --target');
+  if (o.echoDelayMs !== undefined && o.target !== undefined)
+    throw new UsageError('--echo-delay applies to the embedded server only; it cannot slow down --target');
   return o;
 }
 
@@ -170,4 +179,5 @@ function parseHeaders(values: string[]): Record<string, string> {
 }
 
 /** Printed on stderr when the health line says BEHIND. */
-export const GENERATOR_ADVICE = 'the generator fell behind (see generator health): add --workers, lower the load, or run the generator on another machine (rtbench merge joins the results)';
+export const GENERATOR_ADVICE =
+  'the generator fell behind (see generator health): add --workers, lower the load, or run the generator on another machine (rtbench merge joins the results)';

@@ -62,7 +62,8 @@ function readServeFlags(args: Record<string, unknown>): Partial<ReferenceServerO
   }
   const echoDelayMs = durationFlag('echo-delay', args['echo-delay']);
   const echoSerial = args['echo-serial'] === true;
-  if (echoSerial && echoDelayMs <= 0) throw new UsageError('--echo-serial makes --echo-delay serial; give --echo-delay too (e.g. --echo-delay 5ms --echo-serial)');
+  if (echoSerial && echoDelayMs <= 0)
+    throw new UsageError('--echo-serial makes --echo-delay serial; give --echo-delay too (e.g. --echo-delay 5ms --echo-serial)');
   return {
     host: host.trim(),
     port,
@@ -91,7 +92,11 @@ function readProfileFlags(args: Record<string, unknown>): Partial<ReferenceServe
   const lagPolicy = args['lag-policy'] === undefined ? undefined : (oneOf('lag-policy', args['lag-policy'], LAG_POLICIES) as LagPolicy);
   if (profile === 'strict') {
     // Silently ignoring these would let a run believe it measured lag or idle drops.
-    const hyperlaneOnly = [idleDropMs > 0 && '--idle-drop', broadcastCapacity !== undefined && '--broadcast-capacity', lagPolicy && '--lag-policy'];
+    const hyperlaneOnly = [
+      idleDropMs > 0 && '--idle-drop',
+      broadcastCapacity !== undefined && '--broadcast-capacity',
+      lagPolicy && '--lag-policy',
+    ];
     const flag = hyperlaneOnly.find((f): f is string => typeof f === 'string');
     if (flag) throw new UsageError(`${flag} needs --profile hyperlane or hyperlane-readme (the strict profile has no such behaviour)`);
   }
@@ -109,17 +114,16 @@ function printReady(host: string, port: number, o: Partial<ReferenceServerOption
   const h = host.includes(':') ? `[${host}]` : host;
   const base = `${h}:${port}`;
   const publisher = o.publishIntervalMs ? `, publisher every ${formatDurationMs(o.publishIntervalMs)}` : '';
-  const delay = o.echoDelayMs ? ` after ${formatDurationMs(o.echoDelayMs)}${o.echoSerial ? ', serially (one message at a time per connection)' : ''}` : '';
+  const delay = o.echoDelayMs
+    ? ` after ${formatDurationMs(o.echoDelayMs)}${o.echoSerial ? ', serially (one message at a time per connection)' : ''}`
+    : '';
   const sse = `${o.sseCount} events (data:i), ${o.sseIntervalMs ? `${formatDurationMs(o.sseIntervalMs)} apart` : 'in one burst'}, then close`;
   const profile = o.profile ?? 'strict';
   const processes = o.processes ?? 1;
   // One process keeps the line it always had; scripts wait for it with `...:(\d+)$`.
   const lines = [`rtbench serve ready on ${host}:${port}${processes > 1 ? ` (${processes} processes + 1 primary)` : ''}`];
   if (profile === 'strict') {
-    lines.push(
-      `  ws://${base}/websocket     echo${delay}`,
-      `  ws://${base}/broadcast     every message to every client${publisher}`,
-    );
+    lines.push(`  ws://${base}/websocket     echo${delay}`, `  ws://${base}/broadcast     every message to every client${publisher}`);
   } else {
     const capacity = o.broadcastCapacity ?? 100;
     const idle = o.idleDropMs ? `; idle clients dropped after ${formatDurationMs(o.idleDropMs)}` : '';

@@ -7,27 +7,38 @@
 import type { Argv, Options } from 'yargs';
 
 export const SHARED_RUN_OPTIONS = {
-  'connections': { alias: 'c', type: 'string', describe: 'connections to hold (e.g. 100, 10k)' },
+  connections: { alias: 'c', type: 'string', describe: 'connections to hold (e.g. 100, 10k)' },
   'connect-rate': { type: 'string', describe: 'connections opened per second during the ramp (default: as fast as possible)' },
-  'rate': { alias: 'r', type: 'string', describe: 'messages per second per connection, decimals allowed; makes the run open loop' },
-  'arrival': { choices: ['uniform', 'poisson'] as const, describe: 'open-loop send spacing' },
-  'max-in-flight': { type: 'string', describe: 'open loop, request/response emulation: messages awaiting a reply per connection before a due send waits, as wrk2 over HTTP/1.1 (0 = never wait) [default: 0]' },
-  'request-response': { type: 'boolean', describe: 'open loop, request/response emulation: one message awaiting a reply per connection (short for --max-in-flight 1)' },
+  rate: { alias: 'r', type: 'string', describe: 'messages per second per connection, decimals allowed; makes the run open loop' },
+  arrival: { choices: ['uniform', 'poisson'] as const, describe: 'open-loop send spacing' },
+  'max-in-flight': {
+    type: 'string',
+    describe:
+      'open loop, request/response emulation: messages awaiting a reply per connection before a due send waits, as wrk2 over HTTP/1.1 (0 = never wait) [default: 0]',
+  },
+  'request-response': {
+    type: 'boolean',
+    describe: 'open loop, request/response emulation: one message awaiting a reply per connection (short for --max-in-flight 1)',
+  },
   'in-flight': { type: 'string', describe: 'messages outstanding per connection; makes the run closed loop' },
   'think-time': { type: 'string', describe: 'closed loop: pause after each reply (e.g. 100ms)' },
-  'duration': { alias: 'd', type: 'string', describe: 'steady time after the connect ramp (e.g. 30s, 2m; bare number = seconds)' },
-  'warmup': { type: 'string', describe: 'first part of the steady time excluded from the histograms (e.g. 1s)' },
-  'size': { type: 'string', describe: 'message size (e.g. 32, 1KiB); the stamp is embedded' },
-  'binary': { type: 'boolean', describe: 'send binary frames instead of text' },
-  'workers': { alias: 'w', type: 'string', describe: 'generator processes (default: right for this machine)' },
-  'header': { alias: 'H', type: 'string', describe: "request header 'Name: value' (repeatable)" },
-  'subprotocol': { type: 'string', describe: 'WebSocket subprotocol to offer (repeatable)' },
-  'origin': { type: 'string', describe: 'Origin header for the handshake' },
-  'insecure': { type: 'boolean', describe: 'accept self-signed TLS certificates (said in the report)' },
-  'deflate': { type: 'boolean', describe: 'negotiate permessage-deflate' },
+  duration: { alias: 'd', type: 'string', describe: 'steady time after the connect ramp (e.g. 30s, 2m; bare number = seconds)' },
+  warmup: { type: 'string', describe: 'first part of the steady time excluded from the histograms (e.g. 1s)' },
+  size: { type: 'string', describe: 'message size (e.g. 32, 1KiB); the stamp is embedded' },
+  binary: { type: 'boolean', describe: 'send binary frames instead of text' },
+  workers: { alias: 'w', type: 'string', describe: 'generator processes (default: right for this machine)' },
+  header: { alias: 'H', type: 'string', describe: "request header 'Name: value' (repeatable)" },
+  subprotocol: { type: 'string', describe: 'WebSocket subprotocol to offer (repeatable)' },
+  origin: { type: 'string', describe: 'Origin header for the handshake' },
+  insecure: { type: 'boolean', describe: 'accept self-signed TLS certificates (said in the report)' },
+  deflate: { type: 'boolean', describe: 'negotiate permessage-deflate' },
   'handshake-timeout': { type: 'string', describe: 'connect + handshake limit [default: 5s]' },
   'reply-timeout': { type: 'string', describe: 'a reply later than this is lost [default: 10s]' },
-  'max-outstanding': { type: 'string', describe: 'messages awaiting a reply per connection before the oldest is given up as lost (outstanding_limit); bounds memory [default: 10000]' },
+  'max-outstanding': {
+    type: 'string',
+    describe:
+      'messages awaiting a reply per connection before the oldest is given up as lost (outstanding_limit); bounds memory [default: 10000]',
+  },
 } satisfies Record<string, Options>;
 
 export type SharedRunOption = keyof typeof SHARED_RUN_OPTIONS;

@@ -7,7 +7,17 @@
  */
 import { METRIC_IDS } from '../metrics/metric-ids.js';
 import type { RunResult } from '../metrics/result.js';
-import { betterWhen, errorRatePercent, metricRefText, readMetric, THROUGHPUTS, valueKind, type MetricRef, type Stat, type ValueKind } from './metric-ref.js';
+import {
+  betterWhen,
+  errorRatePercent,
+  metricRefText,
+  readMetric,
+  THROUGHPUTS,
+  valueKind,
+  type MetricRef,
+  type Stat,
+  type ValueKind,
+} from './metric-ref.js';
 import { formatValue } from './quantity.js';
 import { ratioOf, spreadOf, type Spread } from './spread.js';
 
@@ -93,7 +103,11 @@ export function compareEntries(entries: CompareEntry[], options: CompareOptions)
   const eligible: Array<{ label: string; value: Spread }> = [];
   compared.forEach((e, i) => {
     const value = rankRow.cells[i];
-    if (e.flagged) unranked.push({ label: e.label, reason: `error rate ${formatValue(e.errorRate!.median, 'percent')} is over the ${options.maxErrorRatePercent}% limit` });
+    if (e.flagged)
+      unranked.push({
+        label: e.label,
+        reason: `error rate ${formatValue(e.errorRate!.median, 'percent')} is over the ${options.maxErrorRatePercent}% limit`,
+      });
     else if (!value) unranked.push({ label: e.label, reason: `no data for ${rankRow.key}` });
     else eligible.push({ label: e.label, value });
   });
@@ -173,7 +187,9 @@ function rowRefs(entries: CompareEntry[]): MetricRef[] {
   const runs = entries.flatMap((e) => e.runs);
   const present = METRIC_IDS.filter((id) => runs.some((r) => (r.metrics[id]?.count ?? 0) > 0));
   const refs: MetricRef[] = present.flatMap((metric) => ROW_STATS.map((stat): MetricRef => ({ kind: 'histogram', metric, stat })));
-  for (const [name, metric] of Object.entries(THROUGHPUTS) as Array<[keyof typeof THROUGHPUTS, (typeof THROUGHPUTS)[keyof typeof THROUGHPUTS]]>) {
+  for (const [name, metric] of Object.entries(THROUGHPUTS) as Array<
+    [keyof typeof THROUGHPUTS, (typeof THROUGHPUTS)[keyof typeof THROUGHPUTS]]
+  >) {
     if (present.includes(metric)) refs.push({ kind: 'throughput', name });
   }
   if (runs.some((r) => r.counters.msgs_lost > 0)) refs.push({ kind: 'counter', name: 'msgs_lost' });

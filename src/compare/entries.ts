@@ -29,7 +29,10 @@ export function assertOneScenario(files: readonly LoadedResults[]): void {
   for (const f of files) for (const r of f.runs) if (!seen.has(r.scenario.name)) seen.set(r.scenario.name, f.path);
   if (seen.size > 1) {
     const list = [...seen].map(([name, path]) => `${path} ran "${name}"`).join(', ');
-    throw new UsageError(`cannot compare runs of different scenarios: ${list}`, 'runs are matched by scenario name, then target label; give files of one scenario');
+    throw new UsageError(
+      `cannot compare runs of different scenarios: ${list}`,
+      'runs are matched by scenario name, then target label; give files of one scenario',
+    );
   }
 }
 
@@ -43,10 +46,14 @@ export function settingsWarnings(files: readonly LoadedResults[]): string[] {
   const reference = fingerprint(first.runs[0]);
   const differing = files.filter((f) => f.runs.some((r) => fingerprint(r) !== reference)).map((f) => f.path);
   if (differing.length === 0) return [];
-  return [`${differing.join(', ')} ran scenario "${first.runs[0].scenario.name}" with other settings than ${first.path} (phases, message or connection options differ); the comparison may not be like for like`];
+  return [
+    `${differing.join(', ')} ran scenario "${first.runs[0].scenario.name}" with other settings than ${first.path} (phases, message or connection options differ); the comparison may not be like for like`,
+  ];
 }
 
 /** The scenario as run, minus what legitimately differs between targets. */
 function fingerprint(r: RunResult): string {
-  return JSON.stringify(r.scenario, (key, value: unknown) => (key === 'targetUrl' || key === 'thresholds' || key === 'description' ? undefined : value));
+  return JSON.stringify(r.scenario, (key, value: unknown) =>
+    key === 'targetUrl' || key === 'thresholds' || key === 'description' ? undefined : value,
+  );
 }

@@ -95,7 +95,11 @@ export function parseRegressionChecks(list: readonly string[], source = '--max-r
 }
 
 /** Runs every check; `current` and `baseline` are the rounds of each side (at least one each). */
-export function evaluateGate(current: readonly RunResult[], baseline: readonly RunResult[], checks: readonly RegressionCheck[]): GateCheckResult[] {
+export function evaluateGate(
+  current: readonly RunResult[],
+  baseline: readonly RunResult[],
+  checks: readonly RegressionCheck[],
+): GateCheckResult[] {
   return checks.map((c) => {
     const key = metricRefText(c.ref);
     const kind = valueKind(c.ref);
@@ -105,7 +109,15 @@ export function evaluateGate(current: readonly RunResult[], baseline: readonly R
     const common = { check: c.text, key, kind, better, tolerance: c.toleranceText, baseline: base, current: cur };
     if (!base || !cur) {
       const side = !base ? 'baseline' : 'current run';
-      return { ...common, change: null, changeFraction: null, noise: 0, status: 'no_data', pass: false, detail: `${side}: ${noDataDetail(c.ref)}` };
+      return {
+        ...common,
+        change: null,
+        changeFraction: null,
+        noise: 0,
+        status: 'no_data',
+        pass: false,
+        detail: `${side}: ${noDataDetail(c.ref)}`,
+      };
     }
     const change = cur.median - base.median;
     const changeFraction = base.median !== 0 ? change / base.median : null;

@@ -41,8 +41,15 @@ export type ValueKind = 'us' | 'count' | 'per_sec' | 'percent';
 
 /** Counters where more is better; every other counter counts trouble (lost, failed, ...). */
 const MORE_IS_BETTER: ReadonlySet<CounterName> = new Set<CounterName>([
-  'connections_opened', 'msgs_sent', 'msgs_received', 'bytes_sent', 'bytes_received',
-  'deliveries_expected', 'deliveries_received', 'events_received', 'replies_matched_fifo',
+  'connections_opened',
+  'msgs_sent',
+  'msgs_received',
+  'bytes_sent',
+  'bytes_received',
+  'deliveries_expected',
+  'deliveries_received',
+  'events_received',
+  'replies_matched_fifo',
 ]);
 
 const ERROR_CLASS = /^[a-z0-9_]+$/;

@@ -45,7 +45,8 @@ export function parseQuantity(text: string, kind: ValueKind, subject: string): {
       return { quantity: { value: n * factor, unit: kind === 'count' ? '' : '/s', scale: 1 } };
     }
     case 'percent': {
-      if (suffix !== '' && suffix !== '%') return { problem: `${subject} is a percentage; give a number such as 1 or 0.5% (got "${text}")` };
+      if (suffix !== '' && suffix !== '%')
+        return { problem: `${subject} is a percentage; give a number such as 1 or 0.5% (got "${text}")` };
       return { quantity: { value: n, unit: '%', scale: 1 } };
     }
   }

@@ -54,7 +54,7 @@ export function readResultFile(path: string): LoadedResults {
     if (doc.schemaVersion !== SCHEMA_VERSION) problems.push(versionProblem(doc.schemaVersion));
     if (typeof doc.label !== 'string') problems.push('label must be a string');
     if (!Array.isArray(doc.rounds) || doc.rounds.length === 0) problems.push('rounds must be a non-empty list of results');
-    else doc.rounds.forEach((r, i) => problems.push(...runProblems(r, `rounds[${i}].`)));
+    else doc.rounds.forEach((r, i) => void problems.push(...runProblems(r, `rounds[${i}].`)));
     if (problems.length > 0) throw unreadable(path, problems);
     return { path, label: doc.label as string, runs: (doc.rounds as unknown[]).map(normalise) };
   }
@@ -82,7 +82,8 @@ export function runProblems(value: unknown, prefix: string): string[] {
   const target = value.target;
   if (!isObj(target) || typeof target.label !== 'string' || typeof target.url !== 'string') p.push(`${at('target')} needs url and label`);
   if (typeof value.startedAt !== 'string' || Number.isNaN(Date.parse(value.startedAt))) p.push(`${at('startedAt')} must be an ISO date`);
-  for (const f of ['durationMs', 'measuredMs']) if (typeof value[f] !== 'number' || !((value[f] as number) >= 0)) p.push(`${at(f)} must be a number >= 0`);
+  for (const f of ['durationMs', 'measuredMs'])
+    if (typeof value[f] !== 'number' || !((value[f] as number) >= 0)) p.push(`${at(f)} must be a number >= 0`);
   if (typeof value.partial !== 'boolean') p.push(`${at('partial')} must be true or false`);
   if (!isObj(value.metrics)) p.push(`${at('metrics')} is missing`);
   else {
@@ -99,8 +100,10 @@ export function runProblems(value: unknown, prefix: string): string[] {
       }
     }
   }
-  if (!isObj(value.counters) || Object.values(value.counters).some((v) => typeof v !== 'number')) p.push(`${at('counters')} must map names to numbers`);
-  if (!isObj(value.errors) || Object.values(value.errors).some((v) => typeof v !== 'number')) p.push(`${at('errors')} must map classes to numbers`);
+  if (!isObj(value.counters) || Object.values(value.counters).some((v) => typeof v !== 'number'))
+    p.push(`${at('counters')} must map names to numbers`);
+  if (!isObj(value.errors) || Object.values(value.errors).some((v) => typeof v !== 'number'))
+    p.push(`${at('errors')} must map classes to numbers`);
   if (!Array.isArray(value.timeseries)) p.push(`${at('timeseries')} must be a list`);
   return p;
 }
@@ -113,7 +116,16 @@ function normalise(value: unknown): RunResult {
   const r = value as RunResult;
   for (const n of COUNTER_NAMES) r.counters[n] ??= 0;
   r.notes ??= [];
-  r.health ??= { workers: 0, loop_delay_p99_ms: 0, loop_delay_max_ms: 0, cpu_percent_max: 0, cpu_percent_mean: 0, max_send_lag_ms: 0, rss_peak_bytes: 0, warnings: [] };
+  r.health ??= {
+    workers: 0,
+    loop_delay_p99_ms: 0,
+    loop_delay_max_ms: 0,
+    cpu_percent_max: 0,
+    cpu_percent_mean: 0,
+    max_send_lag_ms: 0,
+    rss_peak_bytes: 0,
+    warnings: [],
+  };
   r.health.warnings ??= [];
   r.environment ??= { node: 'unknown', os: 'unknown', cpu_model: 'unknown', cores: 0, hostname: 'unknown' };
   r.scenario.warmupMs ??= 0;
@@ -121,7 +133,9 @@ function normalise(value: unknown): RunResult {
 }
 
 function versionProblem(v: unknown): string {
-  return v === undefined ? 'has no schemaVersion (not an rtbench result)' : `schemaVersion is ${JSON.stringify(v)}; this rtbench reads ${SCHEMA_VERSION}`;
+  return v === undefined
+    ? 'has no schemaVersion (not an rtbench result)'
+    : `schemaVersion is ${JSON.stringify(v)}; this rtbench reads ${SCHEMA_VERSION}`;
 }
 
 function unreadable(path: string, problems: string | string[]): ConfigError {

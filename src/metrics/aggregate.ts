@@ -113,9 +113,12 @@ export class Aggregator {
     const openNow = new Map<number, number>();
     return [...this.buckets.entries()]
       .sort((a, b) => a[0] - b[0])
-      .map(([index, b]) => {
+      .map(([, b]) => {
         for (const [worker, open] of b.open) openNow.set(worker, open);
-        return this.pointOf(b, [...openNow.values()].reduce((a, v) => a + v, 0));
+        return this.pointOf(
+          b,
+          [...openNow.values()].reduce((a, v) => a + v, 0),
+        );
       });
   }
 
@@ -166,13 +169,17 @@ export class Aggregator {
     const h = this.health;
     const warnings: string[] = [...extraWarnings];
     if (h.loopP99 > 10) {
-      warnings.push(`generator event loop delay p99 reached ${h.loopP99.toFixed(1)} ms (> 10 ms): the client may be the bottleneck; latency includes its own delay`);
+      warnings.push(
+        `generator event loop delay p99 reached ${h.loopP99.toFixed(1)} ms (> 10 ms): the client may be the bottleneck; latency includes its own delay`,
+      );
     }
     // A few late sends (a GC pause, a VM hiccup) show in the counters; a share above 1% means
     // the generator could not keep the rate.
     const sent = this.counters.msgs_sent;
     if (sendsMissed > 0 && sendsMissed > sent * LATE_SEND_SHARE) {
-      warnings.push(`${sendsMissed} of ${sent} sends went out more than 10 ms behind schedule: the generator could not keep the requested rate (latency is still measured from the intended time)`);
+      warnings.push(
+        `${sendsMissed} of ${sent} sends went out more than 10 ms behind schedule: the generator could not keep the requested rate (latency is still measured from the intended time)`,
+      );
     }
     if (h.cpuMax > 90) {
       warnings.push(`a generator process reached ${h.cpuMax.toFixed(0)}% CPU: the generator, not the server, may have set the pace`);

@@ -10,7 +10,12 @@ export const WORST_SUBSCRIBER_COUNT = 5;
 
 /** Orders subscribers worst first: most lost, then most late, then slowest, then by name. */
 export function compareSubscribers(a: FanoutSubscriberStat, b: FanoutSubscriberStat): number {
-  return b.lost - a.lost || b.late - a.late || b.maxLatencyUs - a.maxLatencyUs || (a.subscriber < b.subscriber ? -1 : a.subscriber > b.subscriber ? 1 : 0);
+  return (
+    b.lost - a.lost ||
+    b.late - a.late ||
+    b.maxLatencyUs - a.maxLatencyUs ||
+    (a.subscriber < b.subscriber ? -1 : a.subscriber > b.subscriber ? 1 : 0)
+  );
 }
 
 /** Inserts `stat` into the sorted `list` if it is among the worst few. */
@@ -43,9 +48,13 @@ export function mergeFanoutSections(sections: Array<FanoutResult | undefined>, o
     }
   }
   sections.forEach((s, part) => {
-    for (const w of s?.worstSubscribers ?? []) keepWorst(worst, isNameShared ? { ...w, subscriber: `${w.subscriber} (part ${part + 1})` } : w);
+    for (const w of s?.worstSubscribers ?? [])
+      keepWorst(worst, isNameShared ? { ...w, subscriber: `${w.subscriber} (part ${part + 1})` } : w);
   });
-  const serverPublished = overlapGroups.reduce((sum, group) => sum + Math.max(0, ...group.map((i) => sections[i]?.serverPublished ?? 0)), 0);
+  const serverPublished = overlapGroups.reduce(
+    (sum, group) => sum + Math.max(0, ...group.map((i) => sections[i]?.serverPublished ?? 0)),
+    0,
+  );
   const sum = (k: 'publishers' | 'subscribers' | 'published') => present.reduce((a, s) => a + s[k], 0);
   return {
     ...first,

@@ -37,7 +37,10 @@ export function mergeRunResults(parts: readonly RunResult[]): RunResult {
   const first = parts[0];
   if (!first) throw new UsageError('merge needs at least one result');
   const names = [...new Set(parts.map((p) => p.scenario.name))];
-  if (names.length > 1) throw new UsageError(`cannot merge results of different scenarios (${names.map((n) => `"${n}"`).join(', ')}); merge the shards or rounds of one scenario`);
+  if (names.length > 1)
+    throw new UsageError(
+      `cannot merge results of different scenarios (${names.map((n) => `"${n}"`).join(', ')}); merge the shards or rounds of one scenario`,
+    );
 
   const starts = parts.map((p) => Date.parse(p.startedAt));
   const ctx: MergeContext = { parts, starts, t0: Math.min(...starts) };
@@ -105,10 +108,17 @@ const RULES: MergeRules = {
       warnings: unique(parts.flatMap((p) => p.health.warnings)),
     };
   },
-  notes: ({ parts }) => [...unique(parts.flatMap((p) => p.notes)), `merged from ${parts.length} results (histograms added, counters summed)`],
+  notes: ({ parts }) => [
+    ...unique(parts.flatMap((p) => p.notes)),
+    `merged from ${parts.length} results (histograms added, counters summed)`,
+  ],
   // They judged the parts, not the whole.
   verdicts: () => undefined,
-  fanout: ({ parts, starts }) => mergeFanoutSections(parts.map((p) => p.fanout), overlapGroups(parts, starts)),
+  fanout: ({ parts, starts }) =>
+    mergeFanoutSections(
+      parts.map((p) => p.fanout),
+      overlapGroups(parts, starts),
+    ),
 };
 
 /** Indexes of the parts, grouped by runs that overlapped in time (shards started together). */
@@ -126,7 +136,9 @@ function overlapGroups(parts: readonly RunResult[], starts: number[]): number[][
 
 /** Sum over groups of time-overlapping parts of the longest measured window in each group. */
 function measuredWindow(parts: readonly RunResult[], starts: number[]): number {
-  const spans = parts.map((p, i) => ({ start: starts[i]!, end: starts[i]! + p.durationMs, measuredMs: p.measuredMs })).sort((a, b) => a.start - b.start);
+  const spans = parts
+    .map((p, i) => ({ start: starts[i]!, end: starts[i]! + p.durationMs, measuredMs: p.measuredMs }))
+    .sort((a, b) => a.start - b.start);
   let total = 0;
   let groupEnd = -Infinity;
   let groupMeasured = 0;

@@ -41,7 +41,8 @@ export class Recorder {
       map.set(metric, h);
     }
     let v = Math.round(us);
-    if (v < 1) v = 1; // 1 µs is the floor the histogram can tell apart; loopback can beat it
+    if (v < 1)
+      v = 1; // 1 µs is the floor the histogram can tell apart; loopback can beat it
     else if (v > HIGHEST_TRACKABLE_US) {
       v = HIGHEST_TRACKABLE_US;
       this.counters.values_clamped++;

@@ -89,14 +89,30 @@ class EventSourceConnection implements ClientConnection {
     st.ended = true;
     // close() aborts the fetch quietly (no error event), so the end is reported here.
     this.es.close();
-    process.nextTick(reportEnd, st, { initiatedByUs: true, wasOpen: st.opened, wireBytesSent: 0, wireBytesReceived: 0, betweenConnections: !st.active });
+    process.nextTick(reportEnd, st, {
+      initiatedByUs: true,
+      wasOpen: st.opened,
+      wireBytesSent: 0,
+      wireBytesReceived: 0,
+      betweenConnections: !st.active,
+    });
   }
 }
 
 /** The `sse` driver over the `eventsource` package (`--sse-client eventsource`). */
 export const eventSourceDriver: SseDriver = {
   open(url: string, options: DialOptions, handler: SseHandler): ClientConnection {
-    const state: EsState = { handler, options, startedUs: 0, connectUs: 0, attempts: 0, active: true, opened: false, closingByUs: false, ended: false };
+    const state: EsState = {
+      handler,
+      options,
+      startedUs: 0,
+      connectUs: 0,
+      attempts: 0,
+      active: true,
+      opened: false,
+      closingByUs: false,
+      ended: false,
+    };
     return new EventSourceConnection(new ObservedEventSource(url, state));
   },
 };
@@ -127,7 +143,13 @@ function onError(es: ObservedEventSource, st: EsState, event: PackageErrorEvent)
   const wasOpen = st.opened;
   st.opened = false;
   st.active = false;
-  const end: ConnectionEnd = { errorClass: classifyPackageError(event, wasOpen), initiatedByUs: false, wasOpen, wireBytesSent: 0, wireBytesReceived: 0 };
+  const end: ConnectionEnd = {
+    errorClass: classifyPackageError(event, wasOpen),
+    initiatedByUs: false,
+    wasOpen,
+    wireBytesSent: 0,
+    wireBytesReceived: 0,
+  };
   // CLOSED: the package failed the connection (status, content type) and will not retry.
   if (es.readyState === EventSource.CLOSED || !st.handler.reconnectsStream) {
     es.close();

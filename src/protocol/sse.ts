@@ -118,7 +118,13 @@ class SseStream implements ClientConnection {
     }
     // Waiting to reconnect: no socket. onEnd still comes asynchronously, as from a socket.
     clearTimer(this);
-    process.nextTick(endStream, this, { initiatedByUs: true, wasOpen: false, wireBytesSent: 0, wireBytesReceived: 0, betweenConnections: true });
+    process.nextTick(endStream, this, {
+      initiatedByUs: true,
+      wasOpen: false,
+      wireBytesSent: 0,
+      wireBytesReceived: 0,
+      betweenConnections: true,
+    });
   }
 }
 
@@ -157,7 +163,12 @@ function startAttempt(s: SseStream): void {
   s.decoder = undefined;
   // A browser's request: node alone would say `Connection: close`, which a server may treat
   // as a hint to end the stream. The socket is ours alone either way (no agent).
-  const headers: Record<string, string> = { Accept: 'text/event-stream', 'Cache-Control': 'no-cache', Connection: 'keep-alive', ...o.headers };
+  const headers: Record<string, string> = {
+    Accept: 'text/event-stream',
+    'Cache-Control': 'no-cache',
+    Connection: 'keep-alive',
+    ...o.headers,
+  };
   if (o.origin !== undefined) headers.Origin = o.origin;
   if (s.lastEventId !== '') {
     const value = lastEventIdHeader(s.lastEventId);
@@ -209,7 +220,9 @@ function connectTls(opts: ConnectOptions): Socket {
  * HTTP at all; node would throw, so such a stream reconnects without the header.
  */
 export function lastEventIdHeader(id: string): string | undefined {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point.
   if (/[\x00-\x08\x0a-\x1f\x7f]/.test(id)) return undefined;
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: the ASCII range, NUL included.
   return /[^\x00-\x7f]/.test(id) ? Buffer.from(id, 'utf8').toString('latin1') : id;
 }
 
@@ -238,7 +251,12 @@ function onResponse(this: Tagged<ClientRequest>, res: IncomingMessage): void {
   res.on('close', onResponseClose);
   s.opened = true;
   if (s.parser === undefined) {
-    s.parser = createParser({ onEvent: onParsedEvent, onRetry: onParsedRetry, onError: onParseError, maxBufferSize: s.options.maxMessageBytes });
+    s.parser = createParser({
+      onEvent: onParsedEvent,
+      onRetry: onParsedRetry,
+      onError: onParseError,
+      maxBufferSize: s.options.maxMessageBytes,
+    });
   }
   s.handler.onOpen(nowUs() - s.startedUs);
 }
@@ -291,7 +309,10 @@ function onData(this: Tagged<IncomingMessage>, chunk: Buffer): void {
   s.handler.onBodyBytes(chunk.length);
   // ASCII-ending chunks (nearly all) decode without a decoder; one is kept only for a stream
   // whose chunk ended inside a multi-byte character.
-  let text = s.decoder === undefined && chunk[chunk.length - 1]! < 0x80 ? chunk.toString('utf8') : (s.decoder ??= new StringDecoder('utf8')).write(chunk);
+  let text =
+    s.decoder === undefined && chunk[chunk.length - 1]! < 0x80
+      ? chunk.toString('utf8')
+      : (s.decoder ??= new StringDecoder('utf8')).write(chunk);
   if (!s.sawText) {
     if (text.length === 0) return;
     s.sawText = true;

@@ -157,9 +157,7 @@ export const wsDriver: ProtocolDriver = {
       localPort: options.localPort,
       followRedirects: false,
       skipUTF8Validation: true,
-      ...(options.insecure && url.startsWith('wss:')
-        ? { agent: (insecureAgent ??= new HttpsAgent({ rejectUnauthorized: false })) }
-        : {}),
+      ...(options.insecure && url.startsWith('wss:') ? { agent: (insecureAgent ??= new HttpsAgent({ rejectUnauthorized: false })) } : {}),
     }) as TaggedSocket;
     ws[SESSION] = state;
     ws.on('open', onOpen);

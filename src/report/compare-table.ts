@@ -29,12 +29,20 @@ export function renderComparisonTable(c: Comparison, options: ReportOptions): st
     ]);
   }
   out.push(table.toString());
-  if (c.rows.some((r) => r.best !== undefined)) out.push(col.dim('* best of the row, beyond the spread between rounds (lower latency and errors, higher throughput)'));
+  if (c.rows.some((r) => r.best !== undefined))
+    out.push(col.dim('* best of the row, beyond the spread between rounds (lower latency and errors, higher throughput)'));
   for (const e of c.entries) {
-    if (e.flagged) out.push(col.red(`(!) ${e.label}: error rate ${formatValue(e.errorRate!.median, 'percent')} is over the ${formatValue(c.maxErrorRatePercent, 'percent')} limit (--max-error-rate); shown, not ranked`));
-    if (e.partialRounds > 0) out.push(col.yellow(`${e.label}: ${e.partialRounds} of ${e.runs.length} rounds ended early (partial results)`));
+    if (e.flagged)
+      out.push(
+        col.red(
+          `(!) ${e.label}: error rate ${formatValue(e.errorRate!.median, 'percent')} is over the ${formatValue(c.maxErrorRatePercent, 'percent')} limit (--max-error-rate); shown, not ranked`,
+        ),
+      );
+    if (e.partialRounds > 0)
+      out.push(col.yellow(`${e.label}: ${e.partialRounds} of ${e.runs.length} rounds ended early (partial results)`));
     const behind = e.runs.filter((r) => r.health.warnings.length > 0).length;
-    if (behind > 0) out.push(col.yellow(`${e.label}: the generator fell behind in ${behind} of ${e.runs.length} rounds (details in the result files)`));
+    if (behind > 0)
+      out.push(col.yellow(`${e.label}: the generator fell behind in ${behind} of ${e.runs.length} rounds (details in the result files)`));
   }
   out.push('');
   const [title, ...lines] = summaryLines(c);

@@ -38,10 +38,23 @@ export function comparisonDocument(c: Comparison) {
     rankBy: c.rankBy,
     better: c.better,
     maxErrorRatePercent: c.maxErrorRatePercent,
-    entries: c.entries.map((e) => ({ label: e.label, rounds: e.runs.length, partialRounds: e.partialRounds, errorRatePercent: e.errorRate, flagged: e.flagged })),
-    rows: c.rows.map((r) => ({ key: r.key, better: r.better, best: r.best === undefined ? null : c.entries[r.best]!.label, cells: r.cells })),
+    entries: c.entries.map((e) => ({
+      label: e.label,
+      rounds: e.runs.length,
+      partialRounds: e.partialRounds,
+      errorRatePercent: e.errorRate,
+      flagged: e.flagged,
+    })),
+    rows: c.rows.map((r) => ({
+      key: r.key,
+      better: r.better,
+      best: r.best === undefined ? null : c.entries[r.best]!.label,
+      cells: r.cells,
+    })),
     ranking: c.ranking,
     unranked: c.unranked,
-    summary: summaryLines(c).slice(1).map((l) => l.trim()),
+    summary: summaryLines(c)
+      .slice(1)
+      .map((l) => l.trim()),
   };
 }

@@ -31,7 +31,9 @@ export function describePhases(r: RunResult): string[] {
     const ramp = p.connectRatePerSec ? ` (ramp at ${formatCount(p.connectRatePerSec)}/s)` : '';
     let load: string;
     if (!sends) {
-      load = publishRate ? `listening; the embedded server publishes ${formatCount(publishRate)} msg/s` : 'listening to what the server sends';
+      load = publishRate
+        ? `listening; the embedded server publishes ${formatCount(publishRate)} msg/s`
+        : 'listening to what the server sends';
     } else if (!roles.has('echo') && p.load?.kind === 'open') {
       load = `each publisher sends ${formatCount(p.load.ratePerSec)} msg/s (open loop); latency is one-way, publisher to each recipient`;
     } else load = describeLoad(p.load);
@@ -53,7 +55,8 @@ export function describeSendTiming(r: RunResult): string | undefined {
   const sends = (n: number) => `${formatCount(n)} send${n === 1 ? '' : 's'}`;
   const causes: string[] = [];
   if (k.sends_waited_for_reply) causes.push(`${sends(k.sends_waited_for_reply)} waited for a reply (request/response emulation)`);
-  if (k.sends_missed) causes.push(`${sends(k.sends_missed)} left over 10 ms late (the generator was behind, or the socket's buffer was full)`);
+  if (k.sends_missed)
+    causes.push(`${sends(k.sends_missed)} left over 10 ms late (the generator was behind, or the socket's buffer was full)`);
   if (causes.length === 0) {
     return `send timing: every send left within 10 ms of its intended time (${gap}); the two latency series differ only by that`;
   }
@@ -74,6 +77,8 @@ export function errorTotal(r: RunResult): number {
 export function describeErrors(r: RunResult): string {
   const total = errorTotal(r);
   if (total === 0) return 'none';
-  const classes = Object.entries(r.errors).sort((a, b) => b[1] - a[1]).map(([cls, n]) => `${cls} ${n}`);
+  const classes = Object.entries(r.errors)
+    .sort((a, b) => b[1] - a[1])
+    .map(([cls, n]) => `${cls} ${n}`);
   return `${total} (${classes.join(', ')})`;
 }

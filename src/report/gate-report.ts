@@ -67,7 +67,10 @@ function gateTable(r: GateReport, color: boolean): string {
 }
 
 function gateMd(r: GateReport): string {
-  const rows = r.checks.map((c) => [...cells(c).map((x, i) => (i === 0 ? `\`${x}\`` : x)), `${c.pass ? '✅' : '❌'} ${STATUS_TEXT[c.status]}`]);
+  const rows = r.checks.map((c) => [
+    ...cells(c).map((x, i) => (i === 0 ? `\`${x}\`` : x)),
+    `${c.pass ? '✅' : '❌'} ${STATUS_TEXT[c.status]}`,
+  ]);
   const failed = r.checks.filter((c) => !c.pass).length;
   return [
     `### ${heading(r)}`,

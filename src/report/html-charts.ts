@@ -61,12 +61,21 @@ function spectrumFigure(entries: CompareEntry[], id: MetricId): Figure {
     const h = merged(e.runs, id);
     if (h) series.push({ id: `e${i}`, label: `${e.label} ${id}`, color, points: percentileCurve(h) });
     const uncorrected = id === 'latency' ? merged(e.runs, 'latency_uncorrected') : undefined;
-    if (uncorrected) series.push({ id: `e${i}`, label: `${e.label} latency_uncorrected`, color, points: percentileCurve(uncorrected), dashed: true, opacity: 0.7 });
+    if (uncorrected)
+      series.push({
+        id: `e${i}`,
+        label: `${e.label} latency_uncorrected`,
+        color,
+        points: percentileCurve(uncorrected),
+        dashed: true,
+        opacity: 0.7,
+      });
   });
   const maxX = Math.ceil(Math.max(1, ...series.flatMap((s) => s.points.map(([x]) => x))) - 1e-9);
   const maxUs = Math.max(1, ...series.flatMap((s) => s.points.map(([, y]) => y)));
   const ticks = Array.from({ length: maxX + 1 }, (_, k) => ({ value: k, label: ninesLabel(k) }));
-  const dashedNote = id === 'latency' && series.some((s) => s.dashed) ? ' Dashed: from the actual send (latency_uncorrected), which hides stalls.' : '';
+  const dashedNote =
+    id === 'latency' && series.some((s) => s.dashed) ? ' Dashed: from the actual send (latency_uncorrected), which hides stalls.' : '';
   return {
     title: `${id}: percentile spectrum`,
     caption: `${METRIC_DESCRIPTIONS[id]}. Each step right is one more nine.${dashedNote}`,
@@ -105,7 +114,13 @@ function throughputOverTime(entries: CompareEntry[]): Figure {
       if (dt > 0) points.push([p.t, p.msgs_received / dt]);
     }
     const name = rounds > 1 ? `${entries[i]!.label} round ${round + 1}` : entries[i]!.label;
-    series.push({ id: `e${i}`, label: `${name} msgs received/s`, color: PALETTE[i % PALETTE.length]!, opacity: rounds > 1 ? 0.75 : undefined, points });
+    series.push({
+      id: `e${i}`,
+      label: `${name} msgs received/s`,
+      color: PALETTE[i % PALETTE.length]!,
+      opacity: rounds > 1 ? 0.75 : undefined,
+      points,
+    });
   });
   const maxRate = Math.max(1, ...series.flatMap((s) => s.points.map(([, y]) => y)));
   return {
@@ -122,7 +137,7 @@ function throughputOverTime(entries: CompareEntry[]): Figure {
 }
 
 function eachRound(entries: CompareEntry[], fn: (run: RunResult, entry: number, round: number, rounds: number) => void): void {
-  entries.forEach((e, i) => e.runs.forEach((run, round) => fn(run, i, round, e.runs.length)));
+  for (const [i, e] of entries.entries()) for (const [round, run] of e.runs.entries()) fn(run, i, round, e.runs.length);
 }
 
 function merged(runs: RunResult[], id: MetricId): Histogram | undefined {

@@ -26,7 +26,9 @@ export const htmlReporter: Reporter = {
     const title = `rtbench · ${r.scenario.name}`;
     const intro = [
       `<p class="target">${esc(r.target.embedded ? `${r.target.url} (embedded reference server)` : r.target.url)}</p>`,
-      `<ul class="phases">${describePhases(r).map((l) => `<li>${esc(l)}</li>`).join('')}</ul>`,
+      `<ul class="phases">${describePhases(r)
+        .map((l) => `<li>${esc(l)}</li>`)
+        .join('')}</ul>`,
       `<p class="context">measured ${esc(formatDurationMs(r.measuredMs))} · ${esc(runContext(r))}</p>`,
       sendTimingHtml(r),
       r.partial ? `<p class="warn">Partial result: ${esc(r.interruption ?? 'the run did not finish')}</p>` : '',
@@ -47,12 +49,19 @@ export function renderComparisonHtml(c: Comparison): string {
   const first = c.entries[0]?.runs[0];
   const intro = [
     `<p class="target">${c.entries.map((e) => `${esc(e.label)}${e.flagged ? ' <span class="warn">(error rate over limit, not ranked)</span>' : ''}`).join(' · ')}</p>`,
-    first ? `<ul class="phases">${describePhases(first).map((l) => `<li>${esc(l)}</li>`).join('')}</ul>` : '',
+    first
+      ? `<ul class="phases">${describePhases(first)
+          .map((l) => `<li>${esc(l)}</li>`)
+          .join('')}</ul>`
+      : '',
     `<p class="context">${rounds > 1 ? `median of ${rounds} rounds ± their median absolute deviation` : 'one round each'}${first ? ` · ${esc(runContext(first))}` : ''}</p>`,
   ].join('');
   const head = `<tr><th></th>${c.entries.map((e) => `<th>${esc(e.label)}</th>`).join('')}</tr>`;
   const rows = c.rows
-    .map((row) => `<tr><th><code>${esc(row.key)}</code></th>${row.cells.map((cell, i) => `<td${row.best === i ? ' class="best"' : ''}>${esc(formatSpread(cell, row.kind))}</td>`).join('')}</tr>`)
+    .map(
+      (row) =>
+        `<tr><th><code>${esc(row.key)}</code></th>${row.cells.map((cell, i) => `<td${row.best === i ? ' class="best"' : ''}>${esc(formatSpread(cell, row.kind))}</td>`).join('')}</tr>`,
+    )
     .join('');
   const [summaryTitle, ...summary] = summaryLines(c);
   const tables = `<table class="num">${head}${rows}</table><h2>${esc(summaryTitle!)}</h2><ul class="summary">${summary.map((l) => `<li>${esc(l.trim())}</li>`).join('')}</ul>`;
@@ -65,7 +74,16 @@ function runTables(r: RunResult): string {
   const metricRows = shown
     .map((id) => {
       const m = r.metrics[id]!;
-      const values = [formatCount(m.count), formatUs(m.mean), formatUs(m.p50), formatUs(m.p90), formatUs(m.p99), formatUs(m.p99_9), formatUs(m.p99_99), formatUs(m.max)];
+      const values = [
+        formatCount(m.count),
+        formatUs(m.mean),
+        formatUs(m.p50),
+        formatUs(m.p90),
+        formatUs(m.p99),
+        formatUs(m.p99_9),
+        formatUs(m.p99_99),
+        formatUs(m.max),
+      ];
       return `<tr><th><code>${esc(id)}</code></th>${values.map((v) => `<td>${esc(v)}</td>`).join('')}</tr>`;
     })
     .join('');
@@ -73,10 +91,15 @@ function runTables(r: RunResult): string {
   const counters: CounterRow[] = [...counterRows(r), { label: 'errors', total: describeErrors(r), perSecond: '' }];
   const fanout = fanoutSummary(r);
   const verdicts = (r.verdicts ?? [])
-    .map((v) => `<li class="${v.pass ? 'pass' : 'fail'}">${v.pass ? '✓' : '✗'} <code>${esc(v.check)}</code> (actual ${esc(v.actual === null ? '-' : `${v.actual}${v.unit}`)})${v.detail ? ` ${esc(v.detail)}` : ''}</li>`)
+    .map(
+      (v) =>
+        `<li class="${v.pass ? 'pass' : 'fail'}">${v.pass ? '✓' : '✗'} <code>${esc(v.check)}</code> (actual ${esc(v.actual === null ? '-' : `${v.actual}${v.unit}`)})${v.detail ? ` ${esc(v.detail)}` : ''}</li>`,
+    )
     .join('');
   return [
-    shown.length ? `<table class="num"><tr><th>metric</th>${cols.map((c) => `<th>${c}</th>`).join('')}</tr>${metricRows}</table>` : '<p>No latency samples were recorded.</p>',
+    shown.length
+      ? `<table class="num"><tr><th>metric</th>${cols.map((c) => `<th>${c}</th>`).join('')}</tr>${metricRows}</table>`
+      : '<p>No latency samples were recorded.</p>',
     `<table class="counters"><tr><th>counter</th><th>total</th><th>per second</th></tr>${counters.map((c) => `<tr><th>${esc(c.label)}</th><td>${esc(c.total)}</td><td>${esc(c.perSecond)}</td></tr>`).join('')}</table>`,
     fanout ? fanoutHtml(fanout) : '',
     verdicts ? `<h2>Thresholds</h2><ul class="verdicts">${verdicts}</ul>` : '',
@@ -86,10 +109,17 @@ function runTables(r: RunResult): string {
 
 /** The fan-out headline, its figures as a list, the worst subscribers as a table. */
 function fanoutHtml(f: FanoutSummary): string {
-  const parts = [`<h2>Fan-out</h2><p>${esc(f.headline)}</p><ul class="fanout">${f.figures.map((line) => `<li>${esc(line)}</li>`).join('')}</ul>`];
+  const parts = [
+    `<h2>Fan-out</h2><p>${esc(f.headline)}</p><ul class="fanout">${f.figures.map((line) => `<li>${esc(line)}</li>`).join('')}</ul>`,
+  ];
   if (f.worstSubscribers) {
     const { title, head, rows } = f.worstSubscribers;
-    const body = rows.map(([subscriber, ...figures]) => `<tr><th><code>${esc(subscriber!)}</code></th>${figures.map((v) => `<td>${esc(v)}</td>`).join('')}</tr>`).join('');
+    const body = rows
+      .map(
+        ([subscriber, ...figures]) =>
+          `<tr><th><code>${esc(subscriber!)}</code></th>${figures.map((v) => `<td>${esc(v)}</td>`).join('')}</tr>`,
+      )
+      .join('');
     parts.push(`<h3>${esc(title)}</h3><table class="num"><tr>${head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr>${body}</table>`);
   }
   return parts.join('');
@@ -97,7 +127,10 @@ function fanoutHtml(f: FanoutSummary): string {
 
 function figureHtml(f: Figure, entries: CompareEntry[]): string {
   const legend = entries
-    .map((e, i) => `<button type="button" data-series="e${i}" aria-pressed="true"><span class="swatch" style="background:${PALETTE[i % PALETTE.length]}"></span>${esc(e.label)}</button>`)
+    .map(
+      (e, i) =>
+        `<button type="button" data-series="e${i}" aria-pressed="true"><span class="swatch" style="background:${PALETTE[i % PALETTE.length]}"></span>${esc(e.label)}</button>`,
+    )
     .join('');
   return `<figure><figcaption><strong>${esc(f.title)}</strong> ${esc(f.caption)}</figcaption>${lineChartSvg(f.spec)}<div class="legend">${legend}</div></figure>`;
 }

@@ -38,7 +38,14 @@ export const mdReporter: Reporter = {
         const m = r.metrics[id]!;
         return [`\`${id}\``, formatCount(m.count), formatUs(m.mean), ...STAT_COLUMNS.map(([, k]) => formatUs(m[k]))];
       });
-      out.push(mdTable(['metric', 'count', 'mean', ...STAT_COLUMNS.map(([h]) => h)], ['l', ...STAT_COLUMNS.map(() => 'r' as const), 'r', 'r'], rows), '');
+      out.push(
+        mdTable(
+          ['metric', 'count', 'mean', ...STAT_COLUMNS.map(([h]) => h)],
+          ['l', ...STAT_COLUMNS.map(() => 'r' as const), 'r', 'r'],
+          rows,
+        ),
+        '',
+      );
     } else out.push('No latency samples were recorded.', '');
 
     // The terminal table's rows, plus the errors the terminal prints on a line of its own.
@@ -51,7 +58,12 @@ export const mdReporter: Reporter = {
     if (fanout) out.push(...fanoutMd(fanout));
 
     if (r.verdicts?.length) {
-      const rows = r.verdicts.map((v) => [`\`${v.check}\``, v.actual === null ? '-' : `${v.actual}${v.unit}`, v.pass ? '✅ pass' : '❌ fail', v.detail ?? '']);
+      const rows = r.verdicts.map((v) => [
+        `\`${v.check}\``,
+        v.actual === null ? '-' : `${v.actual}${v.unit}`,
+        v.pass ? '✅ pass' : '❌ fail',
+        v.detail ?? '',
+      ]);
       out.push(mdTable(['check', 'actual', 'result', 'detail'], ['l', 'r', 'l', 'l'], rows), '');
     }
     for (const w of r.health.warnings) out.push(`> [!WARNING]\n> ${w}`, '');
@@ -79,7 +91,10 @@ export function renderComparisonMd(c: Comparison): string {
   const out: string[] = [];
   const rounds = Math.max(...c.entries.map((e) => e.runs.length));
   out.push(`### rtbench compare · \`${c.scenario}\``, '');
-  out.push(rounds > 1 ? `Median of ${rounds} rounds per target ± the spread between rounds (median absolute deviation).` : 'One round per target.', '');
+  out.push(
+    rounds > 1 ? `Median of ${rounds} rounds per target ± the spread between rounds (median absolute deviation).` : 'One round per target.',
+    '',
+  );
   const head = ['metric', ...c.entries.map((e) => (e.flagged ? `${e.label} ⚠️` : e.label))];
   const rows = c.rows.map((row) => [
     `\`${row.key}\``,
@@ -92,7 +107,8 @@ export function renderComparisonMd(c: Comparison): string {
   const [title, ...lines] = summaryLines(c);
   out.push(`**${title}**`, '', ...lines.map((l) => `- ${l.trim()}`));
   for (const e of c.entries.filter((x) => x.partialRounds > 0)) out.push(`- ${e.label}: ${e.partialRounds} round(s) ended early (partial)`);
-  if (c.entries.some((e) => e.flagged)) out.push('', `⚠️ error rate over ${formatValue(c.maxErrorRatePercent, 'percent')}: shown, not ranked.`);
+  if (c.entries.some((e) => e.flagged))
+    out.push('', `⚠️ error rate over ${formatValue(c.maxErrorRatePercent, 'percent')}: shown, not ranked.`);
   return `${out.join('\n').trimEnd()}\n`;
 }
 

@@ -51,7 +51,11 @@ export function counterRows(r: RunResult): CounterRow[] {
   add('msgs lost / duplicated / reordered', `${k.msgs_lost} / ${k.msgs_duplicated} / ${k.msgs_reordered}`);
   if (k.msgs_unexpected) add('unexpected messages (no matching send)', formatCount(k.msgs_unexpected));
   if (k.deliveries_expected || k.deliveries_received) {
-    add('deliveries expected / received', `${formatCount(k.deliveries_expected)} / ${formatCount(k.deliveries_received)}`, perSec(k.deliveries_received));
+    add(
+      'deliveries expected / received',
+      `${formatCount(k.deliveries_expected)} / ${formatCount(k.deliveries_received)}`,
+      perSec(k.deliveries_received),
+    );
   }
   // SSE throughput from the histograms, like replies: each event is one sample of event_gap
   // or (a stream's first) first_event_time, so warm-up events stay out of the rate.
@@ -91,7 +95,9 @@ export function fanoutSummary(r: RunResult): FanoutSummary | undefined {
   ];
   const m = r.metrics.fanout_latency;
   if (m && m.count > 0) {
-    figures.push(`fanout_latency, one-way (shared clock): p50 ${formatUs(m.p50)} · p90 ${formatUs(m.p90)} · p99 ${formatUs(m.p99)} · p99.9 ${formatUs(m.p99_9)} · max ${formatUs(m.max)}`);
+    figures.push(
+      `fanout_latency, one-way (shared clock): p50 ${formatUs(m.p50)} · p90 ${formatUs(m.p90)} · p99 ${formatUs(m.p99)} · p99.9 ${formatUs(m.p99_9)} · max ${formatUs(m.max)}`,
+    );
   }
   if (f.worstSubscribers.length === 0) return { headline, figures };
 

@@ -47,12 +47,16 @@ export function lineChartSvg(spec: ChartSpec): string {
   const sy = (y: number) => M.top + plotH - (spec.y.max > spec.y.min ? ((y - spec.y.min) / (spec.y.max - spec.y.min)) * plotH : 0);
   const n = (v: number) => v.toFixed(1);
   const parts: string[] = [];
-  parts.push(`<svg class="chart" viewBox="0 0 ${W} ${H}" role="img" aria-label="${escapeHtml(spec.title)}" xmlns="http://www.w3.org/2000/svg">`);
+  parts.push(
+    `<svg class="chart" viewBox="0 0 ${W} ${H}" role="img" aria-label="${escapeHtml(spec.title)}" xmlns="http://www.w3.org/2000/svg">`,
+  );
   for (const b of spec.bands ?? []) {
     const x0 = sx(Math.max(b.from, spec.x.min));
     const x1 = sx(Math.min(b.to, spec.x.max));
     if (x1 <= x0) continue;
-    parts.push(`<rect class="band" x="${n(x0)}" y="${M.top}" width="${n(x1 - x0)}" height="${plotH}"><title>${escapeHtml(b.label)}</title></rect>`);
+    parts.push(
+      `<rect class="band" x="${n(x0)}" y="${M.top}" width="${n(x1 - x0)}" height="${plotH}"><title>${escapeHtml(b.label)}</title></rect>`,
+    );
     parts.push(`<text class="band-label" x="${n(x0 + 4)}" y="${M.top + 12}">${escapeHtml(b.label)}</text>`);
   }
   for (const t of spec.y.ticks) {
@@ -67,14 +71,19 @@ export function lineChartSvg(spec: ChartSpec): string {
   }
   parts.push(`<rect class="frame" x="${M.left}" y="${M.top}" width="${plotW}" height="${plotH}"/>`);
   parts.push(`<text class="axis-label" x="${M.left + plotW / 2}" y="${H - 6}" text-anchor="middle">${escapeHtml(spec.x.label)}</text>`);
-  parts.push(`<text class="axis-label" transform="translate(14 ${M.top + plotH / 2}) rotate(-90)" text-anchor="middle">${escapeHtml(spec.y.label)}</text>`);
+  parts.push(
+    `<text class="axis-label" transform="translate(14 ${M.top + plotH / 2}) rotate(-90)" text-anchor="middle">${escapeHtml(spec.y.label)}</text>`,
+  );
   for (const s of spec.series) {
     if (s.points.length === 0) continue;
     const d = s.points.map(([x, y], i) => `${i ? 'L' : 'M'}${n(sx(x))} ${n(sy(Math.min(y, spec.y.max)))}`).join('');
     const dash = s.dashed ? ' stroke-dasharray="6 4"' : '';
     const opacity = s.opacity !== undefined ? ` stroke-opacity="${s.opacity}"` : '';
-    const marker = s.points.length === 1 ? `<circle cx="${n(sx(s.points[0]![0]))}" cy="${n(sy(s.points[0]![1]))}" r="3" fill="${s.color}"/>` : '';
-    parts.push(`<g data-series="${escapeHtml(s.id)}"><path class="line" d="${d}" stroke="${s.color}"${dash}${opacity}><title>${escapeHtml(s.label)}</title></path>${marker}</g>`);
+    const marker =
+      s.points.length === 1 ? `<circle cx="${n(sx(s.points[0]![0]))}" cy="${n(sy(s.points[0]![1]))}" r="3" fill="${s.color}"/>` : '';
+    parts.push(
+      `<g data-series="${escapeHtml(s.id)}"><path class="line" d="${d}" stroke="${s.color}"${dash}${opacity}><title>${escapeHtml(s.label)}</title></path>${marker}</g>`,
+    );
   }
   parts.push('</svg>');
   return parts.join('');

@@ -28,11 +28,16 @@ export const tableReporter: Reporter = {
     out.push(c.bold(`rtbench ${r.tool.version} · ${r.scenario.name} · ${r.target.url}${targetNote}`));
     out.push(...describePhases(r));
     const warm = r.scenario.warmupMs > 0 ? `, first ${formatDurationMs(r.scenario.warmupMs)} warm-up excluded` : '';
-    out.push(`measured ${formatDurationMs(r.measuredMs)}${warm}; run took ${formatDurationMs(r.durationMs)} with ${r.health.workers} worker${r.health.workers === 1 ? '' : 's'}`);
+    out.push(
+      `measured ${formatDurationMs(r.measuredMs)}${warm}; run took ${formatDurationMs(r.durationMs)} with ${r.health.workers} worker${r.health.workers === 1 ? '' : 's'}`,
+    );
     if (r.partial) out.push(c.red(`PARTIAL RESULT: ${r.interruption ?? 'the run did not finish'}`));
     out.push('');
 
-    const latency = new Table({ head: ['metric', 'count', 'mean', ...PERCENTILE_COLUMNS.map(([h]) => h)], style: tableStyle(options.color) });
+    const latency = new Table({
+      head: ['metric', 'count', 'mean', ...PERCENTILE_COLUMNS.map(([h]) => h)],
+      style: tableStyle(options.color),
+    });
     const shown = METRIC_IDS.filter((id) => r.metrics[id] && r.metrics[id]!.count > 0);
     for (const id of shown) {
       const m = r.metrics[id]!;
@@ -61,7 +66,12 @@ export const tableReporter: Reporter = {
     }
     for (const note of r.notes) out.push(`note: ${note}`);
     if (r.verdicts?.length) {
-      for (const v of r.verdicts) out.push(v.pass ? c.green(`✓ ${v.check} (actual ${v.actual ?? '-'}${v.unit})`) : c.red(`✗ ${v.check} (actual ${v.actual ?? '-'}${v.unit})`));
+      for (const v of r.verdicts)
+        out.push(
+          v.pass
+            ? c.green(`✓ ${v.check} (actual ${v.actual ?? '-'}${v.unit})`)
+            : c.red(`✗ ${v.check} (actual ${v.actual ?? '-'}${v.unit})`),
+        );
     }
     out.push('');
     for (const id of shown) out.push(c.dim(`${id}: ${METRIC_DESCRIPTIONS[id]}`));

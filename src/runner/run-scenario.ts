@@ -61,7 +61,9 @@ export async function runScenario(plan: RunPlan, options: RunOptions = {}): Prom
     const { echoDelayMs, echoSerial, publishIntervalMs, processes, profile } = plan.embeddedServer;
     server = await startEmbeddedServer({ host: '127.0.0.1', port: 0, echoDelayMs, echoSerial, publishIntervalMs, processes, profile });
   }
-  const groupUrls = scenario.groups.map((g) => g.targetUrl ?? scenario.targetUrl ?? `${g.protocol === 'ws' ? 'ws' : 'http'}://127.0.0.1:${server!.port}${g.path}`);
+  const groupUrls = scenario.groups.map(
+    (g) => g.targetUrl ?? scenario.targetUrl ?? `${g.protocol === 'ws' ? 'ws' : 'http'}://127.0.0.1:${server!.port}${g.path}`,
+  );
   const peak = Math.max(0, ...scenario.phases.map((p) => p.connections));
   let sourceAddresses: string[];
   try {
@@ -100,28 +102,40 @@ export async function runScenario(plan: RunPlan, options: RunOptions = {}): Prom
   const coordinators = mainCoordinatorsFor(scenario);
   /** Each coordinator's final summaries from every worker. */
   const summaries = new Map<string, unknown[]>([...coordinators.keys()].map((name) => [name, []]));
-  const pool = await WorkerPool.start(workerPlans(plan, groupUrls, sourceAddresses), {
-    onInterval: (index, report) => {
-      aggregator.add(index, report);
-      for (const [name, summary] of Object.entries(report.summaries ?? {})) summaries.get(name)?.push(summary);
-      const point = aggregator.latestPoint();
-      options.onProgress?.({
-        elapsedMs: Date.now() - startMs,
-        plannedMs,
-        connectionsOpen: aggregator.connectionsOpen,
-        msgsPerSec: aggregator.msgsPerSecNow,
-        latencyP99Us: point?.latency_p99_us ?? 0,
-        errors: Object.values(aggregator.errors).reduce((a, v) => a + v, 0),
-      });
-      if (steadyPhase?.untilStreamsEnd && !drainStartMs) {
-        liveByWorker.set(index, report.connectionsLive);
-        streamsEnded = liveByWorker.size === plan.workers && [...liveByWorker.values()].every((n) => n === 0);
-      } else if (steadyStartMs && !drainStartMs && phaseTarget > 0 && aggregator.connectionsOpen === 0 && aggregator.counters.connections_opened > 0 && !reopensConnections(scenario) && expectsConnections(scenario)) {
-        end('target_lost', `the target closed every connection ${((Date.now() - steadyStartMs) / 1000).toFixed(1)} s into the run`);
-      }
+  const pool = await WorkerPool.start(
+    workerPlans(plan, groupUrls, sourceAddresses),
+    {
+      onInterval: (index, report) => {
+        aggregator.add(index, report);
+        for (const [name, summary] of Object.entries(report.summaries ?? {})) summaries.get(name)?.push(summary);
+        const point = aggregator.latestPoint();
+        options.onProgress?.({
+          elapsedMs: Date.now() - startMs,
+          plannedMs,
+          connectionsOpen: aggregator.connectionsOpen,
+          msgsPerSec: aggregator.msgsPerSecNow,
+          latencyP99Us: point?.latency_p99_us ?? 0,
+          errors: Object.values(aggregator.errors).reduce((a, v) => a + v, 0),
+        });
+        if (steadyPhase?.untilStreamsEnd && !drainStartMs) {
+          liveByWorker.set(index, report.connectionsLive);
+          streamsEnded = liveByWorker.size === plan.workers && [...liveByWorker.values()].every((n) => n === 0);
+        } else if (
+          steadyStartMs &&
+          !drainStartMs &&
+          phaseTarget > 0 &&
+          aggregator.connectionsOpen === 0 &&
+          aggregator.counters.connections_opened > 0 &&
+          !reopensConnections(scenario) &&
+          expectsConnections(scenario)
+        ) {
+          end('target_lost', `the target closed every connection ${((Date.now() - steadyStartMs) / 1000).toFixed(1)} s into the run`);
+        }
+      },
+      onCrash: (_index, reason) => end('crashed', reason),
     },
-    onCrash: (_index, reason) => end('crashed', reason),
-  }, coordinators);
+    coordinators,
+  );
 
   let notes: string[] = [];
   const rampWarnings: string[] = [];
@@ -161,7 +175,8 @@ export async function runScenario(plan: RunPlan, options: RunOptions = {}): Prom
     pool.kill();
     if (server) await server.close();
   }
-  if (aggregator.counters.connections_opened === 0 && expectsConnections(scenario)) end('unreachable', `no connection to ${url} could be opened`);
+  if (aggregator.counters.connections_opened === 0 && expectsConnections(scenario))
+    end('unreachable', `no connection to ${url} could be opened`);
   const { outcome, interruption } = status;
 
   const counters = aggregator.counters;
@@ -190,9 +205,15 @@ export async function runScenario(plan: RunPlan, options: RunOptions = {}): Prom
     timeseries: aggregator.timeseries(),
     health: aggregator.healthResult(plan.workers, counters.sends_missed, rampWarnings),
     notes: [
-      ...(plan.target.embedded ? [`target: the embedded reference server (profile ${plan.embeddedServer.profile}), started by rtbench in its own process`] : []),
+      ...(plan.target.embedded
+        ? [`target: the embedded reference server (profile ${plan.embeddedServer.profile}), started by rtbench in its own process`]
+        : []),
       ...plan.notes,
-      ...(sourceAddresses.length > 1 ? [`connections spread over ${sourceAddresses.length} source addresses (${sourceAddresses.join(', ')}): one address reaches one server port with at most ~28k ports`] : []),
+      ...(sourceAddresses.length > 1
+        ? [
+            `connections spread over ${sourceAddresses.length} source addresses (${sourceAddresses.join(', ')}): one address reaches one server port with at most ~28k ports`,
+          ]
+        : []),
       ...(scenario.connection.insecure ? ['TLS certificates were not verified (--insecure)'] : []),
       ...sectionNotes,
       ...notes,
@@ -242,7 +263,9 @@ export function workerPlans(plan: RunPlan, groupUrls: string[], sourceAddresses:
       scenario: plan.scenario,
       groupUrls,
       connectionsPerPhase: perPhase,
-      firstConnectionIndex: groups.map((_, g) => Math.max(0, ...split.map((byGroup) => byGroup[g]!.slice(0, w).reduce((a, v) => a + v, 0)))),
+      firstConnectionIndex: groups.map((_, g) =>
+        Math.max(0, ...split.map((byGroup) => byGroup[g]!.slice(0, w).reduce((a, v) => a + v, 0))),
+      ),
       connectRateShare: myPeak / peak,
       intervalMs: plan.intervalMs,
       local: localEndpointsFor(sourceAddresses, w, plan.workers),

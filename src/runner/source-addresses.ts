@@ -56,7 +56,12 @@ export function isLoopbackHost(host: string): boolean {
  * 127.0.0.x as the peak connection count needs (none when one address is enough, so the OS
  * picks as usual).
  */
-export function sourceAddressesFor(targetUrls: string[], peakConnections: number, explicit: string[] | undefined, portCount = ephemeralPortCount()): string[] {
+export function sourceAddressesFor(
+  targetUrls: string[],
+  peakConnections: number,
+  explicit: string[] | undefined,
+  portCount = ephemeralPortCount(),
+): string[] {
   if (explicit && explicit.length > 0) {
     for (const ip of explicit) {
       if (isIP(ip) === 0) throw new UsageError(`--source-ips: '${ip}' is not an IP address`);

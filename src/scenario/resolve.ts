@@ -67,9 +67,11 @@ export function resolvePlan(scenario: Scenario, o: RunOverrides, cores: number, 
   const subscriberOnly = isSubscriberOnly(scenario.groups);
   const publisher = scenario.groups.find((g) => g.role === 'publisher' || g.role === 'pubsub');
   if (o.inFlight !== undefined && (subscriberOnly || publisher)) {
-    throw new UsageError(subscriberOnly
-      ? `--in-flight: no connection of scenario '${scenario.name}' sends (every group only subscribes)`
-      : `--in-flight: group "${publisher!.name}" publishes (role "${publisher!.role}"), and publishers send at a rate, not on replies; use --rate`);
+    throw new UsageError(
+      subscriberOnly
+        ? `--in-flight: no connection of scenario '${scenario.name}' sends (every group only subscribes)`
+        : `--in-flight: group "${publisher!.name}" publishes (role "${publisher!.role}"), and publishers send at a rate, not on replies; use --rate`,
+    );
   }
   const s: Scenario = structuredClone(scenario);
   if (o.target !== undefined) {
@@ -112,9 +114,11 @@ export function resolvePlan(scenario: Scenario, o: RunOverrides, cores: number, 
   if (o.deflate !== undefined) c.deflate = o.deflate;
   if (o.thresholds?.length) s.thresholds = [...s.thresholds, ...o.thresholds];
   for (const p of s.phases) {
-    const depth = p.load?.kind === 'closed' ? p.load.inFlight : p.load?.maxInFlight ?? 0;
+    const depth = p.load?.kind === 'closed' ? p.load.inFlight : (p.load?.maxInFlight ?? 0);
     if (depth > c.maxOutstanding) {
-      throw new UsageError(`${p.load?.kind === 'closed' ? '--in-flight' : '--max-in-flight'} ${depth} exceeds --max-outstanding ${c.maxOutstanding} (the per-connection bound on messages awaiting a reply)`);
+      throw new UsageError(
+        `${p.load?.kind === 'closed' ? '--in-flight' : '--max-in-flight'} ${depth} exceeds --max-outstanding ${c.maxOutstanding} (the per-connection bound on messages awaiting a reply)`,
+      );
     }
   }
   // Streams that do not reconnect end once, by the server's design: when no group reconnects,
@@ -125,7 +129,9 @@ export function resolvePlan(scenario: Scenario, o: RunOverrides, cores: number, 
   const notes: string[] = [];
   if (first && s.warmupMs >= first.durationMs && o.durationMs !== undefined && o.warmupMs === undefined && s.warmupMs > 0) {
     // A short -d on a scenario with a warm-up: measure everything rather than refuse.
-    notes.push(`the scenario's ${formatDurationMs(s.warmupMs)} warm-up does not fit in --duration ${formatDurationMs(first.durationMs)}: no warm-up`);
+    notes.push(
+      `the scenario's ${formatDurationMs(s.warmupMs)} warm-up does not fit in --duration ${formatDurationMs(first.durationMs)}: no warm-up`,
+    );
     s.warmupMs = 0;
   }
   if (first && s.warmupMs > 0 && s.warmupMs >= first.durationMs) {
@@ -153,8 +159,10 @@ export function resolvePlan(scenario: Scenario, o: RunOverrides, cores: number, 
     notes.push(`${workers} generator processes so that each stays under the open-files limit of ${openFilesLimit}`);
   }
   const serverProcesses = embedded && neededProcesses > 1 ? neededProcesses : 1;
-  if (serverProcesses > 1) notes.push(`the embedded server ran as ${serverProcesses} processes (open-files limit ${openFilesLimit} per process)`);
-  if (o.serverProfile !== undefined && !embedded) throw new UsageError('--server-profile applies to the embedded server only; it cannot change --target');
+  if (serverProcesses > 1)
+    notes.push(`the embedded server ran as ${serverProcesses} processes (open-files limit ${openFilesLimit} per process)`);
+  if (o.serverProfile !== undefined && !embedded)
+    throw new UsageError('--server-profile applies to the embedded server only; it cannot change --target');
   if (subscriberOnly && o.ratePerSec !== undefined) {
     if (!embedded) {
       throw new UsageError(
@@ -183,7 +191,8 @@ export function resolvePlan(scenario: Scenario, o: RunOverrides, cores: number, 
   return deepFreeze(plan);
 }
 
-const CAP_ON_CLOSED = '--max-in-flight and --request-response apply to the open model (--rate); a closed-loop run (--in-flight, or the scenario\'s model "closed") keeps its own in-flight count';
+const CAP_ON_CLOSED =
+  '--max-in-flight and --request-response apply to the open model (--rate); a closed-loop run (--in-flight, or the scenario\'s model "closed") keeps its own in-flight count';
 
 function overrideLoad(load: LoadModel | undefined, o: RunOverrides): LoadModel | undefined {
   if (o.maxInFlight !== undefined && (o.inFlight !== undefined || (o.ratePerSec === undefined && load?.kind === 'closed'))) {

@@ -4,7 +4,21 @@
  */
 import { ConfigError, type ValidationIssue } from '../errors.js';
 import { parseCount, parseDurationMs, parseSizeBytes } from '../units.js';
-import type { ConnectionOptions, EmbeddedServerSpec, FanoutSpec, Group, LoadModel, MessageSpec, Phase, Protocol, ReplySpec, Role, Scenario, SseClient, SseSpec } from './types.js';
+import type {
+  ConnectionOptions,
+  EmbeddedServerSpec,
+  FanoutSpec,
+  Group,
+  LoadModel,
+  MessageSpec,
+  Phase,
+  Protocol,
+  ReplySpec,
+  Role,
+  Scenario,
+  SseClient,
+  SseSpec,
+} from './types.js';
 
 /**
  * Open loop: messages awaiting a reply per connection before a due send waits. 0: none ever
@@ -38,8 +52,23 @@ export function isSubscriberOnly(groups: readonly Group[]): boolean {
 
 /** Field names the validator accepts, per object (the JSON Schema is checked against them). */
 export const GROUP_FIELD_KEYS = ['protocol', 'role', 'share', 'path', 'message', 'replies', 'sse'];
-export const TOP_KEYS = ['$schema', 'name', 'description', 'target', 'groups', ...GROUP_FIELD_KEYS,
-  'phases', 'warmup', 'timeouts', 'maxMessage', 'maxOutstanding', 'reconnect', 'thresholds', 'fanout', 'server'];
+export const TOP_KEYS = [
+  '$schema',
+  'name',
+  'description',
+  'target',
+  'groups',
+  ...GROUP_FIELD_KEYS,
+  'phases',
+  'warmup',
+  'timeouts',
+  'maxMessage',
+  'maxOutstanding',
+  'reconnect',
+  'thresholds',
+  'fanout',
+  'server',
+];
 export const GROUP_KEYS = ['name', 'target', ...GROUP_FIELD_KEYS];
 const ROLES: Record<Protocol, Role[]> = { ws: ['echo', 'publisher', 'subscriber', 'pubsub'], sse: ['listener'] };
 export const TARGET_KEYS = ['url', 'headers', 'subprotocols', 'origin', 'insecure', 'deflate'];
@@ -84,7 +113,7 @@ class Reader {
   }
 
   number(value: unknown, path: string, rule: { min?: number; above?: number; integer?: boolean }): number | undefined {
-    const n = typeof value === 'number' || typeof value === 'string' ? parseCount(value) ?? signed(value) : undefined;
+    const n = typeof value === 'number' || typeof value === 'string' ? (parseCount(value) ?? signed(value)) : undefined;
     if (n === undefined || Number.isNaN(n)) return this.fail(path, `must be a number, got ${describe(value)}`);
     if (rule.integer && !Number.isInteger(n)) return this.fail(path, `must be a whole number, got ${describe(value)}`);
     if (rule.above !== undefined && !(n > rule.above)) return this.fail(path, `must be > ${rule.above}, got ${describe(value)}`);
@@ -130,7 +159,8 @@ export function validateScenario(raw: unknown, source: string): Scenario {
   if (!top) throw new ConfigError(source, r.issues);
 
   const name = top.name === undefined ? r.fail('name', 'is required') : r.string(top.name, 'name');
-  if (name !== undefined && !/^[A-Za-z0-9._-]+$/.test(name)) r.fail('name', `must use letters, digits, '.', '_' or '-' only, got ${describe(name)}`);
+  if (name !== undefined && !/^[A-Za-z0-9._-]+$/.test(name))
+    r.fail('name', `must use letters, digits, '.', '_' or '-' only, got ${describe(name)}`);
   const description = top.description === undefined ? undefined : r.string(top.description, 'description');
 
   const connection: ConnectionOptions = {
@@ -175,7 +205,7 @@ export function validateScenario(raw: unknown, source: string): Scenario {
       const obj = r.object(g, `groups[${i}]`, GROUP_KEYS);
       if (!obj) return;
       const group = readGroupFields(r, obj, `groups[${i}]`, defaults);
-      const name = obj.name === undefined ? `group${i + 1}` : r.string(obj.name, `groups[${i}].name`) ?? `group${i + 1}`;
+      const name = obj.name === undefined ? `group${i + 1}` : (r.string(obj.name, `groups[${i}].name`) ?? `group${i + 1}`);
       if (groups.some((other) => other.name === name)) r.fail(`groups[${i}].name`, `must be unique, "${name}" is used twice`);
       groups.push({ ...group, name });
     });
@@ -197,7 +227,7 @@ export function validateScenario(raw: unknown, source: string): Scenario {
     });
   }
 
-  const warmupMs = top.warmup === undefined ? 0 : r.duration(top.warmup, 'warmup') ?? 0;
+  const warmupMs = top.warmup === undefined ? 0 : (r.duration(top.warmup, 'warmup') ?? 0);
   const firstSteady = phases[0]?.durationMs;
   if (firstSteady !== undefined && warmupMs >= firstSteady && warmupMs > 0) {
     r.fail('warmup', `must be shorter than phases[0].duration (${firstSteady}ms), got ${warmupMs}ms`);
@@ -206,7 +236,8 @@ export function validateScenario(raw: unknown, source: string): Scenario {
   if (top.timeouts !== undefined) {
     const t = r.object(top.timeouts, 'timeouts', TIMEOUT_KEYS);
     if (t) {
-      if (t.handshake !== undefined) connection.handshakeTimeoutMs = positiveDuration(r, t.handshake, 'timeouts.handshake') ?? connection.handshakeTimeoutMs;
+      if (t.handshake !== undefined)
+        connection.handshakeTimeoutMs = positiveDuration(r, t.handshake, 'timeouts.handshake') ?? connection.handshakeTimeoutMs;
       if (t.reply !== undefined) connection.replyTimeoutMs = positiveDuration(r, t.reply, 'timeouts.reply') ?? connection.replyTimeoutMs;
     }
   }
@@ -229,13 +260,25 @@ export function validateScenario(raw: unknown, source: string): Scenario {
   });
   const { fanout, server } = readFanoutFields(r, top, groups, phases);
   phases.forEach((p, i) => {
-    const depth = p.load?.kind === 'closed' ? p.load.inFlight : p.load?.maxInFlight ?? 0;
+    const depth = p.load?.kind === 'closed' ? p.load.inFlight : (p.load?.maxInFlight ?? 0);
     const key = p.load?.kind === 'closed' ? 'inFlight' : 'maxInFlight';
-    if (depth > connection.maxOutstanding) r.fail(`phases[${i}].load.${key}`, `must be at most maxOutstanding (${connection.maxOutstanding}), got ${depth}`);
+    if (depth > connection.maxOutstanding)
+      r.fail(`phases[${i}].load.${key}`, `must be at most maxOutstanding (${connection.maxOutstanding}), got ${depth}`);
   });
 
   if (r.issues.length > 0 || name === undefined) throw new ConfigError(source, r.issues);
-  return { name, description, targetUrl, groups, phases, warmupMs, connection, thresholds, ...(fanout ? { fanout } : {}), ...(server ? { server } : {}) };
+  return {
+    name,
+    description,
+    targetUrl,
+    groups,
+    phases,
+    warmupMs,
+    connection,
+    thresholds,
+    ...(fanout ? { fanout } : {}),
+    ...(server ? { server } : {}),
+  };
 }
 
 /**
@@ -258,17 +301,26 @@ function readFanoutFields(r: Reader, top: Obj, groups: Group[], phases: Phase[])
   if (top.server !== undefined) {
     const o = r.object(top.server, 'server', SERVER_KEYS);
     if (o) {
-      const rate = o.publishRate === undefined ? r.fail('server.publishRate', 'is required') : r.number(o.publishRate, 'server.publishRate', { above: 0 });
+      const rate =
+        o.publishRate === undefined
+          ? r.fail('server.publishRate', 'is required')
+          : r.number(o.publishRate, 'server.publishRate', { above: 0 });
       if (rate !== undefined) server = { publishRatePerSec: rate };
     }
   }
   const publisher = groups.find((g) => g.role === 'publisher' || g.role === 'pubsub');
   phases.forEach((p, i) => {
     if (publisher && p.load?.kind === 'closed') {
-      r.fail(`phases[${i}].load.model`, `must be "open" (rate or totalRate): group "${publisher.name}" publishes (role "${publisher.role}"), and a publisher sends at a rate, not on replies`);
+      r.fail(
+        `phases[${i}].load.model`,
+        `must be "open" (rate or totalRate): group "${publisher.name}" publishes (role "${publisher.role}"), and a publisher sends at a rate, not on replies`,
+      );
     }
     if (p.load && groups.length > 0 && isSubscriberOnly(groups)) {
-      r.fail(`phases[${i}].load`, 'has nothing to drive: every group only subscribes (the server publishes; server.publishRate sets the embedded server\'s rate)');
+      r.fail(
+        `phases[${i}].load`,
+        "has nothing to drive: every group only subscribes (the server publishes; server.publishRate sets the embedded server's rate)",
+      );
     }
   });
   return { fanout, server };
@@ -278,9 +330,10 @@ function readPhase(r: Reader, raw: unknown, path: string): Phase | undefined {
   const p = r.object(raw, path, PHASE_KEYS);
   if (!p) return undefined;
   const durationMs = p.duration === undefined ? r.fail(`${path}.duration`, 'is required') : r.duration(p.duration, `${path}.duration`);
-  const connections = p.connections === undefined
-    ? r.fail(`${path}.connections`, 'is required')
-    : r.number(p.connections, `${path}.connections`, { min: 0, integer: true });
+  const connections =
+    p.connections === undefined
+      ? r.fail(`${path}.connections`, 'is required')
+      : r.number(p.connections, `${path}.connections`, { min: 0, integer: true });
   const connectRatePerSec = p.connectRate === undefined ? undefined : r.number(p.connectRate, `${path}.connectRate`, { above: 0 });
   const load = p.load === undefined ? undefined : readLoad(r, p.load, `${path}.load`, connections);
   const untilStreamsEnd = p.untilStreamsEnd === undefined ? undefined : r.boolean(p.untilStreamsEnd, `${path}.untilStreamsEnd`);
@@ -309,7 +362,8 @@ function readLoad(r: Reader, raw: unknown, path: string, connections: number | u
     if (l.arrival === 'uniform' || l.arrival === 'poisson') arrival = l.arrival;
     else r.fail(`${path}.arrival`, `must be "uniform" or "poisson", got ${describe(l.arrival)}`);
   }
-  const maxInFlight = l.maxInFlight === undefined ? DEFAULT_MAX_IN_FLIGHT : r.number(l.maxInFlight, `${path}.maxInFlight`, { min: 0, integer: true });
+  const maxInFlight =
+    l.maxInFlight === undefined ? DEFAULT_MAX_IN_FLIGHT : r.number(l.maxInFlight, `${path}.maxInFlight`, { min: 0, integer: true });
   if (maxInFlight === undefined) return undefined;
   if (l.rate !== undefined && l.totalRate !== undefined) return r.fail(path, 'give rate (per connection) or totalRate, not both');
   if (l.rate !== undefined) {
@@ -362,9 +416,13 @@ function readGroupFields(r: Reader, o: Obj, at: string, base: Omit<Group, 'name'
   let role: Role = base && !protocolChanged ? base.role : protocol === 'sse' ? 'listener' : 'echo';
   if (o.role !== undefined) {
     if (typeof o.role === 'string' && ROLES[protocol].includes(o.role as Role)) role = o.role as Role;
-    else r.fail(p('role'), `must be one of ${ROLES[protocol].map((x) => `"${x}"`).join(', ')} for protocol "${protocol}", got ${describe(o.role)}`);
+    else
+      r.fail(
+        p('role'),
+        `must be one of ${ROLES[protocol].map((x) => `"${x}"`).join(', ')} for protocol "${protocol}", got ${describe(o.role)}`,
+      );
   }
-  const share = o.share === undefined ? 1 : r.number(o.share, p('share'), { above: 0 }) ?? 1;
+  const share = o.share === undefined ? 1 : (r.number(o.share, p('share'), { above: 0 }) ?? 1);
   let path = base && !protocolChanged ? base.path : SCENARIO_DEFAULTS.path[protocol];
   if (o.path !== undefined) {
     const v = r.string(o.path, p('path'));
@@ -386,7 +444,8 @@ function readGroupFields(r: Reader, o: Obj, at: string, base: Omit<Group, 'name'
   if (o.replies !== undefined) {
     const rp = r.object(o.replies, p('replies'), REPLIES_KEYS);
     if (rp) {
-      if (rp.perMessage !== undefined) replies.perMessage = r.number(rp.perMessage, p('replies.perMessage'), { min: 1, integer: true }) ?? 1;
+      if (rp.perMessage !== undefined)
+        replies.perMessage = r.number(rp.perMessage, p('replies.perMessage'), { min: 1, integer: true }) ?? 1;
       if (rp.skipFirst !== undefined) replies.skipFirst = r.number(rp.skipFirst, p('replies.skipFirst'), { min: 0, integer: true }) ?? 0;
     }
   }

@@ -185,7 +185,8 @@ export function resolveServerOptions(opts: Partial<ReferenceServerOptions> = {})
     // These only exist in the Hyperlane imitation; accepting them silently under `strict` would
     // let a run believe it was measuring lag or idle drops that never happen.
     if (resolved.idleDropMs > 0) problems.push('idleDropMs needs profile hyperlane or hyperlane-readme (got profile strict)');
-    if (defined.broadcastCapacity !== undefined) problems.push('broadcastCapacity needs profile hyperlane or hyperlane-readme (got profile strict)');
+    if (defined.broadcastCapacity !== undefined)
+      problems.push('broadcastCapacity needs profile hyperlane or hyperlane-readme (got profile strict)');
     if (defined.lagPolicy !== undefined) problems.push('lagPolicy needs profile hyperlane or hyperlane-readme (got profile strict)');
   }
   if (problems.length > 0) throw new UsageError(problems.map((p) => `reference server: ${p}`).join('\n'));

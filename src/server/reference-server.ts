@@ -47,7 +47,9 @@ const CLOSE_DRAIN_MS = 500;
 export async function startReferenceServer(opts: Partial<ReferenceServerOptions> = {}): Promise<RunningServer> {
   const options = resolveServerOptions(opts);
   if (options.processes > 1) {
-    throw new UsageError(`startReferenceServer runs one process (got processes ${options.processes}); use startServer from server/start-server.js`);
+    throw new UsageError(
+      `startReferenceServer runs one process (got processes ${options.processes}); use startServer from server/start-server.js`,
+    );
   }
   const app = new ReferenceApp(options);
   const port = await listen(app.http, options.host, options.port);

@@ -27,7 +27,11 @@ interface LinkEvents {
 
 function forkWorker(events: LinkEvents): WorkerLink {
   const entry = fileURLToPath(new URL('./entry.js', import.meta.url));
-  const child = fork(entry, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: ['--max-old-space-size=8192'], serialization: 'advanced' });
+  const child = fork(entry, [], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    execArgv: ['--max-old-space-size=8192'],
+    serialization: 'advanced',
+  });
   child.on('message', (msg: FromWorker) => events.onMessage(msg));
   child.on('exit', (code, signal) => events.onExit(signal ?? `code ${code}`));
   return {
@@ -101,7 +105,11 @@ export class WorkerPool {
   ) {}
 
   /** Forks a worker per plan and resolves when all are ready. */
-  static async start(plans: WorkerPlan[], events: PoolEvents, coordinators: ReadonlyMap<string, MainCoordinator> = new Map()): Promise<WorkerPool> {
+  static async start(
+    plans: WorkerPlan[],
+    events: PoolEvents,
+    coordinators: ReadonlyMap<string, MainCoordinator> = new Map(),
+  ): Promise<WorkerPool> {
     const pool = new WorkerPool(events, coordinators);
     const start = plans.length === 1 ? inProcessWorker : forkWorker;
     for (const plan of plans) {

@@ -96,7 +96,15 @@ export class WorkerHost {
       const coordinator = role.coordinator === undefined ? undefined : this.coordinators.get(role.coordinator);
       return (host: RoleHost, group: GroupRuntime, index: number) => role.create(host, group, index, coordinator);
     });
-    const engine = new Engine(p.scenario, groups, (host, group, index) => openers[group.index]!(host, group, index), this.recorder!, this.health!, p.firstConnectionIndex, p.local);
+    const engine = new Engine(
+      p.scenario,
+      groups,
+      (host, group, index) => openers[group.index]!(host, group, index),
+      this.recorder!,
+      this.health!,
+      p.firstConnectionIndex,
+      p.local,
+    );
     this.coordinatorNotes = notes;
     return engine;
   }
@@ -121,7 +129,8 @@ export class WorkerHost {
         this.send({ type: 'interval', report: this.intervalReport() }); // close the steady interval before the ramp
         this.isSteady = false;
         const phase = this.plan!.scenario.phases[msg.index]!;
-        const rate = phase.connectRatePerSec === undefined ? undefined : Math.max(0.001, phase.connectRatePerSec * this.plan!.connectRateShare);
+        const rate =
+          phase.connectRatePerSec === undefined ? undefined : Math.max(0.001, phase.connectRatePerSec * this.plan!.connectRateShare);
         for (const c of this.coordinators.values()) c.rampStarted?.(msg.index);
         await rampTo(this.engine!, this.plan!.connectionsPerPhase[msg.index]!, rate, () => this.cancelled);
         // The counts so far, ahead of 'ramped': the runner judges "no connection could be opened"

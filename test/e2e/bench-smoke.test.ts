@@ -35,7 +35,9 @@ function readDoc(prefix: string): { schemaVersion: number; benchmark: string; mo
 
 describe('bench/run.js --smoke', () => {
   it('runs overhead and histogram, exits 0 and writes JSON whose ratios are numbers', async () => {
-    child = spawn(process.execPath, [RUN_JS, '--smoke', '--only', 'overhead,histogram', '--out-dir', outDir], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child = spawn(process.execPath, [RUN_JS, '--smoke', '--only', 'overhead,histogram', '--out-dir', outDir], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout!.setEncoding('utf8').on('data', (c: string) => (stdout += c));

@@ -35,15 +35,36 @@ describe('compare --target (live)', () => {
   const saveDir = join(dir, 'rounds');
 
   it('runs interleaved rounds and prints medians, spreads and the summary', async () => {
-    const r = await runBin(['compare', '--target', `fast=${url(fast)}`, '--target', `slow=${url(slow)}`, ...LOAD.slice(0, -1), '--rounds', '2', '--cooldown', '200ms', '--save-dir', saveDir, '--rank-by', 'latency.p50']);
+    const r = await runBin([
+      'compare',
+      '--target',
+      `fast=${url(fast)}`,
+      '--target',
+      `slow=${url(slow)}`,
+      ...LOAD.slice(0, -1),
+      '--rounds',
+      '2',
+      '--cooldown',
+      '200ms',
+      '--save-dir',
+      saveDir,
+      '--rank-by',
+      'latency.p50',
+    ]);
     expect(r.code).toBe(0);
     // Interleaved: A B A B, one line per run on stderr.
-    expect(r.stderr.match(/^rtbench: round \d\/2 \w+/gm)).toEqual(['rtbench: round 1/2 fast', 'rtbench: round 1/2 slow', 'rtbench: round 2/2 fast', 'rtbench: round 2/2 slow']);
+    expect(r.stderr.match(/^rtbench: round \d\/2 \w+/gm)).toEqual([
+      'rtbench: round 1/2 fast',
+      'rtbench: round 1/2 slow',
+      'rtbench: round 2/2 fast',
+      'rtbench: round 2/2 slow',
+    ]);
     expect(r.stderr).toContain(`rtbench: rounds written to ${saveDir}/`);
     const lines = r.stdout.split('\n');
     expect(lines[0]).toBe('rtbench compare · echo · 2 entries (median of 2 rounds ± their median absolute deviation)');
     expect(r.stdout).toMatch(/│ +fast │ +slow │/);
-    for (const key of ['latency.p50', 'latency.p99', 'connect_time.p99', 'msgs_per_sec', 'errors', 'error_rate']) expect(r.stdout).toMatch(new RegExp(`│ ${key.replace('.', '\\.')} +│`));
+    for (const key of ['latency.p50', 'latency.p99', 'connect_time.p99', 'msgs_per_sec', 'errors', 'error_rate'])
+      expect(r.stdout).toMatch(new RegExp(`│ ${key.replace('.', '\\.')} +│`));
     // Every echo waits 3 ms on `slow`: the median is lower on `fast`, whatever the machine.
     expect(r.stdout).toMatch(/^ {2}fast: p50 [\d.]+( ± [\d.]+)? × lower than slow/m);
     process.stdout.write(`\n--- compare over two real servers ---\n${r.stdout}\n`);
@@ -71,7 +92,18 @@ describe('compare --target (live)', () => {
     expect(regression.code).toBe(4);
     expect(regression.stdout).toMatch(/│ latency\.p50 .*FAIL \(regression\)/);
     expect(regression.stderr).toMatch(/^rtbench: gate failed: latency\.p50=10%: \+[\d.]+ms \(\+\d+\.\d%\) is worse than the 10% limit/m);
-    const same = await runBin(['gate', a, '--baseline', a, '--max-regression', 'latency.p99=10%', '--max-regression', 'errors=0', '--format', 'md']);
+    const same = await runBin([
+      'gate',
+      a,
+      '--baseline',
+      a,
+      '--max-regression',
+      'latency.p99=10%',
+      '--max-regression',
+      'errors=0',
+      '--format',
+      'md',
+    ]);
     expect(same.code).toBe(0);
     expect(same.stdout).toContain('**Gate passed: 2 checks.**');
 
@@ -97,7 +129,19 @@ describe('compare --target (live)', () => {
 
   it('flags a target that refuses every connection, leaves it unranked and exits 3', async () => {
     const closedPort = await freePort();
-    const r = await runBin(['compare', '--target', `fast=${url(fast)}`, '--target', `dead=ws://127.0.0.1:${closedPort}/websocket`, ...LOAD, '--rounds', '1', '--cooldown', '0', '--no-save']);
+    const r = await runBin([
+      'compare',
+      '--target',
+      `fast=${url(fast)}`,
+      '--target',
+      `dead=ws://127.0.0.1:${closedPort}/websocket`,
+      ...LOAD,
+      '--rounds',
+      '1',
+      '--cooldown',
+      '0',
+      '--no-save',
+    ]);
     expect(r.code).toBe(3);
     expect(r.stdout).toMatch(/│ +fast │ +dead \(!\) │/);
     expect(r.stdout).toMatch(/^\(!\) dead: error rate 100\.0% is over the 1\.00% limit \(--max-error-rate\); shown, not ranked$/m);
@@ -114,7 +158,9 @@ describe('compare --target (live)', () => {
     expect(dup).toMatchObject({ code: 2, stderr: 'rtbench: --target name "x" is given twice; names label the columns and must differ\n' });
     const rank = await runBin(['compare', '--target', `a=${url(fast)}`, '--target', `b=${url(slow)}`, '--rank-by', 'latency.p98']);
     expect(rank.code).toBe(2);
-    expect(rank.stderr).toBe('rtbench: --rank-by: unknown statistic "p98" for latency; use p50, p90, p99, p99_9, p99_99, min, mean, max or count\n');
+    expect(rank.stderr).toBe(
+      'rtbench: --rank-by: unknown statistic "p98" for latency; use p50, p90, p99, p99_9, p99_99, min, mean, max or count\n',
+    );
     expect((await fast.stats()).connections_accepted).toBe(before);
     expect(existsSync(join(dir, 'never'))).toBe(false);
   });

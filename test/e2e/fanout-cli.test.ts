@@ -26,7 +26,20 @@ afterAll(async () => {
 describe('rtbench run (fan-out scenarios)', () => {
   it('run chat --target: the table shows publish rate, deliveries/s and one-way latency; the file agrees', async () => {
     const out = join(dir, 'chat.json');
-    const r = await runBin(['run', 'chat', '--target', `ws://127.0.0.1:${server.port}/broadcast`, '-c', '4', '--rate', '10', '-d', '1s', '-o', out]);
+    const r = await runBin([
+      'run',
+      'chat',
+      '--target',
+      `ws://127.0.0.1:${server.port}/broadcast`,
+      '-c',
+      '4',
+      '--rate',
+      '10',
+      '-d',
+      '1s',
+      '-o',
+      out,
+    ]);
     expect(r.stderr).toContain(`result written to ${out}`);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('fan-out: 4 publishers → 4 subscribers (senders receive their own messages)');

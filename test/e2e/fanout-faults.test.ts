@@ -52,7 +52,12 @@ describe('fan-out faults', () => {
   it('a relay that does not echo to the sender, with includeSender false: nothing lost, own messages not expected', async () => {
     const relay = await track(injectingRelay({ excludeSender: true }));
     const plan = planFrom(
-      { name: 'no-echo', role: 'pubsub', fanout: { includeSender: false }, phases: [{ duration: '1s', connections: 3, load: { rate: 20 } }] },
+      {
+        name: 'no-echo',
+        role: 'pubsub',
+        fanout: { includeSender: false },
+        phases: [{ duration: '1s', connections: 3, load: { rate: 20 } }],
+      },
       { target: relay.url },
     );
     const { result } = await runScenario(plan);
@@ -62,13 +67,19 @@ describe('fan-out faults', () => {
     expect(c.msgs_lost + c.msgs_unexpected).toBe(0);
   });
 
-  it('a server\'s own stream: gaps, a repeat, a late seq and a lost tail counted; a 1000 close is a normal end', async () => {
+  it("a server's own stream: gaps, a repeat, a late seq and a lost tail counted; a 1000 close is a normal end", async () => {
     // Connection order decides the script; totals do not depend on which subscriber got which.
-    const stream = await track(scriptedPublisher([
-      { seqs: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9] },
-      { seqs: [0, 1, 2, 4, 5, 5, 3, 7, 8] }, // 6 missing, 5 twice, 3 late; 9 (seen by another) never comes
-      { seqs: [0, 1, 2, 3, 5], closeAfter: true }, // 4 missing; its stream ends normally after 5
-    ], 600, 15));
+    const stream = await track(
+      scriptedPublisher(
+        [
+          { seqs: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9] },
+          { seqs: [0, 1, 2, 4, 5, 5, 3, 7, 8] }, // 6 missing, 5 twice, 3 late; 9 (seen by another) never comes
+          { seqs: [0, 1, 2, 3, 5], closeAfter: true }, // 4 missing; its stream ends normally after 5
+        ],
+        600,
+        15,
+      ),
+    );
     const plan = planFrom(
       { name: 'stream', role: 'subscriber', phases: [{ duration: '1.2s', connections: 3 }], timeouts: { reply: '500ms' } },
       { target: stream.url },
@@ -83,7 +94,11 @@ describe('fan-out faults', () => {
     expect(c.msgs_reordered).toBe(1);
     expect(result.errors).toEqual({});
     expect(result.fanout).toMatchObject({ publishers: 0, subscribers: 3, serverPublished: 10 });
-    expect(result.fanout!.worstSubscribers.map((s) => [s.expected, s.received, s.lost])).toEqual([[10, 8, 2], [6, 5, 1], [10, 10, 0]]);
+    expect(result.fanout!.worstSubscribers.map((s) => [s.expected, s.received, s.lost])).toEqual([
+      [10, 8, 2],
+      [6, 5, 1],
+      [10, 10, 0],
+    ]);
     // Stamps from this host's hrtime clock: one-way latency is meaningful and small.
     expect(result.metrics.fanout_latency!.count).toBe(c.deliveries_received);
     expect(result.metrics.fanout_latency!.max).toBeLessThan(1_000_000);

@@ -45,15 +45,18 @@ describe('fan-out across ramps', () => {
   });
 
   it('the embedded server publishing all along: subscribers joining mid-stream lose nothing', async () => {
-    const plan = planFrom({
-      name: 'broadcast-ramp',
-      role: 'subscriber',
-      server: { publishRate: 50 },
-      phases: [
-        { duration: '600ms', connections: 3 },
-        { duration: '600ms', connections: 8, connectRate: 10 },
-      ],
-    }, { workers: 2 });
+    const plan = planFrom(
+      {
+        name: 'broadcast-ramp',
+        role: 'subscriber',
+        server: { publishRate: 50 },
+        phases: [
+          { duration: '600ms', connections: 3 },
+          { duration: '600ms', connections: 8, connectRate: 10 },
+        ],
+      },
+      { workers: 2 },
+    );
     expect(plan.embeddedServer.publishIntervalMs).toBe(20);
     const { result, outcome } = await runScenario(plan);
     const c = result.counters;

@@ -73,7 +73,7 @@ describe('slow subscriber', () => {
     }
   });
 
-  it('Hyperlane profile (tokio broadcast, lagged receivers skip): rtbench\'s gaps equal the messages skipped', async () => {
+  it("Hyperlane profile (tokio broadcast, lagged receivers skip): rtbench's gaps equal the messages skipped", async () => {
     // Loopback's socket buffers hold ~300 of these 32 KiB messages and the ring 100 more, so
     // a 1.2 s stall (~380 behind) skips only a few, or none; 2 s (~640 behind) always skips.
     const proxy = await slowReadingProxy(hyperlane.port, 1024 * 1024, 2000);

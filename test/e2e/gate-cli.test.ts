@@ -10,7 +10,8 @@ import { makeResult, tempDir, writeJson } from '../helpers/results.js';
 
 const dir = tempDir('rtbench-gate-');
 /** 1000 samples whose p99 (the 990th) is exactly `p99Us`. */
-const withP99 = (p99Us: number, label = 'node') => makeResult({ label, latencyUs: [...Array<number>(989).fill(Math.round(p99Us / 2)), ...Array<number>(11).fill(p99Us)] });
+const withP99 = (p99Us: number, label = 'node') =>
+  makeResult({ label, latencyUs: [...Array<number>(989).fill(Math.round(p99Us / 2)), ...Array<number>(11).fill(p99Us)] });
 
 const base = writeJson(dir, 'base.json', withP99(1000));
 const same = writeJson(dir, 'same.json', withP99(1050));
@@ -69,13 +70,19 @@ describe('rtbench gate', () => {
     const junk = writeJson(dir, 'junk.json', { hello: 1 });
     const cases: Array<[string[], string]> = [
       [['gate', join(dir, 'nope.json'), '--baseline', base], `rtbench: cannot read ${join(dir, 'nope.json')}: no such file\n`],
-      [['gate', junk, '--baseline', base], `rtbench: ${junk}: not a readable rtbench result: has no schemaVersion (not an rtbench result)\n`],
+      [
+        ['gate', junk, '--baseline', base],
+        `rtbench: ${junk}: not a readable rtbench result: has no schemaVersion (not an rtbench result)\n`,
+      ],
       [
         ['gate', other, '--baseline', base],
         `rtbench: cannot compare runs of different scenarios: ${base} ran "echo", ${other} ran "echo-closed"\n  hint: runs are matched by scenario name, then target label; give files of one scenario\n`,
       ],
-      [['gate', same, '--baseline', base, '-m', 'latency.p99<10%'], 'rtbench: --max-regression: "latency.p99<10%": write metric=tolerance, e.g. latency.p99=10% or latency.p99=2ms\n'],
-      [['gate', same], 'rtbench: Missing required argument: baseline\nRun \'rtbench --help\' for usage.\n'],
+      [
+        ['gate', same, '--baseline', base, '-m', 'latency.p99<10%'],
+        'rtbench: --max-regression: "latency.p99<10%": write metric=tolerance, e.g. latency.p99=10% or latency.p99=2ms\n',
+      ],
+      [['gate', same], "rtbench: Missing required argument: baseline\nRun 'rtbench --help' for usage.\n"],
     ];
     for (const [args, stderr] of cases) {
       const r = await runBin(args);

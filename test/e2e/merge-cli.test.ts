@@ -46,9 +46,17 @@ describe('rtbench merge', () => {
     const echo = writeJson(dir, 'echo.json', makeResult());
     const closed = writeJson(dir, 'closed.json', makeResult({ scenario: 'echo-closed' }));
     const mixed = await runBin(['merge', echo, closed, '--out', join(dir, 'x.json')]);
-    expect(mixed).toMatchObject({ code: 2, stdout: '', stderr: 'rtbench: cannot merge results of different scenarios ("echo", "echo-closed"); merge the shards or rounds of one scenario\n' });
+    expect(mixed).toMatchObject({
+      code: 2,
+      stdout: '',
+      stderr: 'rtbench: cannot merge results of different scenarios ("echo", "echo-closed"); merge the shards or rounds of one scenario\n',
+    });
     const bad = writeJson(dir, 'v9.json', { ...makeResult(), schemaVersion: 9 });
     const unreadable = await runBin(['merge', echo, bad]);
-    expect(unreadable).toMatchObject({ code: 2, stdout: '', stderr: `rtbench: ${bad}: not a readable rtbench result: schemaVersion is 9; this rtbench reads 1\n` });
+    expect(unreadable).toMatchObject({
+      code: 2,
+      stdout: '',
+      stderr: `rtbench: ${bad}: not a readable rtbench result: schemaVersion is 9; this rtbench reads 1\n`,
+    });
   });
 });

@@ -49,17 +49,28 @@ describe('rtbench report', () => {
     expect(r.stdout).toMatch(/^- before: p99 [\d.]+ × lower than after$/m);
     const hgrm = await runBin(['report', `before=${file}`, `after=${other}`, '--format', 'hgrm', '--out', join(dir, 'cmp')]);
     expect(hgrm.code).toBe(0);
-    expect(readdirSync(join(dir, 'cmp')).sort()).toEqual(['after.connect_time.hgrm', 'after.latency.hgrm', 'before.connect_time.hgrm', 'before.latency.hgrm', 'before.latency_uncorrected.hgrm']);
+    expect(readdirSync(join(dir, 'cmp')).sort()).toEqual([
+      'after.connect_time.hgrm',
+      'after.latency.hgrm',
+      'before.connect_time.hgrm',
+      'before.latency.hgrm',
+      'before.latency_uncorrected.hgrm',
+    ]);
   });
 
   it('compare refuses a single entry and live-only flags on saved files', async () => {
     const one = await runBin(['compare', file, file]);
     expect(one).toMatchObject({
       code: 2,
-      stderr: 'rtbench: nothing to compare: every run is "echo" against "node"\n  hint: give files from different targets, or label them yourself: rtbench compare before=a.json after=b.json\n',
+      stderr:
+        'rtbench: nothing to compare: every run is "echo" against "node"\n  hint: give files from different targets, or label them yourself: rtbench compare before=a.json after=b.json\n',
     });
     const flags = await runBin(['compare', file, file, '-c', '10']);
-    expect(flags).toMatchObject({ code: 2, stderr: 'rtbench: --connections applies to live comparisons only (with --target name=url)\n  hint: saved results are compared as they were run\n' });
+    expect(flags).toMatchObject({
+      code: 2,
+      stderr:
+        'rtbench: --connections applies to live comparisons only (with --target name=url)\n  hint: saved results are compared as they were run\n',
+    });
   });
 
   it('exits 2 with one line for a file it cannot read', async () => {
@@ -68,6 +79,10 @@ describe('rtbench report', () => {
     const r = await runBin(['report', notJson, '--format', 'md']);
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toMatch(new RegExp(`^rtbench: ${notJson.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: not a readable rtbench result: not valid JSON \\(.+\\)\\n$`));
+    expect(r.stderr).toMatch(
+      new RegExp(
+        `^rtbench: ${notJson.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: not a readable rtbench result: not valid JSON \\(.+\\)\\n$`,
+      ),
+    );
   });
 });

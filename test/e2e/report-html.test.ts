@@ -71,7 +71,11 @@ describe('html report in headless Chromium', () => {
     const entry = (label: string, fromUs: number, toUs: number) => ({
       label,
       runs: [0, 1, 2].map((i) =>
-        makeResult({ label, latencyUs: evenly(5000, fromUs + 50 * i, toUs + 200 * i), timeseries: timeseriesOf(11, 1000 - 20 * i, (t) => toUs * 0.9 + 30 * t) }),
+        makeResult({
+          label,
+          latencyUs: evenly(5000, fromUs + 50 * i, toUs + 200 * i),
+          timeseries: timeseriesOf(11, 1000 - 20 * i, (t) => toUs * 0.9 + 30 * t),
+        }),
       ),
     });
     const c = compareEntries([entry('node', 400, 3000), entry('go', 300, 2000), entry('rust', 200, 1500)], {

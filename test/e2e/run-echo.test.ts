@@ -150,7 +150,10 @@ describe('latency truth', () => {
     let stalling: TestServer | undefined;
     try {
       stalling = await stallingEchoServer(800, 1000);
-      const plan = planFrom(echoScenario({ connections: 2, load: { rate: 100, maxInFlight: 1 } }), { target: stalling.url, durationMs: 3000 });
+      const plan = planFrom(echoScenario({ connections: 2, load: { rate: 100, maxInFlight: 1 } }), {
+        target: stalling.url,
+        durationMs: 3000,
+      });
       const { result } = await runScenario(plan);
       const corrected = result.metrics.latency!;
       const uncorrected = result.metrics.latency_uncorrected!;

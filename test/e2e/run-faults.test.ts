@@ -28,7 +28,13 @@ function runCli(args: string[]) {
   const dir = mkdtempSync(join(tmpdir(), 'rtbench-'));
   const out = join(dir, 'result.json');
   const r = spawnSync(process.execPath, ['bin/rtbench.js', 'run', ...args, '--out', out, '--quiet'], { encoding: 'utf8', timeout: 30_000 });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr, out, result: existsSync(out) ? JSON.parse(readFileSync(out, 'utf8')) : undefined };
+  return {
+    status: r.status,
+    stdout: r.stdout,
+    stderr: r.stderr,
+    out,
+    result: existsSync(out) ? JSON.parse(readFileSync(out, 'utf8')) : undefined,
+  };
 }
 
 describe('connection faults', () => {
@@ -44,7 +50,9 @@ describe('connection faults', () => {
   it('handshake never answered: handshake_timeout after the configured limit', async () => {
     const silent = await track(silentServer());
     const started = Date.now();
-    const { result, outcome } = await runScenario(planFrom(closedLoop(2), { target: silent.url, durationMs: 500, handshakeTimeoutMs: 300 }));
+    const { result, outcome } = await runScenario(
+      planFrom(closedLoop(2), { target: silent.url, durationMs: 500, handshakeTimeoutMs: 300 }),
+    );
     expect(outcome).toBe('unreachable');
     expect(result.errors).toEqual({ handshake_timeout: 2 });
     expect(Date.now() - started).toBeLessThan(10_000);
@@ -58,12 +66,14 @@ describe('connection faults', () => {
   });
 
   it('close 1011 after K messages: closed_1011, the rest of the run ends as target_lost', async () => {
-    const server = await track(echoServerWith((ws, _d, _b, n) => {
-      if (n === 5) {
-        ws.close(1011, 'boom');
-        return false;
-      }
-    }));
+    const server = await track(
+      echoServerWith((ws, _d, _b, n) => {
+        if (n === 5) {
+          ws.close(1011, 'boom');
+          return false;
+        }
+      }),
+    );
     const { result, outcome } = await runScenario(planFrom(closedLoop(2), { target: server.url, durationMs: 3000 }));
     expect(result.errors).toEqual({ closed_1011: 2 });
     expect(result.counters.msgs_received).toBe(8); // 4 echoed per connection, the 5th answered by the close
@@ -73,12 +83,14 @@ describe('connection faults', () => {
   });
 
   it('TCP dropped without a close frame: closed_1006, in-flight message lost', async () => {
-    const server = await track(echoServerWith((ws, _d, _b, n) => {
-      if (n === 3) {
-        ws.terminate();
-        return false;
-      }
-    }));
+    const server = await track(
+      echoServerWith((ws, _d, _b, n) => {
+        if (n === 3) {
+          ws.terminate();
+          return false;
+        }
+      }),
+    );
     const { result } = await runScenario(planFrom(closedLoop(2), { target: server.url, durationMs: 1000 }));
     expect(result.errors).toEqual({ closed_1006: 2 });
     expect(result.counters.msgs_lost).toBe(2);
@@ -86,25 +98,29 @@ describe('connection faults', () => {
   });
 
   it('a message over --max-message fails that connection as too_large', async () => {
-    const server = await track(echoServerWith((ws, data, _b, n) => {
-      if (n === 2) {
-        ws.send(Buffer.alloc(4096, 1));
-        return false;
-      }
-      void data;
-    }));
+    const server = await track(
+      echoServerWith((ws, data, _b, n) => {
+        if (n === 2) {
+          ws.send(Buffer.alloc(4096, 1));
+          return false;
+        }
+        void data;
+      }),
+    );
     const { result } = await runScenario(planFrom(closedLoop(1), { target: server.url, durationMs: 1000, maxMessageBytes: 1024 }));
     expect(result.errors).toEqual({ too_large: 1 });
   });
 
   it('a server that drops TCP instead of answering our close (Hyperlane) is not an error', async () => {
-    const server = await track(echoServerWith(() => undefined, {
-      onConnection: (ws, socket) => {
-        // Answer a close frame by cutting TCP, as Hyperlane does (docs/hyperlane-wire.md §1).
-        ws.on('close', () => socket.destroy());
-        (ws as unknown as { _receiver: { on(e: string, f: () => void): void } })._receiver.on('conclude', () => socket.destroy());
-      },
-    }));
+    const server = await track(
+      echoServerWith(() => undefined, {
+        onConnection: (ws, socket) => {
+          // Answer a close frame by cutting TCP, as Hyperlane does (docs/hyperlane-wire.md §1).
+          ws.on('close', () => socket.destroy());
+          (ws as unknown as { _receiver: { on(e: string, f: () => void): void } })._receiver.on('conclude', () => socket.destroy());
+        },
+      }),
+    );
     const { result, outcome } = await runScenario(planFrom(closedLoop(2), { target: server.url, durationMs: 500 }));
     expect(outcome).toBe('completed');
     expect(result.errors).toEqual({});
@@ -121,7 +137,12 @@ describe('connection faults', () => {
   it('open loop against a server that never answers: the per-connection bound gives up the oldest as outstanding_limit, nothing waits', async () => {
     const server = await track(echoServerWith(() => false));
     // 2 connections × 100/s × 1 s ≈ 200 sends, each connection keeps at most 20 awaiting a reply.
-    const plan = planFrom(echoScenario({ connections: 2, load: { rate: 100 } }), { target: server.url, durationMs: 1000, maxOutstanding: 20, replyTimeoutMs: 200 });
+    const plan = planFrom(echoScenario({ connections: 2, load: { rate: 100 } }), {
+      target: server.url,
+      durationMs: 1000,
+      maxOutstanding: 20,
+      replyTimeoutMs: 200,
+    });
     const { result } = await runScenario(plan);
     const c = result.counters;
     expect(c.msgs_sent).toBeGreaterThanOrEqual(190);
@@ -137,11 +158,17 @@ describe('connection faults', () => {
 
   it('replies that come after the reply timeout count as late, not as duplicates', async () => {
     // Every reply 300 ms late, the reply timeout 100 ms: each message is given up, then answered.
-    const server = await track(echoServerWith((ws, data, isBinary) => {
-      setTimeout(() => ws.readyState === ws.OPEN && ws.send(data, { binary: isBinary }), 300);
-      return false;
-    }));
-    const plan = planFrom(echoScenario({ connections: 1, load: { rate: 20 } }), { target: server.url, durationMs: 1000, replyTimeoutMs: 100 });
+    const server = await track(
+      echoServerWith((ws, data, isBinary) => {
+        setTimeout(() => ws.readyState === ws.OPEN && ws.send(data, { binary: isBinary }), 300);
+        return false;
+      }),
+    );
+    const plan = planFrom(echoScenario({ connections: 1, load: { rate: 20 } }), {
+      target: server.url,
+      durationMs: 1000,
+      replyTimeoutMs: 100,
+    });
     const { result } = await runScenario(plan);
     const c = result.counters;
     expect(c.msgs_sent).toBeGreaterThanOrEqual(18);
@@ -170,12 +197,16 @@ describe('CLI exit codes and the result file', () => {
   it('--rate and --in-flight together: exit 2 before any socket opens', () => {
     const r = runCli(['echo', '--rate', '10', '--in-flight', '2']);
     expect(r.status).toBe(2);
-    expect(r.stderr.trim()).toBe('rtbench: --rate and --in-flight exclude each other: --rate makes the run open loop, --in-flight closed loop');
+    expect(r.stderr.trim()).toBe(
+      'rtbench: --rate and --in-flight exclude each other: --rate makes the run open loop, --in-flight closed loop',
+    );
     expect(r.result).toBeUndefined();
   });
 
   it('bad flag values name the flag', () => {
-    expect(runCli(['echo', '-d', 'soon']).stderr.trim()).toBe('rtbench: --duration must be a duration such as 500ms, 10s or 2m (got "soon")');
+    expect(runCli(['echo', '-d', 'soon']).stderr.trim()).toBe(
+      'rtbench: --duration must be a duration such as 500ms, 10s or 2m (got "soon")',
+    );
     expect(runCli(['echo', '-c', '-3']).status).toBe(2);
     expect(runCli(['echo', '--target', 'http://x/']).stderr).toContain('--target must use ws:// or wss:// for protocol "ws"');
   });
@@ -184,7 +215,9 @@ describe('CLI exit codes and the result file', () => {
     const { spawn } = await import('node:child_process');
     const dir = mkdtempSync(join(tmpdir(), 'rtbench-'));
     const out = join(dir, 'r.json');
-    const child = spawn(process.execPath, ['bin/rtbench.js', 'run', 'echo', '-d', '30s', '--out', out, '--quiet'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['bin/rtbench.js', 'run', 'echo', '-d', '30s', '--out', out, '--quiet'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));
     await new Promise((r) => setTimeout(r, 2500));

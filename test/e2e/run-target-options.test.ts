@@ -21,7 +21,25 @@ describe('wss:// with a self-signed certificate', () => {
   let close: () => void = () => {};
   beforeAll(async () => {
     const dir = mkdtempSync(join(tmpdir(), 'rtbench-tls-'));
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '1', '-subj', '/CN=localhost'], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-keyout',
+        join(dir, 'key.pem'),
+        '-out',
+        join(dir, 'cert.pem'),
+        '-days',
+        '1',
+        '-subj',
+        '/CN=localhost',
+      ],
+      { stdio: 'ignore' },
+    );
     const https = createServer({ key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) });
     const wss = new WebSocketServer({ server: https });
     wss.on('connection', (ws) => ws.on('message', (d, isBinary) => ws.send(d, { binary: isBinary })));
@@ -41,7 +59,9 @@ describe('wss:// with a self-signed certificate', () => {
   });
 
   it('runs with --insecure and says so in the report', async () => {
-    const { result, outcome } = await runScenario(planFrom(closedLoop, { target: `wss://127.0.0.1:${port}/`, durationMs: 500, insecure: true }));
+    const { result, outcome } = await runScenario(
+      planFrom(closedLoop, { target: `wss://127.0.0.1:${port}/`, durationMs: 500, insecure: true }),
+    );
     expect(outcome).toBe('completed');
     expect(result.counters.msgs_received).toBe(result.counters.msgs_sent);
     expect(result.counters.msgs_sent).toBeGreaterThan(10);
@@ -61,13 +81,15 @@ describe('headers, subprotocols, origin, deflate', () => {
     await new Promise((r) => wss.once('listening', r));
     const port = (wss.address() as { port: number }).port;
     try {
-      const { outcome } = await runScenario(planFrom(closedLoop, {
-        target: `ws://127.0.0.1:${port}/`,
-        durationMs: 300,
-        headers: { Authorization: 'Bearer t0k3n' },
-        subprotocols: ['chat.v1'],
-        origin: 'http://rtbench.test',
-      }));
+      const { outcome } = await runScenario(
+        planFrom(closedLoop, {
+          target: `ws://127.0.0.1:${port}/`,
+          durationMs: 300,
+          headers: { Authorization: 'Bearer t0k3n' },
+          subprotocols: ['chat.v1'],
+          origin: 'http://rtbench.test',
+        }),
+      );
       expect(outcome).toBe('completed');
       expect(seen).toHaveLength(2);
       expect(seen[0]!.headers.authorization).toBe('Bearer t0k3n');
@@ -86,7 +108,9 @@ describe('headers, subprotocols, origin, deflate', () => {
     const port = (wss.address() as { port: number }).port;
     try {
       const plain = await runScenario(planFrom(closedLoop, { target: `ws://127.0.0.1:${port}/`, durationMs: 500, sizeBytes: 4096 }));
-      const deflated = await runScenario(planFrom(closedLoop, { target: `ws://127.0.0.1:${port}/`, durationMs: 500, sizeBytes: 4096, deflate: true }));
+      const deflated = await runScenario(
+        planFrom(closedLoop, { target: `ws://127.0.0.1:${port}/`, durationMs: 500, sizeBytes: 4096, deflate: true }),
+      );
       const ratio = (r: typeof plain) => r.result.counters.wire_bytes_sent / r.result.counters.bytes_sent;
       // Without compression the wire carries the payload plus framing; padding compresses well.
       expect(ratio(plain)).toBeGreaterThan(1);

@@ -23,7 +23,13 @@ describe('rtbench serve', () => {
   it('prints the ready line and endpoint URLs, serves, and exits 0 within 2 s of SIGINT', async () => {
     const run = startBin(['serve', '--port', '0', '--echo-delay', '5'], children);
     const [, port] = await waitForOutput(run, /^rtbench serve ready on 127\.0\.0\.1:(\d+)$/m);
-    for (const path of ['ws://127.0.0.1:PORT/websocket', 'ws://127.0.0.1:PORT/broadcast', 'http://127.0.0.1:PORT/sse', 'http://127.0.0.1:PORT/sse/ticks', 'http://127.0.0.1:PORT/stats']) {
+    for (const path of [
+      'ws://127.0.0.1:PORT/websocket',
+      'ws://127.0.0.1:PORT/broadcast',
+      'http://127.0.0.1:PORT/sse',
+      'http://127.0.0.1:PORT/sse/ticks',
+      'http://127.0.0.1:PORT/stats',
+    ]) {
       expect(run.stdout()).toContain(path.replace('PORT', port!));
     }
 
@@ -63,6 +69,8 @@ describe('rtbench serve', () => {
   it('exits 2 for --echo-serial without a delay', async () => {
     const run = startBin(['serve', '--port', '0', '--echo-serial'], children);
     expect(await run.exited).toBe(2);
-    expect(run.stderr()).toBe('rtbench: --echo-serial makes --echo-delay serial; give --echo-delay too (e.g. --echo-delay 5ms --echo-serial)\n');
+    expect(run.stderr()).toBe(
+      'rtbench: --echo-serial makes --echo-delay serial; give --echo-delay too (e.g. --echo-delay 5ms --echo-serial)\n',
+    );
   });
 });

@@ -71,13 +71,21 @@ function publisherOf(publisher: RawWsClient): { publish(n: number): Promise<void
     },
     async publish(n: number) {
       for (let i = 0; i < n; i++) publisher.send(OP_TEXT, stamped(sent++));
-      await eventually(() => publisher.frames.length, (got) => got === sent, 20_000);
+      await eventually(
+        () => publisher.frames.length,
+        (got) => got === sent,
+        20_000,
+      );
     },
   };
 }
 
 /** Phase 1: publishes batches until `isLagging` holds for the server's broadcast counters. */
-async function publishUntilLagging(pub: ReturnType<typeof publisherOf>, server: RunningServer, isLagging: (s: ServerStats) => boolean): Promise<void> {
+async function publishUntilLagging(
+  pub: ReturnType<typeof publisherOf>,
+  server: RunningServer,
+  isLagging: (s: ServerStats) => boolean,
+): Promise<void> {
   while (!isLagging(await fetchStats(server))) {
     if (pub.sent > 100_000) throw new Error('no lag after 100 MiB: the subscriber is not stalled');
     await pub.publish(500);
@@ -94,24 +102,40 @@ describe('hyperlane /broadcast', () => {
     });
     subs[0]!.send(OP_TEXT, Buffer.alloc(70_000, 0x62));
     // 6 single-frame messages plus one message in 2 frames.
-    await eventually(() => subs.map((c) => c.frames.length), (n) => n.every((x) => x === 8));
+    await eventually(
+      () => subs.map((c) => c.frames.length),
+      (n) => n.every((x) => x === 8),
+    );
     for (const c of subs) {
       const texts = c.frames.filter((f) => f.opcode === OP_TEXT && f.fin).map((f) => f.payload.toString());
       expect(texts.sort()).toEqual(['ascii from 0', 'ascii from 1', 'ascii from 2']);
-      expect(c.frames.filter((f) => f.opcode === OP_BINARY).map((f) => f.payload[1]).sort()).toEqual([0, 1, 2]);
+      expect(
+        c.frames
+          .filter((f) => f.opcode === OP_BINARY)
+          .map((f) => f.payload[1])
+          .sort(),
+      ).toEqual([0, 1, 2]);
       const big = c.frames.filter((f) => f.payload.length > 1000);
       expect(big.map((f) => [f.fin, f.opcode, f.payload.length])).toEqual([
         [false, OP_TEXT, 65_535],
         [true, OP_CONT, 4_465],
       ]);
     }
-    expect((await server.stats()).by_endpoint.broadcast).toMatchObject({ connections_accepted: 3, msgs_received: 7, msgs_sent: 21, msgs_skipped_lagged: 0 });
+    expect((await server.stats()).by_endpoint.broadcast).toMatchObject({
+      connections_accepted: 3,
+      msgs_received: 7,
+      msgs_sent: 21,
+      msgs_skipped_lagged: 0,
+    });
   });
 
   it('publishes stamped messages into the channel with --publish-interval', async () => {
     const server = await start({ publishIntervalMs: 20 });
     const c = await subscribe(server);
-    await eventually(() => c.frames.length, (n) => n >= 3);
+    await eventually(
+      () => c.frames.length,
+      (n) => n >= 3,
+    );
     const seqs = c.frames.slice(0, 3).map((f) => {
       expect(f.opcode).toBe(OP_TEXT);
       return (JSON.parse(f.payload.toString()) as { seq: number }).seq;
@@ -130,7 +154,10 @@ describe('hyperlane /broadcast', () => {
     await publishUntilLagging(pub, server, (s) => s.by_endpoint.broadcast.msgs_skipped_lagged > 0);
     const before = (await fetchStats(server)).by_endpoint.broadcast.msgs_skipped_lagged;
     await pub.publish(2000);
-    await eventually(() => other.frames.length, (n) => n === pub.sent);
+    await eventually(
+      () => other.frames.length,
+      (n) => n === pub.sent,
+    );
 
     const during = (await fetchStats(server)).by_endpoint.broadcast;
     // The ring was already full and the subscriber stalled: each of the 2000 evicted one message it had not taken.
@@ -139,7 +166,11 @@ describe('hyperlane /broadcast', () => {
 
     stalled.socket.resume();
     const skipped = during.msgs_skipped_lagged;
-    await eventually(() => stalled.frames.length, (n) => n === pub.sent - skipped, 20_000);
+    await eventually(
+      () => stalled.frames.length,
+      (n) => n === pub.sent - skipped,
+      20_000,
+    );
     const seqs = stalled.frames.map(seqOf);
     expect(countGaps(seqs, pub.sent)).toBe(skipped);
     // It carries on from the oldest retained message: the last 128 arrive after the gap.
@@ -160,7 +191,10 @@ describe('hyperlane /broadcast', () => {
 
     await publishUntilLagging(pub, server, (s) => (s.by_endpoint.broadcast.drops_by_reason.lagged ?? 0) > 0);
     await pub.publish(2000);
-    await eventually(() => other.frames.length, (n) => n === pub.sent);
+    await eventually(
+      () => other.frames.length,
+      (n) => n === pub.sent,
+    );
 
     stalled.socket.resume();
     await stalled.closed;
@@ -171,7 +205,14 @@ describe('hyperlane /broadcast', () => {
     expect(seqs.length).toBeLessThan(pub.sent);
 
     for (const c of [publisher, other]) expect(countGaps(c.frames.map(seqOf), pub.sent)).toBe(0);
-    const stats = await eventually(() => fetchStats(server), (s) => s.by_endpoint.broadcast.connections_open === 2);
-    expect(stats.by_endpoint.broadcast).toMatchObject({ msgs_skipped_lagged: 0, drops_by_reason: { lagged: 1 }, closes_by_code: { 1006: 1 } });
+    const stats = await eventually(
+      () => fetchStats(server),
+      (s) => s.by_endpoint.broadcast.connections_open === 2,
+    );
+    expect(stats.by_endpoint.broadcast).toMatchObject({
+      msgs_skipped_lagged: 0,
+      drops_by_reason: { lagged: 1 },
+      closes_by_code: { 1006: 1 },
+    });
   });
 });

@@ -17,7 +17,10 @@ afterEach(() => {
 
 describe('rtbench serve --profile', () => {
   it('starts the hyperlane profile with an idle drop and a burst SSE on /', async () => {
-    const run = startBin(['serve', '--port', '0', '--profile', 'hyperlane', '--idle-drop', '300ms', '--sse-burst', '--broadcast-capacity', '16'], children);
+    const run = startBin(
+      ['serve', '--port', '0', '--profile', 'hyperlane', '--idle-drop', '300ms', '--sse-burst', '--broadcast-capacity', '16'],
+      children,
+    );
     const [, port] = await waitForOutput(run, /^rtbench serve ready on 127\.0\.0\.1:(\d+)$/m);
     expect(run.stdout()).toContain('profile hyperlane: no pong, TCP drop instead of close frames');
     expect(run.stdout()).toContain('idle clients dropped after 300ms');
@@ -53,7 +56,10 @@ describe('rtbench serve --profile', () => {
     [['--idle-drop', '3s'], '--idle-drop needs --profile hyperlane or hyperlane-readme (the strict profile has no such behaviour)'],
     [['--lag-policy', 'skip'], '--lag-policy needs --profile hyperlane or hyperlane-readme (the strict profile has no such behaviour)'],
     [['--profile', 'hyperlane', '--lag-policy', 'drop'], '--lag-policy must be one of skip, disconnect (got "drop")'],
-    [['--profile', 'hyperlane', '--broadcast-capacity', '0'], '--broadcast-capacity must be a whole number >= 1, such as 100 or 10k (got "0")'],
+    [
+      ['--profile', 'hyperlane', '--broadcast-capacity', '0'],
+      '--broadcast-capacity must be a whole number >= 1, such as 100 or 10k (got "0")',
+    ],
     [['--sse-burst', '--sse-interval', '2s'], '--sse-burst sends the events back to back; drop --sse-interval (got "2s")'],
   ])('exits 2 naming the flag: %j', async (flags, message) => {
     const run = startBin(['serve', '--port', '0', ...flags], children);

@@ -47,7 +47,10 @@ describe.each<ServerProfile>(['strict', 'hyperlane'])('profile %s, as a standard
     ws.send(binary);
     ws.send(bigText);
     ws.send(bigBinary);
-    await eventually(() => received.length, (n) => n === 5);
+    await eventually(
+      () => received.length,
+      (n) => n === 5,
+    );
     expect(received.map((m) => m.isBinary)).toEqual([false, false, true, false, true]);
     expect(received[0]!.data.toString()).toBe('héllo');
     expect(received[1]!.data.length).toBe(0);
@@ -60,8 +63,11 @@ describe.each<ServerProfile>(['strict', 'hyperlane'])('profile %s, as a standard
   it('broadcasts every message to every client, the sender included, with exact counts', async () => {
     const server = await start();
     const clients = await Promise.all([0, 1, 2].map(() => openClient(server.port, '/broadcast')));
-    clients.forEach((c, i) => [0, 1, 2].forEach((k) => c.ws.send(`c${i}m${k}`)));
-    await eventually(() => clients.map((c) => c.received.length), (n) => n.every((x) => x === 9));
+    for (const [i, c] of clients.entries()) for (const k of [0, 1, 2]) c.ws.send(`c${i}m${k}`);
+    await eventually(
+      () => clients.map((c) => c.received.length),
+      (n) => n.every((x) => x === 9),
+    );
     for (const c of clients) {
       for (let i = 0; i < 3; i++) {
         const fromI = c.received.map((m) => m.data.toString()).filter((t) => t.startsWith(`c${i}m`));
@@ -84,7 +90,10 @@ describe.each<ServerProfile>(['strict', 'hyperlane'])('profile %s, as a standard
     const { ws, received } = await openClient(server.port, '/websocket');
     const closed = new Promise<number>((resolve) => ws.once('close', (code: number) => resolve(code)));
     ws.send(Buffer.from('ascii'));
-    await eventually(() => received.length, (n) => n === 1);
+    await eventually(
+      () => received.length,
+      (n) => n === 1,
+    );
     // The opcode tells the profiles apart: strict keeps binary, Hyperlane sniffs UTF-8.
     expect(received[0]!.isBinary).toBe(profile === 'strict');
     expect((await server.stats()).by_endpoint.websocket).toMatchObject({ msgs_received: 1, msgs_sent: 1 });

@@ -68,7 +68,10 @@ describe('hyperlane profile: echo frames', () => {
     c.send(OP_BINARY, Buffer.from([0xff, 0xfe, 0x00]));
     c.send(OP_TEXT, 'héllo');
     c.send(OP_TEXT, '');
-    await eventually(() => c.frames.length, (n) => n === 4);
+    await eventually(
+      () => c.frames.length,
+      (n) => n === 4,
+    );
     expect(c.frames.map((f) => [f.fin, f.opcode, f.payload.toString('latin1')])).toEqual([
       [true, OP_TEXT, 'ascii'],
       [true, OP_BINARY, '\xff\xfe\x00'],
@@ -82,7 +85,10 @@ describe('hyperlane profile: echo frames', () => {
     const c = await connect(server);
     const body = Buffer.alloc(70_000, 0x61);
     c.send(OP_TEXT, body);
-    await eventually(() => c.frames.length, (n) => n === 2);
+    await eventually(
+      () => c.frames.length,
+      (n) => n === 2,
+    );
     expect(c.frames.map((f) => [f.fin, f.opcode, f.payload.length])).toEqual([
       [false, OP_TEXT, 65_535],
       [true, OP_CONT, 4_465],
@@ -97,7 +103,10 @@ describe('hyperlane profile: echo frames', () => {
     const c = await connect(server);
     const text = `${'a'.repeat(65_534)}€tail`;
     c.send(OP_TEXT, text);
-    await eventually(() => c.frames.length, (n) => n === 2);
+    await eventually(
+      () => c.frames.length,
+      (n) => n === 2,
+    );
     expect(c.frames.map((f) => [f.fin, f.opcode, f.payload.length])).toEqual([
       [false, OP_TEXT, 65_534],
       [true, OP_CONT, 7],
@@ -114,7 +123,10 @@ describe('hyperlane profile: echo frames', () => {
     expect(c.frames).toEqual([]);
     expect(c.isClosed()).toBe(false);
     c.send(OP_TEXT, 'still here');
-    await eventually(() => c.frames.length, (n) => n === 1);
+    await eventually(
+      () => c.frames.length,
+      (n) => n === 1,
+    );
     expect(c.frames[0]!.payload.toString()).toBe('still here');
   });
 
@@ -124,7 +136,10 @@ describe('hyperlane profile: echo frames', () => {
     c.send(OP_CLOSE, Buffer.from([0x03, 0xe8])); // 1000
     await c.closed;
     expect(c.frames).toEqual([]);
-    const stats = await eventually(() => fetchStats(server), (s) => s.by_endpoint.websocket.connections_open === 0);
+    const stats = await eventually(
+      () => fetchStats(server),
+      (s) => s.by_endpoint.websocket.connections_open === 0,
+    );
     expect(stats.by_endpoint.websocket.closes_by_code).toEqual({ 1000: 1 });
     expect(stats.by_endpoint.websocket.drops_by_reason).toEqual({ client_close: 1 });
   });
@@ -136,7 +151,10 @@ describe('hyperlane profile: echo frames', () => {
     c.send(OP_CONT, 'ment');
     await c.closed;
     expect(c.frames).toEqual([]);
-    const stats = await eventually(() => fetchStats(server), (s) => s.by_endpoint.websocket.connections_open === 0);
+    const stats = await eventually(
+      () => fetchStats(server),
+      (s) => s.by_endpoint.websocket.connections_open === 0,
+    );
     expect(stats.by_endpoint.websocket.drops_by_reason).toEqual({ fragmented: 1 });
     expect(stats.by_endpoint.websocket.closes_by_code).toEqual({ 1006: 1 });
     expect(stats.by_endpoint.websocket.msgs_sent).toBe(0);
@@ -147,7 +165,10 @@ describe('hyperlane profile: echo frames', () => {
     const c = await connect(server);
     c.send(OP_TEXT, 'ab', { fin: false });
     c.send(OP_BINARY, 'cd');
-    await eventually(() => c.frames.length, (n) => n === 1);
+    await eventually(
+      () => c.frames.length,
+      (n) => n === 1,
+    );
     expect(c.frames.map((f) => [f.fin, f.opcode, f.payload.toString()])).toEqual([[true, OP_TEXT, 'abcd']]);
     expect(c.isClosed()).toBe(false);
   });
@@ -158,10 +179,16 @@ describe('hyperlane profile: echo frames', () => {
     const b = await connect(server);
     for (let i = 0; i < 5; i++) a.send(OP_TEXT, `a${i}`);
     for (let i = 0; i < 3; i++) b.send(OP_BINARY, Buffer.from([0xff, i]));
-    await eventually(() => a.frames.length + b.frames.length, (n) => n === 8);
+    await eventually(
+      () => a.frames.length + b.frames.length,
+      (n) => n === 8,
+    );
     a.send(OP_CLOSE, Buffer.alloc(0));
     b.socket.destroy();
-    const stats = await eventually(() => fetchStats(server), (s) => s.connections_open === 0);
+    const stats = await eventually(
+      () => fetchStats(server),
+      (s) => s.connections_open === 0,
+    );
     expect(stats.by_endpoint.websocket).toMatchObject({ connections_accepted: 2, msgs_received: 8, msgs_sent: 8 });
     // 1005: a close frame without a code; 1006: the client vanished without one.
     expect(stats.by_endpoint.websocket.closes_by_code).toEqual({ 1005: 1, 1006: 1 });
@@ -179,7 +206,10 @@ describe('hyperlane profile: idle drop', () => {
     expect(elapsedMs).toBeGreaterThanOrEqual(290);
     expect(elapsedMs).toBeLessThan(2000);
     expect(c.frames).toEqual([]);
-    const stats = await eventually(() => fetchStats(server), (s) => s.connections_open === 0);
+    const stats = await eventually(
+      () => fetchStats(server),
+      (s) => s.connections_open === 0,
+    );
     expect(stats.by_endpoint.websocket.drops_by_reason).toEqual({ idle: 1 });
   });
 
@@ -215,7 +245,10 @@ describe('hyperlane-readme profile', () => {
       const c = await connect(server, path);
       c.send(OP_TEXT, 'first');
       c.send(OP_BINARY, Buffer.from([0xff]));
-      await eventually(() => c.frames.length, (n) => n === 5);
+      await eventually(
+        () => c.frames.length,
+        (n) => n === 5,
+      );
       expect(c.frames.map((f) => [f.opcode, f.payload.toString('latin1')])).toEqual([
         [OP_TEXT, `127.0.0.1:${c.socket.localPort}`],
         [OP_TEXT, c.key],

@@ -28,7 +28,9 @@ function parseEvents(body: string): Array<Record<string, string>> {
   return body
     .split('\n\n')
     .filter((block) => block.trim() !== '')
-    .map((block) => Object.fromEntries(block.split('\n').map((line) => [line.slice(0, line.indexOf(':')), line.slice(line.indexOf(':') + 2)])));
+    .map((block) =>
+      Object.fromEntries(block.split('\n').map((line) => [line.slice(0, line.indexOf(':')), line.slice(line.indexOf(':') + 2)])),
+    );
 }
 
 describe('/sse (the seed handler, byte for byte)', () => {
@@ -66,7 +68,11 @@ describe('/sse (the seed handler, byte for byte)', () => {
       socket.write('GET /sse HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
       await readUntil(socket, (b) => b.includes('data:1\r\n\r\n'));
       socket.destroy();
-      const after = await eventually(() => slow.stats(), (s) => s.by_endpoint.sse.connections_open === 0, WAIT_MS);
+      const after = await eventually(
+        () => slow.stats(),
+        (s) => s.by_endpoint.sse.connections_open === 0,
+        WAIT_MS,
+      );
       await new Promise((r) => setTimeout(r, 100));
       expect((await slow.stats()).by_endpoint.sse.sse_events_sent).toBe(after.by_endpoint.sse.sse_events_sent);
       expect(after.by_endpoint.sse.connections_accepted).toBe(1);
@@ -113,9 +119,17 @@ describe('/sse/ticks', () => {
 
   it('resumes after the Last-Event-ID header (id 4 -> first event 5), or ?lastEventId=', async () => {
     const resumed = await (await fetch(`${server.url}/sse/ticks?count=3`, { headers: { 'Last-Event-ID': '4' } })).text();
-    expect(parseEvents(resumed).slice(1).map((e) => e.id)).toEqual(['5', '6', '7']);
+    expect(
+      parseEvents(resumed)
+        .slice(1)
+        .map((e) => e.id),
+    ).toEqual(['5', '6', '7']);
     const byQuery = await (await fetch(`${server.url}/sse/ticks?count=2&lastEventId=9`)).text();
-    expect(parseEvents(byQuery).slice(1).map((e) => e.id)).toEqual(['10', '11']);
+    expect(
+      parseEvents(byQuery)
+        .slice(1)
+        .map((e) => e.id),
+    ).toEqual(['10', '11']);
   });
 
   it('lets an EventSource reconnect and carry on where it stopped', async () => {
@@ -147,7 +161,11 @@ describe('/sse/ticks', () => {
   it('counts streams and events in /stats', async () => {
     await fetch(`${server.url}/stats/reset`);
     await (await fetch(`${server.url}/sse/ticks?count=6`)).text();
-    const stats = await eventually(() => fetchStats(server), (s) => s.by_endpoint.sse_ticks.connections_open === 0, WAIT_MS);
+    const stats = await eventually(
+      () => fetchStats(server),
+      (s) => s.by_endpoint.sse_ticks.connections_open === 0,
+      WAIT_MS,
+    );
     expect(stats.by_endpoint.sse_ticks).toMatchObject({ connections_accepted: 1, sse_events_sent: 6 });
     expect(stats.sse_events_sent).toBe(6);
   });

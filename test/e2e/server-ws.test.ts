@@ -91,9 +91,13 @@ describe('/websocket echo', () => {
     const payloads = sizes.map((n, i) => Buffer.alloc(n, 0x61 + i));
     // One burst: the server answers in one tick, the first frame at once, the rest corked.
     for (const p of payloads) ws.send(p);
-    await eventually(() => received.length, (n) => n === sizes.length, WAIT_MS);
+    await eventually(
+      () => received.length,
+      (n) => n === sizes.length,
+      WAIT_MS,
+    );
     expect(received.map((m) => m.data.length)).toEqual(sizes);
-    received.forEach((m, i) => expect(m.data.equals(payloads[i]!)).toBe(true));
+    for (const [i, m] of received.entries()) expect(m.data.equals(payloads[i]!)).toBe(true);
   });
 
   it('counts what it received and sent, and the close code the client sent', async () => {
@@ -102,7 +106,11 @@ describe('/websocket echo', () => {
     const b = await openClient(server, '/websocket');
     for (let i = 0; i < 7; i++) a.ws.send(`a${i}`);
     for (let i = 0; i < 5; i++) b.ws.send(Buffer.from([i]));
-    await eventually(() => a.received.length + b.received.length, (n) => n === 12, WAIT_MS);
+    await eventually(
+      () => a.received.length + b.received.length,
+      (n) => n === 12,
+      WAIT_MS,
+    );
     expect(a.received.map((m) => m.data.toString())).toEqual(['a0', 'a1', 'a2', 'a3', 'a4', 'a5', 'a6']);
 
     const during = await fetchStats(server);
@@ -116,7 +124,11 @@ describe('/websocket echo', () => {
 
     a.ws.close(1000);
     b.ws.close(4000, 'test');
-    const after = await eventually(() => fetchStats(server), (s) => s.by_endpoint.websocket.connections_open === 0, WAIT_MS);
+    const after = await eventually(
+      () => fetchStats(server),
+      (s) => s.by_endpoint.websocket.connections_open === 0,
+      WAIT_MS,
+    );
     expect(after.by_endpoint.websocket.closes_by_code).toEqual({ 1000: 1, 4000: 1 });
     expect(after.closes_by_code).toEqual({ 1000: 1, 4000: 1 });
   });
@@ -144,7 +156,11 @@ describe('/websocket with --echo-delay', () => {
     await nextMessage(ws);
     // 1 ms of slack: the server's timer starts from the loop time cached just before the read.
     expect(performance.now() - sentAt).toBeGreaterThanOrEqual(delayMs - 1);
-    await eventually(() => received.length, (n) => n === 2, WAIT_MS);
+    await eventually(
+      () => received.length,
+      (n) => n === 2,
+      WAIT_MS,
+    );
     expect(received.map((m) => m.data.toString())).toEqual(['one', 'two']);
   });
 });
@@ -157,7 +173,11 @@ describe('/websocket delay models: pipelined --echo-delay and --echo-serial', ()
     const start = performance.now();
     ws.on('message', () => atMs.push(performance.now() - start));
     for (let i = 0; i < count; i++) ws.send(`m${i}`);
-    await eventually(() => received.length, (n) => n === count, WAIT_MS);
+    await eventually(
+      () => received.length,
+      (n) => n === count,
+      WAIT_MS,
+    );
     return { texts: received.map((m) => m.data.toString()), atMs };
   }
   const inOrder = (count: number) => Array.from({ length: count }, (_, i) => `m${i}`);
@@ -178,7 +198,7 @@ describe('/websocket delay models: pipelined --echo-delay and --echo-serial', ()
       const { texts, atMs } = await burst(server, 40);
       expect(texts).toEqual(inOrder(40));
       // The k-th reply waits for k delays: the server answers one message at a time.
-      atMs.forEach((t, k) => expect(t).toBeGreaterThanOrEqual((k + 1) * 10));
+      for (const [k, t] of atMs.entries()) expect(t).toBeGreaterThanOrEqual((k + 1) * 10);
       // Each next delay starts from when the previous reply was due, so 40 take 400 ms, not 40 × (10 ms + overhead).
       expect(atMs[39]!).toBeLessThan(400 + 60);
     });
@@ -207,12 +227,18 @@ describe('/broadcast', () => {
     });
     const perClient = texts(0).length + binarySizes.length + 1;
     const total = clients.length * perClient;
-    await eventually(() => clients.map((c) => c.received.length), (n) => n.every((x) => x === total), WAIT_MS);
+    await eventually(
+      () => clients.map((c) => c.received.length),
+      (n) => n.every((x) => x === total),
+      WAIT_MS,
+    );
 
     for (const c of clients) {
       expect(c.received.filter((m) => !m.isBinary && m.data.length === 0)).toHaveLength(clients.length);
       for (let i = 0; i < clients.length; i++) {
-        const fromI = c.received.filter((m) => m.data.length > 0 && (m.isBinary ? m.data[0] === i : m.data.toString().startsWith(`c${i}m`)));
+        const fromI = c.received.filter(
+          (m) => m.data.length > 0 && (m.isBinary ? m.data[0] === i : m.data.toString().startsWith(`c${i}m`)),
+        );
         expect(fromI.filter((m) => !m.isBinary).map((m) => m.data.toString())).toEqual(texts(i));
         const binaries = fromI.filter((m) => m.isBinary);
         expect(binaries.map((m) => m.data.length)).toEqual(binarySizes);
@@ -268,7 +294,11 @@ describe('/broadcast', () => {
       sender.ws.send(payload);
       await echoed;
     }
-    await eventually(() => other.received.length, (n) => n === count, WAIT_MS);
+    await eventually(
+      () => other.received.length,
+      (n) => n === count,
+      WAIT_MS,
+    );
     expect(sender.received.length).toBe(count);
 
     const stats = await fetchStats(server);

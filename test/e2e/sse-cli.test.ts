@@ -27,7 +27,11 @@ afterAll(async () => {
 /** Runs `rtbench run …` without blocking this process (the server under test lives in it). */
 async function rtbench(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(process.execPath, ['bin/rtbench.js', 'run', ...args, '--out', join(outDir, 'result.json'), '--quiet'], { timeout: 30_000 });
+    const { stdout, stderr } = await run(
+      process.execPath,
+      ['bin/rtbench.js', 'run', ...args, '--out', join(outDir, 'result.json'), '--quiet'],
+      { timeout: 30_000 },
+    );
     return { code: 0, stdout, stderr };
   } catch (err) {
     const e = err as { code: number; stdout: string; stderr: string };
@@ -55,7 +59,21 @@ describe('rtbench run sse', () => {
 
   it('--no-reconnect and --sse-client eventsource reach the plan', async () => {
     const url = `${server.url}/sse/ticks?count=3&interval=10`;
-    const { code, stdout } = await rtbench(['sse-ticks', '--target', url, '--no-reconnect', '--sse-client', 'eventsource', '-c', '2', '-d', '700ms', '--warmup', '0', '--json']);
+    const { code, stdout } = await rtbench([
+      'sse-ticks',
+      '--target',
+      url,
+      '--no-reconnect',
+      '--sse-client',
+      'eventsource',
+      '-c',
+      '2',
+      '-d',
+      '700ms',
+      '--warmup',
+      '0',
+      '--json',
+    ]);
     expect(code).toBe(0);
     const result = JSON.parse(stdout) as { counters: Record<string, number>; scenario: { groups: Array<{ sse: unknown }> } };
     expect(result.scenario.groups[0]!.sse).toEqual({ reconnect: false, client: 'eventsource' });

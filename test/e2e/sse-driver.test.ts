@@ -56,7 +56,7 @@ const DRIVERS: Array<[string, SseDriver]> = [
 ];
 
 describe.each(DRIVERS)('%s driver', (_name, driver) => {
-  it('parses a close-delimited body with CRLF lines, split mid-line and mid-CRLF (the seed\'s framing)', async () => {
+  it("parses a close-delimited body with CRLF lines, split mid-line and mid-CRLF (the seed's framing)", async () => {
     const s = await serve(async (socket) => {
       await writeSlowly(socket, [CLOSE_DELIMITED_HEAD, 'data:0\r\n\r\nda', 'ta:1\r', '\n\r\ndata:2\r\n\r\n']);
       socket.end();
@@ -70,10 +70,19 @@ describe.each(DRIVERS)('%s driver', (_name, driver) => {
 
   it('parses a chunked body whose chunks split fields, and ends cleanly at the last chunk', async () => {
     const s = await serve(async (socket) => {
-      await writeSlowly(socket, [CHUNKED_HEAD, chunk('id: 1\nda'), chunk('ta: {"a":1}\n\nid: 2\ndata: x\ndata: y\n'), chunk('\n'), LAST_CHUNK]);
+      await writeSlowly(socket, [
+        CHUNKED_HEAD,
+        chunk('id: 1\nda'),
+        chunk('ta: {"a":1}\n\nid: 2\ndata: x\ndata: y\n'),
+        chunk('\n'),
+        LAST_CHUNK,
+      ]);
     });
     const log = await stream(driver, s.url, false).ended;
-    expect(log.events).toEqual([{ data: '{"a":1}', id: '1' }, { data: 'x\ny', id: '2' }]);
+    expect(log.events).toEqual([
+      { data: '{"a":1}', id: '1' },
+      { data: 'x\ny', id: '2' },
+    ]);
     expect(log.end?.errorClass).toBeUndefined();
   });
 
@@ -115,7 +124,11 @@ describe.each(DRIVERS)('%s driver', (_name, driver) => {
     const s = await serve(async (socket, req) => {
       if (req.index === 0) {
         // Five events, then the connection drops before the last chunk: the body is cut.
-        await writeSlowly(socket, [CHUNKED_HEAD, chunk('retry: 20\n\n'), ...[0, 1, 2, 3, 4].map((i) => chunk(`id: ${i}\ndata: e${i}\n\n`))], 5);
+        await writeSlowly(
+          socket,
+          [CHUNKED_HEAD, chunk('retry: 20\n\n'), ...[0, 1, 2, 3, 4].map((i) => chunk(`id: ${i}\ndata: e${i}\n\n`))],
+          5,
+        );
         socket.destroy();
       } else if (req.index === 1) {
         // Resumes after the id it was given, but 5 and 6 are gone; ends cleanly.
@@ -188,7 +201,11 @@ describe('http driver only', () => {
       socket.end();
     });
     const log = await stream(sseDriver, s.url, false).ended;
-    expect(log.events).toEqual([{ data: '0', id: undefined }, { data: '1', id: '7' }, { data: '2', id: undefined }]);
+    expect(log.events).toEqual([
+      { data: '0', id: undefined },
+      { data: '1', id: '7' },
+      { data: '2', id: undefined },
+    ]);
   });
 
   it('sends a non-ASCII id back as its UTF-8 bytes on reconnect', async () => {
@@ -220,15 +237,38 @@ describe('http driver only', () => {
     expect(log.end).toEqual({ errorClass: 'too_large', wasOpen: true, initiatedByUs: false });
   });
 
-  it('sends the scenario\'s headers and Origin, with Accept and Cache-Control as a browser does', async () => {
+  it("sends the scenario's headers and Origin, with Accept and Cache-Control as a browser does", async () => {
     const s = await serve((socket) => void socket.end(`${CLOSE_DELIMITED_HEAD}data: 1\n\n`));
     await stream(sseDriver, s.url, false, { ...DIAL, headers: { Authorization: 'Bearer x' }, origin: 'http://app.example' }).ended;
-    expect(s.requests[0]!.headers).toMatchObject({ authorization: 'Bearer x', origin: 'http://app.example', accept: 'text/event-stream', 'cache-control': 'no-cache' });
+    expect(s.requests[0]!.headers).toMatchObject({
+      authorization: 'Bearer x',
+      origin: 'http://app.example',
+      accept: 'text/event-stream',
+      'cache-control': 'no-cache',
+    });
   });
 
   it('https: a self-signed certificate fails as tls_error, and is accepted with insecure', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'rtbench-sse-tls-'));
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '1', '-subj', '/CN=localhost'], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-keyout',
+        join(dir, 'key.pem'),
+        '-out',
+        join(dir, 'cert.pem'),
+        '-days',
+        '1',
+        '-subj',
+        '/CN=localhost',
+      ],
+      { stdio: 'ignore' },
+    );
     const https = createHttpsServer({ key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) }, (_req, res) => {
       res.writeHead(200, { 'Content-Type': 'text/event-stream' }).end('id: 1\ndata: secure\n\n');
     });

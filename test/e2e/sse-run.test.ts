@@ -78,7 +78,9 @@ describe('the sse scenario (the seed stream)', () => {
 
   it('streams cut short: the shortfall against expectEvents is lost', async () => {
     // Six of the seed's ten events, then the close.
-    const short: RawSseServer = await rawSseServer((socket) => void socket.end(`${CLOSE_DELIMITED_HEAD}${[0, 1, 2, 3, 4, 5].map((i) => `data:${i}\r\n\r\n`).join('')}`));
+    const short: RawSseServer = await rawSseServer(
+      (socket) => void socket.end(`${CLOSE_DELIMITED_HEAD}${[0, 1, 2, 3, 4, 5].map((i) => `data:${i}\r\n\r\n`).join('')}`),
+    );
     try {
       const { result } = await runScenario(builtinPlan('sse', { target: short.url, connections: 5 }));
       expect(result.counters.events_received).toBe(30);
@@ -90,7 +92,9 @@ describe('the sse scenario (the seed stream)', () => {
   });
 
   it('a target that refuses every stream is unreachable', async () => {
-    const { outcome, result } = await runScenario(builtinPlan('sse', { target: (await refusedUrl()).replace('ws:', 'http:'), connections: 3 }));
+    const { outcome, result } = await runScenario(
+      builtinPlan('sse', { target: (await refusedUrl()).replace('ws:', 'http:'), connections: 3 }),
+    );
     expect(outcome).toBe('unreachable');
     expect(result.errors.connect_refused).toBe(3);
     // A refused stream is an error, not 10 lost events.
@@ -140,9 +144,13 @@ describe('stamped ticks', () => {
 
   it('a server without Last-Event-ID support repeats its stream: every repeat is a duplicate', async () => {
     // Like the seed: data 0..2 with no ids, then the close (with a short retry: so it reconnects fast).
-    const repeating = await rawSseServer((socket) => void socket.end(`${CLOSE_DELIMITED_HEAD}retry: 20\r\n\r\ndata:0\r\n\r\ndata:1\r\n\r\ndata:2\r\n\r\n`));
+    const repeating = await rawSseServer(
+      (socket) => void socket.end(`${CLOSE_DELIMITED_HEAD}retry: 20\r\n\r\ndata:0\r\n\r\ndata:1\r\n\r\ndata:2\r\n\r\n`),
+    );
     try {
-      const { result, outcome } = await runScenario(planFrom(sseScenario({}, { connections: 3 }), { target: repeating.url, durationMs: 600 }));
+      const { result, outcome } = await runScenario(
+        planFrom(sseScenario({}, { connections: 3 }), { target: repeating.url, durationMs: 600 }),
+      );
       expect(outcome, result.interruption).toBe('completed');
       const c = result.counters;
       expect(c.reconnects).toBeGreaterThanOrEqual(3);

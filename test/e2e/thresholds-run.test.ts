@@ -26,7 +26,26 @@ afterAll(async () => {
 describe('run --threshold', () => {
   it('exits 4 on a breach, naming the threshold and the actual value, and stores the verdicts', async () => {
     const out = join(dir, 'breach.json');
-    const r = await runBin(['run', '--target', target, '-c', '2', '-d', '1s', '--warmup', '0', '-w', '1', '--quiet', '--out', out, '--threshold', 'latency.p99<1us', '--threshold', 'errors==0']);
+    const r = await runBin([
+      'run',
+      '--target',
+      target,
+      '-c',
+      '2',
+      '-d',
+      '1s',
+      '--warmup',
+      '0',
+      '-w',
+      '1',
+      '--quiet',
+      '--out',
+      out,
+      '--threshold',
+      'latency.p99<1us',
+      '--threshold',
+      'errors==0',
+    ]);
     expect(r.code).toBe(4);
     expect(r.stderr).toMatch(/^rtbench: threshold failed: latency\.p99<1us \(actual \d+us\)$/m);
     expect(r.stderr).not.toMatch(/threshold failed: errors==0/);
@@ -43,7 +62,24 @@ describe('run --threshold', () => {
   it('exits 2 on a bad threshold before any load starts, listing every problem', async () => {
     const before = (await server.stats()).connections_accepted;
     const out = join(dir, 'bad.json');
-    const r = await runBin(['run', '--target', target, '-d', '1s', '--warmup', '0', '--quiet', '--out', out, '--threshold', 'latency.p98<5ms', '--threshold', 'errors=0', '--threshold', 'latency.p99<5ms']);
+    const r = await runBin([
+      'run',
+      '--target',
+      target,
+      '-d',
+      '1s',
+      '--warmup',
+      '0',
+      '--quiet',
+      '--out',
+      out,
+      '--threshold',
+      'latency.p98<5ms',
+      '--threshold',
+      'errors=0',
+      '--threshold',
+      'latency.p99<5ms',
+    ]);
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(
       [
@@ -58,7 +94,28 @@ describe('run --threshold', () => {
   });
 
   it('--format md prints the Markdown report with the verdicts; exit 0 when every threshold holds', async () => {
-    const r = await runBin(['run', '--target', target, '-c', '2', '-d', '1s', '--warmup', '0', '-w', '1', '--quiet', '--out', join(dir, 'md.json'), '--format', 'md', '--threshold', 'latency.p99<10s', '--threshold', 'msgs_lost==0']);
+    const r = await runBin([
+      'run',
+      '--target',
+      target,
+      '-c',
+      '2',
+      '-d',
+      '1s',
+      '--warmup',
+      '0',
+      '-w',
+      '1',
+      '--quiet',
+      '--out',
+      join(dir, 'md.json'),
+      '--format',
+      'md',
+      '--threshold',
+      'latency.p99<10s',
+      '--threshold',
+      'msgs_lost==0',
+    ]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^### rtbench · `echo` · `ws:\/\/127\.0\.0\.1:\d+\/websocket`$/m);
     expect(r.stdout).toMatch(/^\| `latency\.p99<10s` \| [\d.]+s \| ✅ pass \|/m);

@@ -45,11 +45,15 @@ function open(url: string, deflate: boolean) {
   let ended: (end: unknown) => void;
   const end = new Promise((r) => (ended = r));
   return new Promise<{ conn: ReturnType<typeof wsDriver.open>; end: Promise<unknown> }>((resolve) => {
-    const conn = wsDriver.open(url, { ...DIAL, deflate }, {
-      onOpen: () => resolve({ conn, end }),
-      onMessage: () => {},
-      onEnd: (e) => ended(e),
-    });
+    const conn = wsDriver.open(
+      url,
+      { ...DIAL, deflate },
+      {
+        onOpen: () => resolve({ conn, end }),
+        onMessage: () => {},
+        onEnd: (e) => ended(e),
+      },
+    );
   });
 }
 
@@ -61,7 +65,7 @@ describe('ws driver frame writes', () => {
       const sizes = [3, 200, 70_000];
       // All in one tick: the first frame goes out at once, the rest are corked until the tick
       // ends, and the close frame ws writes itself must queue behind them.
-      sizes.forEach((n, i) => expect(conn.send(Buffer.alloc(n, 0x61 + i), i % 2 === 1)).toBe(true));
+      for (const [i, n] of sizes.entries()) expect(conn.send(Buffer.alloc(n, 0x61 + i), i % 2 === 1)).toBe(true);
       conn.close(2000);
       expect(await server.closed).toBe(1000);
       expect(server.events).toEqual(sizes.map((n, i) => `${i % 2 === 1 ? 'bin' : 'txt'}:${String.fromCharCode(0x61 + i).repeat(n)}`));
@@ -86,4 +90,3 @@ describe('ws driver frame writes', () => {
     expect(server.events).toEqual([...'abc'].map((l) => `txt:${l.repeat(2048)}`));
   });
 });
-

@@ -59,7 +59,8 @@ export async function waitForOutput(run: BinProcess, pattern: RegExp, timeoutMs 
   for (;;) {
     const m = run.stdout().match(pattern);
     if (m) return m;
-    if (performance.now() > until) throw new Error(`no ${pattern} in ${JSON.stringify(run.stdout())} (stderr ${JSON.stringify(run.stderr())})`);
+    if (performance.now() > until)
+      throw new Error(`no ${pattern} in ${JSON.stringify(run.stdout())} (stderr ${JSON.stringify(run.stderr())})`);
     await new Promise((r) => setTimeout(r, 20));
   }
 }

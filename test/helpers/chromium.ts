@@ -26,8 +26,18 @@ export async function openPage(url: string, size = { width: 1100, height: 900 })
   const profile = mkdtempSync(join(os.tmpdir(), 'rtbench-chromium-'));
   const child = spawn(
     CHROMIUM,
-    ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run',
-      '--disable-dev-shm-usage', `--user-data-dir=${profile}`, '--remote-debugging-port=0', 'about:blank'],
+    [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--no-first-run',
+      '--disable-dev-shm-usage',
+      `--user-data-dir=${profile}`,
+      '--remote-debugging-port=0',
+      'about:blank',
+    ],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
   try {
@@ -38,9 +48,14 @@ export async function openPage(url: string, size = { width: 1100, height: 900 })
     const errors: string[] = [];
     cdp.onEvent = (method, params, session) => {
       if (session !== sessionId) return;
+      // biome-ignore lint/suspicious/noExplicitAny: DevTools protocol events are untyped JSON.
       const p = params as Record<string, any>;
-      if (method === 'Runtime.consoleAPICalled' && (p.type === 'error' || p.type === 'assert')) errors.push(`console.${p.type}: ${p.args?.map((a: any) => a.value ?? a.description).join(' ')}`);
-      if (method === 'Runtime.exceptionThrown') errors.push(`exception: ${p.exceptionDetails?.exception?.description ?? p.exceptionDetails?.text}`);
+      if (method === 'Runtime.consoleAPICalled' && (p.type === 'error' || p.type === 'assert'))
+        errors.push(
+          `console.${p.type}: ${p.args?.map((a: { value?: unknown; description?: string }) => a.value ?? a.description).join(' ')}`,
+        );
+      if (method === 'Runtime.exceptionThrown')
+        errors.push(`exception: ${p.exceptionDetails?.exception?.description ?? p.exceptionDetails?.text}`);
       if (method === 'Log.entryAdded' && p.entry?.level === 'error') errors.push(`log: ${p.entry.text}`);
     };
     const call = <T>(method: string, params: object = {}) => cdp.send<T>(method, params, sessionId);
@@ -54,7 +69,11 @@ export async function openPage(url: string, size = { width: 1100, height: 900 })
     return {
       errors,
       async evaluate<T>(expression: string): Promise<T> {
-        const r = await call<{ result: { value: T }; exceptionDetails?: unknown }>('Runtime.evaluate', { expression, returnByValue: true, awaitPromise: true });
+        const r = await call<{ result: { value: T }; exceptionDetails?: unknown }>('Runtime.evaluate', {
+          expression,
+          returnByValue: true,
+          awaitPromise: true,
+        });
         if (r.exceptionDetails) throw new Error(`evaluate failed: ${JSON.stringify(r.exceptionDetails)}`);
         return r.result.value;
       },
@@ -116,7 +135,14 @@ class Cdp {
 
   private constructor(private readonly ws: WebSocket) {
     ws.on('message', (data) => {
-      const msg = JSON.parse(String(data)) as { id?: number; result?: unknown; error?: { message: string }; method?: string; params?: unknown; sessionId?: string };
+      const msg = JSON.parse(String(data)) as {
+        id?: number;
+        result?: unknown;
+        error?: { message: string };
+        method?: string;
+        params?: unknown;
+        sessionId?: string;
+      };
       if (msg.id !== undefined) {
         const p = this.pending.get(msg.id);
         this.pending.delete(msg.id);

@@ -79,13 +79,16 @@ export function scriptedPublisher(scripts: Script[], startMs: number, gapMs: num
     ws.on('error', () => {});
     const script = scripts[connection++ % scripts.length]!;
     script.seqs.forEach((seq, i) => {
-      const timer = setTimeout(() => {
-        timers.delete(timer);
-        if (ws.readyState !== ws.OPEN) return;
-        const t = process.hrtime.bigint();
-        ws.send(i % 2 === 0 ? `{"seq":${seq},"t":"${t}"}` : `{"seq":${seq},"t":${t}}`);
-        if (script.closeAfter && i === script.seqs.length - 1) ws.close(1000, 'stream over');
-      }, startMs + i * gapMs);
+      const timer = setTimeout(
+        () => {
+          timers.delete(timer);
+          if (ws.readyState !== ws.OPEN) return;
+          const t = process.hrtime.bigint();
+          ws.send(i % 2 === 0 ? `{"seq":${seq},"t":"${t}"}` : `{"seq":${seq},"t":${t}}`);
+          if (script.closeAfter && i === script.seqs.length - 1) ws.close(1000, 'stream over');
+        },
+        startMs + i * gapMs,
+      );
       timers.add(timer);
     });
   });
@@ -103,7 +106,11 @@ export function scriptedPublisher(scripts: Script[], startMs: number, gapMs: num
  * connection, stops reading from upstream for `pauseMs`: the server's writes to that client
  * back up as they would for a slow reader, while the client side stays healthy.
  */
-export function slowReadingProxy(upstreamPort: number, pauseAfterBytes: number, pauseMs: number): Promise<FanoutTestServer & { pauses: number }> {
+export function slowReadingProxy(
+  upstreamPort: number,
+  pauseAfterBytes: number,
+  pauseMs: number,
+): Promise<FanoutTestServer & { pauses: number }> {
   const sockets = new Set<Socket>();
   const stats = { pauses: 0 };
   const timers = new Set<NodeJS.Timeout>();

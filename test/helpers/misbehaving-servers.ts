@@ -64,7 +64,7 @@ export function statusServer(status: number): Promise<TestServer> {
  * counts messages on that connection from 1. Returning false suppresses the echo.
  */
 export function echoServerWith(
-  onMessage: (ws: WebSocket, data: Buffer, isBinary: boolean, n: number) => boolean | void,
+  onMessage: (ws: WebSocket, data: Buffer, isBinary: boolean, n: number) => boolean | undefined,
   options: { onConnection?: (ws: WebSocket, socket: Socket) => void } = {},
 ): Promise<TestServer> {
   const sockets = new Set<Socket>();

@@ -42,16 +42,42 @@ export interface FixtureOptions {
 export function makeResult(o: FixtureOptions = {}): RunResult {
   const latency = o.latencyUs ?? evenly(1000, 500, 1500);
   const connections = o.connections ?? 10;
-  const counters = { ...zeroCounters(), connections_opened: connections, connections_closed: connections, msgs_sent: latency.length, msgs_received: latency.length, ...o.counters };
+  const counters = {
+    ...zeroCounters(),
+    connections_opened: connections,
+    connections_closed: connections,
+    msgs_sent: latency.length,
+    msgs_received: latency.length,
+    ...o.counters,
+  };
   const metrics: RunResult['metrics'] = { latency: metricOf(latency) };
   if (o.uncorrectedUs) metrics.latency_uncorrected = metricOf(o.uncorrectedUs);
   metrics.connect_time = metricOf(o.connectUs ?? evenly(connections, 1000, 2000));
   const scenario = {
     name: o.scenario ?? 'echo',
-    groups: [{ name: 'echo', protocol: 'ws', role: 'echo', share: 1, path: '/websocket', message: { sizeBytes: 32, binary: false }, replies: { perMessage: 1, skipFirst: 0 } }],
+    groups: [
+      {
+        name: 'echo',
+        protocol: 'ws',
+        role: 'echo',
+        share: 1,
+        path: '/websocket',
+        message: { sizeBytes: 32, binary: false },
+        replies: { perMessage: 1, skipFirst: 0 },
+      },
+    ],
     phases: [{ durationMs: 10_000, connections, load: { kind: 'open', ratePerSec: 10, arrival: 'uniform' } }],
     warmupMs: 0,
-    connection: { handshakeTimeoutMs: 5000, replyTimeoutMs: 10000, maxMessageBytes: 1048576, reconnect: false, headers: {}, subprotocols: [], insecure: false, deflate: false },
+    connection: {
+      handshakeTimeoutMs: 5000,
+      replyTimeoutMs: 10000,
+      maxMessageBytes: 1048576,
+      reconnect: false,
+      headers: {},
+      subprotocols: [],
+      insecure: false,
+      deflate: false,
+    },
     thresholds: [],
   } as unknown as RunResult['scenario'];
   return {
@@ -70,7 +96,16 @@ export function makeResult(o: FixtureOptions = {}): RunResult {
     counters,
     errors: o.errors ?? {},
     timeseries: o.timeseries ?? [],
-    health: { workers: 1, loop_delay_p99_ms: 1, loop_delay_max_ms: 2, cpu_percent_max: 20, cpu_percent_mean: 10, max_send_lag_ms: 0.5, rss_peak_bytes: 50_000_000, warnings: [] },
+    health: {
+      workers: 1,
+      loop_delay_p99_ms: 1,
+      loop_delay_max_ms: 2,
+      cpu_percent_max: 20,
+      cpu_percent_mean: 10,
+      max_send_lag_ms: 0.5,
+      rss_peak_bytes: 50_000_000,
+      warnings: [],
+    },
     notes: [],
   };
 }

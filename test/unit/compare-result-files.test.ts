@@ -40,7 +40,11 @@ describe('readResultFile', () => {
     ['missing.json', null, 'cannot read DIR/missing.json: no such file'],
     ['not-json.json', '{ "schemaVersion": 1, ', 'DIR/not-json.json: not a readable rtbench result: not valid JSON ('],
     ['array.json', [], 'DIR/array.json: not a readable rtbench result: the document is not a JSON object'],
-    ['v2.json', { ...makeResult(), schemaVersion: 2 }, 'DIR/v2.json: not a readable rtbench result: schemaVersion is 2; this rtbench reads 1'],
+    [
+      'v2.json',
+      { ...makeResult(), schemaVersion: 2 },
+      'DIR/v2.json: not a readable rtbench result: schemaVersion is 2; this rtbench reads 1',
+    ],
     ['other.json', { hello: 'world' }, 'DIR/other.json: not a readable rtbench result: has no schemaVersion (not an rtbench result)'],
     [
       'fields.json',

@@ -52,7 +52,10 @@ describe('compareEntries', () => {
   });
 
   it('keeps the spread robust to one wild round out of three', () => {
-    const wild = { label: 'wild', runs: [1000, 1100, 9000].map((ms) => makeResult({ label: 'wild', latencyUs: evenly(1000, 500, 1000), measuredMs: ms })) };
+    const wild = {
+      label: 'wild',
+      runs: [1000, 1100, 9000].map((ms) => makeResult({ label: 'wild', latencyUs: evenly(1000, 500, 1000), measuredMs: ms })),
+    };
     const rate = compareEntries([node, wild], options).rows.find((r) => r.key === 'msgs_per_sec')!;
     // 1000/s, 909.1/s and 111.1/s: median 909.1, deviations 90.9, 0 and 798: the MAD is 90.9.
     expect(rate.cells[1]!.median).toBeCloseTo(909.09, 2);
@@ -67,7 +70,17 @@ describe('compareEntries', () => {
 
   it('flags an entry over the error-rate limit and leaves it out of the ranking', () => {
     // Fastest of all, but 5 of every 100 messages failed.
-    const broken = { label: 'broken', runs: [makeResult({ label: 'broken', latencyUs: evenly(950, 100, 200), errors: { reply_timeout: 50 }, counters: { msgs_sent: 1000, msgs_lost: 50 } })] };
+    const broken = {
+      label: 'broken',
+      runs: [
+        makeResult({
+          label: 'broken',
+          latencyUs: evenly(950, 100, 200),
+          errors: { reply_timeout: 50 },
+          counters: { msgs_sent: 1000, msgs_lost: 50 },
+        }),
+      ],
+    };
     const flagged = compareEntries([node, go, broken], options);
     expect(flagged.entries.map((e) => [e.label, e.flagged])).toEqual([
       ['node', false],
@@ -93,7 +106,13 @@ describe('compareEntries', () => {
         "  a: p99 1.00 ± 0.10 × lower than b (within the spread between rounds)",
       ]
     `);
-    const one = compareEntries([{ label: 'x', runs: [node.runs[0]!] }, { label: 'y', runs: [go.runs[2]!] }], { ...options, rankBy: { kind: 'throughput', name: 'msgs_per_sec' } });
+    const one = compareEntries(
+      [
+        { label: 'x', runs: [node.runs[0]!] },
+        { label: 'y', runs: [go.runs[2]!] },
+      ],
+      { ...options, rankBy: { kind: 'throughput', name: 'msgs_per_sec' } },
+    );
     expect(summaryLines(one)).toMatchInlineSnapshot(`
       [
         "Summary by msgs_per_sec (higher is better; one round each: run more rounds to see the spread)",
@@ -182,7 +201,11 @@ describe('comparison reporters', () => {
       { label: 'node', rounds: 3, partialRounds: 0, errorRatePercent: { median: 0, spread: 0, values: [0, 0, 0] }, flagged: false },
       { label: 'go', rounds: 3, partialRounds: 0, errorRatePercent: { median: 0, spread: 0, values: [0, 0, 0] }, flagged: false },
     ]);
-    expect(doc.summary).toEqual(summaryLines(c).slice(1).map((l) => l.trim()));
+    expect(doc.summary).toEqual(
+      summaryLines(c)
+        .slice(1)
+        .map((l) => l.trim()),
+    );
     expect(JSON.stringify(doc)).not.toContain('histogram');
   });
 });

@@ -31,10 +31,23 @@ function setup(load: Record<string, unknown>, extra: Record<string, unknown> = {
     interrupted: () => {},
   };
   const spec = scenario.groups[0]!;
-  const group = { index: 0, spec, url: 'ws://x/', driver: undefined, probe: new ProbeWriter(spec.message.sizeBytes) } as unknown as GroupRuntime;
+  const group = {
+    index: 0,
+    spec,
+    url: 'ws://x/',
+    driver: undefined,
+    probe: new ProbeWriter(spec.message.sizeBytes),
+  } as unknown as GroupRuntime;
   const open = (index: number) => {
     const s = new EchoSession(host, group, index);
-    s.conn = { send: (b: Buffer) => (sent.push(Buffer.from(b)), true), bufferedBytes: 0, close() {} };
+    s.conn = {
+      send: (b: Buffer) => {
+        sent.push(Buffer.from(b));
+        return true;
+      },
+      bufferedBytes: 0,
+      close() {},
+    };
     s.onOpen(100);
     return s;
   };

@@ -19,16 +19,19 @@ const LATER = 1e12;
 type Role = 'publisher' | 'subscriber' | 'pubsub';
 
 function world(options: { phases?: number; includeSender?: boolean } = {}) {
-  const scenario = validateScenario({
-    name: 'acct',
-    groups: [
-      { name: 'pub', role: 'publisher' },
-      { name: 'sub', role: 'subscriber' },
-      { name: 'both', role: 'pubsub' },
-    ],
-    fanout: { includeSender: options.includeSender ?? true, lateAfter: '50ms' },
-    phases: Array.from({ length: options.phases ?? 2 }, () => ({ duration: '1s', connections: 3, load: { rate: 10 } })),
-  }, 'test');
+  const scenario = validateScenario(
+    {
+      name: 'acct',
+      groups: [
+        { name: 'pub', role: 'publisher' },
+        { name: 'sub', role: 'subscriber' },
+        { name: 'both', role: 'pubsub' },
+      ],
+      fanout: { includeSender: options.includeSender ?? true, lateAfter: '50ms' },
+      phases: Array.from({ length: options.phases ?? 2 }, () => ({ duration: '1s', connections: 3, load: { rate: 10 } })),
+    },
+    'test',
+  );
   const recorder = new Recorder();
   recorder.measuring = true;
   const notes = new Set<string>();
@@ -46,13 +49,22 @@ function world(options: { phases?: number; includeSender?: boolean } = {}) {
     interrupted() {},
   };
   const book = new FanoutBook(scenario, 0, 1, notes);
-  const groups = scenario.groups.map((spec, index) => ({ index, spec, url: 'ws://x/', driver: undefined, probe: undefined }) as unknown as GroupRuntime);
+  const groups = scenario.groups.map(
+    (spec, index) => ({ index, spec, url: 'ws://x/', driver: undefined, probe: undefined }) as unknown as GroupRuntime,
+  );
   const roleIndex = { publisher: 0, subscriber: 1, pubsub: 2 };
   let next = 0;
   const frames: string[] = [];
   const open = (role: Role): FanoutSession => {
     const s = new FanoutSession(engine, groups[roleIndex[role]]!, next++, book);
-    s.conn = { send: (b: Buffer) => (frames.push(b.toString()), true), bufferedBytes: 0, close() {} };
+    s.conn = {
+      send: (b: Buffer) => {
+        frames.push(b.toString());
+        return true;
+      },
+      bufferedBytes: 0,
+      close() {},
+    };
     s.onOpen(1000);
     return s;
   };
@@ -257,7 +269,7 @@ describe('fan-out accounting', () => {
     expect([summary.serverSeqMin, summary.serverSeqMax]).toEqual([10, 14]);
   });
 
-  it('without every worker\'s counts, full parts fall back to gaps and say so', () => {
+  it("without every worker's counts, full parts fall back to gaps and say so", () => {
     const w = world({ phases: 1 });
     w.book.rampStarted(0);
     const s = w.open('subscriber');
@@ -273,13 +285,38 @@ describe('fan-out accounting', () => {
   });
 
   it('lists the worst five subscribers across workers: most lost, then late, then slowest', () => {
-    const stat = (subscriber: string, lost: number, late: number, maxLatencyUs: number): FanoutSubscriberStat =>
-      ({ subscriber, expected: 100, received: 100 - lost, lost, duplicated: 0, reordered: 0, late, maxLatencyUs });
+    const stat = (subscriber: string, lost: number, late: number, maxLatencyUs: number): FanoutSubscriberStat => ({
+      subscriber,
+      expected: 100,
+      received: 100 - lost,
+      lost,
+      duplicated: 0,
+      reordered: 0,
+      late,
+      maxLatencyUs,
+    });
     const summaries = [
-      { publishers: 2, subscribers: 4, published: 20, serverSeqMin: -1, serverSeqMax: -1, worst: [stat('a', 5, 0, 1), stat('b', 0, 9, 1), stat('c', 0, 0, 900), stat('d', 0, 0, 5)] },
-      { publishers: 1, subscribers: 3, published: 7, serverSeqMin: 3, serverSeqMax: 42, worst: [stat('e', 7, 0, 1), stat('f', 0, 9, 2), stat('g', 0, 0, 1)] },
+      {
+        publishers: 2,
+        subscribers: 4,
+        published: 20,
+        serverSeqMin: -1,
+        serverSeqMax: -1,
+        worst: [stat('a', 5, 0, 1), stat('b', 0, 9, 1), stat('c', 0, 0, 900), stat('d', 0, 0, 5)],
+      },
+      {
+        publishers: 1,
+        subscribers: 3,
+        published: 7,
+        serverSeqMin: 3,
+        serverSeqMax: 42,
+        worst: [stat('e', 7, 0, 1), stat('f', 0, 9, 2), stat('g', 0, 0, 1)],
+      },
     ];
-    const scenario = validateScenario({ name: 'm', role: 'pubsub', phases: [{ duration: '1s', connections: 1, load: { rate: 1 } }] }, 'test');
+    const scenario = validateScenario(
+      { name: 'm', role: 'pubsub', phases: [{ duration: '1s', connections: 1, load: { rate: 1 } }] },
+      'test',
+    );
     const f = mergeFanoutSummaries(summaries, scenario, undefined);
     expect(f.worstSubscribers.map((s) => s.subscriber)).toEqual(['e', 'a', 'f', 'b', 'c']);
     expect([f.publishers, f.subscribers, f.published, f.serverPublished, f.includeSender]).toEqual([3, 7, 27, 40, true]);

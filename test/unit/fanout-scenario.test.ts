@@ -29,7 +29,14 @@ describe('fan-out scenarios', () => {
   });
 
   it('defaults fan-out roles to /broadcast and fills the fanout defaults', () => {
-    const s = validateScenario({ name: 's', groups: [{ name: 'p', role: 'publisher' }, { name: 'e' }, { name: 'x', role: 'subscriber', path: '/room' }], phases: [phase({ rate: 1 })] }, 't');
+    const s = validateScenario(
+      {
+        name: 's',
+        groups: [{ name: 'p', role: 'publisher' }, { name: 'e' }, { name: 'x', role: 'subscriber', path: '/room' }],
+        phases: [phase({ rate: 1 })],
+      },
+      't',
+    );
     expect(s.groups.map((g) => g.path)).toEqual(['/broadcast', '/websocket', '/room']);
     expect(s.fanout).toEqual({ includeSender: true, lateAfterMs: 100 });
     expect(validateScenario({ name: 'e', phases: [phase({ rate: 1 })] }, 't').fanout).toBeUndefined();
@@ -47,7 +54,15 @@ describe('fan-out scenarios', () => {
       'x.json: fanout.extra: unknown field (allowed: includeSender, lateAfter)',
       'x.json: server.publishRate: is required',
     ]);
-    expect(validationIssues({ name: 'd', role: 'pubsub', fanout: { includeSender: 'yes', lateAfter: '0ms' }, server: { publishRate: -1 }, phases: [phase({ rate: 1 })] })).toEqual([
+    expect(
+      validationIssues({
+        name: 'd',
+        role: 'pubsub',
+        fanout: { includeSender: 'yes', lateAfter: '0ms' },
+        server: { publishRate: -1 },
+        phases: [phase({ rate: 1 })],
+      }),
+    ).toEqual([
       'x.json: fanout.includeSender: must be true or false, got "yes"',
       'x.json: fanout.lateAfter: must be > 0, got "0ms"',
       'x.json: server.publishRate: must be > 0, got -1',
@@ -69,14 +84,20 @@ describe('fan-out plans', () => {
     const broadcast = validatedBuiltin('broadcast');
     expect(resolvePlan(broadcast, { target: 'ws://127.0.0.1:9/b' }, 2).embeddedServer.publishIntervalMs).toBe(0);
     expect(() => resolvePlan(broadcast, { target: 'ws://127.0.0.1:9/b', ratePerSec: 5 }, 2)).toThrow(UsageError);
-    expect(() => resolvePlan(broadcast, { target: 'ws://127.0.0.1:9/b', ratePerSec: 5 }, 2)).toThrow(/ws:\/\/127\.0\.0\.1:9\/b publishes by itself/);
+    expect(() => resolvePlan(broadcast, { target: 'ws://127.0.0.1:9/b', ratePerSec: 5 }, 2)).toThrow(
+      /ws:\/\/127\.0\.0\.1:9\/b publishes by itself/,
+    );
   });
 
   it('--rate drives publishers; --in-flight is refused for them', () => {
     const chat = validatedBuiltin('chat');
     expect(resolvePlan(chat, { ratePerSec: 3 }, 2).scenario.phases[0]!.load).toMatchObject({ kind: 'open', ratePerSec: 3 });
-    expect(() => resolvePlan(chat, { inFlight: 2 }, 2)).toThrow('--in-flight: group "main" publishes (role "pubsub"), and publishers send at a rate, not on replies; use --rate');
-    expect(() => resolvePlan(validatedBuiltin('broadcast'), { inFlight: 2 }, 2)).toThrow("--in-flight: no connection of scenario 'broadcast' sends (every group only subscribes)");
+    expect(() => resolvePlan(chat, { inFlight: 2 }, 2)).toThrow(
+      '--in-flight: group "main" publishes (role "pubsub"), and publishers send at a rate, not on replies; use --rate',
+    );
+    expect(() => resolvePlan(validatedBuiltin('broadcast'), { inFlight: 2 }, 2)).toThrow(
+      "--in-flight: no connection of scenario 'broadcast' sends (every group only subscribes)",
+    );
   });
 });
 
@@ -95,7 +116,9 @@ describe('the fan-out block of the table', () => {
       published: 100,
       serverPublished: 0,
       lateAfterMs: 100,
-      worstSubscribers: [{ subscriber: 'main#3', expected: 100, received: 90, lost: 10, duplicated: 1, reordered: 2, late: 4, maxLatencyUs: 250_000 }],
+      worstSubscribers: [
+        { subscriber: 'main#3', expected: 100, received: 90, lost: 10, duplicated: 1, reordered: 2, late: 4, maxLatencyUs: 250_000 },
+      ],
     };
     const text = tableReporter.render(r, { color: false });
     expect(text).toContain('fan-out: 10 publishers → 10 subscribers (senders receive their own messages)');
@@ -106,9 +129,19 @@ describe('the fan-out block of the table', () => {
     expect(text).toMatch(/│ main#3 +│ 100 +│ 90 +│ 10 +│ 1 +│ 2 +│ 4 +│ 250\.0ms +│/);
   });
 
-  it('names the server\'s own publisher when rtbench publishes nothing', () => {
+  it("names the server's own publisher when rtbench publishes nothing", () => {
     const r = makeResult({ measuredMs: 1000, counters: { deliveries_expected: 50, deliveries_received: 50 } });
-    r.fanout = { method: 'm', includeSender: true, publishers: 0, subscribers: 5, published: 0, serverPublished: 10, serverPublishRatePerSec: 10, lateAfterMs: 100, worstSubscribers: [] };
+    r.fanout = {
+      method: 'm',
+      includeSender: true,
+      publishers: 0,
+      subscribers: 5,
+      published: 0,
+      serverPublished: 10,
+      serverPublishRatePerSec: 10,
+      lateAfterMs: 100,
+      worstSubscribers: [],
+    };
     const text = tableReporter.render(r, { color: false });
     expect(text).toContain("fan-out: the server's own publisher (10 msg/s, 10 seqs seen) → 5 subscribers");
     expect(text).toContain('publish rate 10/s (10 published) · fan-out throughput 50 deliveries/s');

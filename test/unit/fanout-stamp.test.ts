@@ -65,7 +65,7 @@ describe('readFanoutStamp', () => {
     expect(read('{"t":"2000","other":"x","seq":4}')).toEqual({ publisherId: -1, part: -1, seq: 4, sentUs: 2 });
   });
 
-  it('finds an rtbench stamp relayed inside someone else\'s JSON', () => {
+  it("finds an rtbench stamp relayed inside someone else's JSON", () => {
     expect(read('{"user":"u1","text":"hi rtf:9:0:3:77;....."}')).toEqual({ publisherId: 9, part: 0, seq: 3, sentUs: 77 });
   });
 

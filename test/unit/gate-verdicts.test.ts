@@ -14,7 +14,9 @@ import { makeResult } from '../helpers/results.js';
  * at it, so the 990th (p99) is it; below 2048 µs HDR keeps every microsecond.
  */
 function roundsWithP99(p99s: number[], measuredMs = 1000) {
-  return p99s.map((p) => makeResult({ latencyUs: [...Array<number>(989).fill(Math.round(p / 2)), ...Array<number>(11).fill(p)], measuredMs }));
+  return p99s.map((p) =>
+    makeResult({ latencyUs: [...Array<number>(989).fill(Math.round(p / 2)), ...Array<number>(11).fill(p)], measuredMs }),
+  );
 }
 
 const p99Of = (runs: ReturnType<typeof roundsWithP99>) => runs.map((r) => r.metrics.latency!.p99);
@@ -103,7 +105,13 @@ describe('evaluateGate', () => {
     const current = roundsWithP99([1250, 1450], 1100);
     const results = evaluateGate(current, baseline, parseRegressionChecks(['latency.p99=10%', 'msgs_per_sec=5%']));
     expect(gateVerdicts(results)).toEqual([
-      { check: 'latency.p99=10%', actual: 1350, unit: 'us', pass: true, detail: '+150µs (+12.5%) is over the 10% limit but within the spread between rounds (±300µs)' },
+      {
+        check: 'latency.p99=10%',
+        actual: 1350,
+        unit: 'us',
+        pass: true,
+        detail: '+150µs (+12.5%) is over the 10% limit but within the spread between rounds (±300µs)',
+      },
       { check: 'msgs_per_sec=5%', actual: 909.091, unit: '/s', pass: false, detail: '−90.9/s (−9.1%) is worse than the 5% limit' },
     ]);
     const report = { scenario: 'echo', baselineRounds: 2, currentRounds: 2, checks: results };
@@ -135,6 +143,11 @@ describe('evaluateGate', () => {
       **Gate failed: 1 of 2 checks.**
       "
     `);
-    expect(JSON.parse(renderGate(report, 'json', false))).toMatchObject({ schemaVersion: 1, kind: 'gate', pass: false, checks: [{ status: 'within_noise' }, { status: 'regression' }] });
+    expect(JSON.parse(renderGate(report, 'json', false))).toMatchObject({
+      schemaVersion: 1,
+      kind: 'gate',
+      pass: false,
+      checks: [{ status: 'within_noise' }, { status: 'regression' }],
+    });
   });
 });

@@ -11,7 +11,14 @@ function report(atMs: number, health: { loop: number; cpu: number; isMeasured: b
   counters.msgs_sent = sent;
   return {
     snapshot: { measured: {}, warmup: {}, counters, errors: {} },
-    health: { loopDelayP99Ms: health.loop, loopDelayMaxMs: health.loop, cpuPercent: health.cpu, maxSendLagUs: 0, rssBytes: 50e6, isMeasured: health.isMeasured },
+    health: {
+      loopDelayP99Ms: health.loop,
+      loopDelayMaxMs: health.loop,
+      cpuPercent: health.cpu,
+      maxSendLagUs: 0,
+      rssBytes: 50e6,
+      isMeasured: health.isMeasured,
+    },
     connectionsOpen: 10,
     connectionsLive: 10,
     atMs,
@@ -35,7 +42,9 @@ describe('generator health', () => {
   it('warns in plain words past 10 ms of loop delay, 90% CPU, or 1% late sends', () => {
     const a = new Aggregator(0, 1000);
     a.add(0, report(1000, { loop: 14.5, cpu: 97, isMeasured: true }, 10_000));
-    const h = a.healthResult(1, 101, ['phase 1 ramped at 500 connections/s, below the 1000/s asked (the generator or the server could not keep up)']);
+    const h = a.healthResult(1, 101, [
+      'phase 1 ramped at 500 connections/s, below the 1000/s asked (the generator or the server could not keep up)',
+    ]);
     expect(h.warnings).toEqual([
       'phase 1 ramped at 500 connections/s, below the 1000/s asked (the generator or the server could not keep up)',
       'generator event loop delay p99 reached 14.5 ms (> 10 ms): the client may be the bottleneck; latency includes its own delay',

@@ -19,7 +19,16 @@ function fanoutSection(n: number, serverPublished: number, worst: Array<[string,
     published: 10 * n,
     serverPublished,
     lateAfterMs: 100,
-    worstSubscribers: worst.map(([subscriber, lost]) => ({ subscriber, expected: 100, received: 100 - lost, lost, duplicated: 0, reordered: 0, late: 0, maxLatencyUs: 900 })),
+    worstSubscribers: worst.map(([subscriber, lost]) => ({
+      subscriber,
+      expected: 100,
+      received: 100 - lost,
+      lost,
+      duplicated: 0,
+      reordered: 0,
+      late: 0,
+      maxLatencyUs: 900,
+    })),
   };
 }
 
@@ -27,7 +36,13 @@ describe('mergeRunResults', () => {
   // Two shards of one run: different distributions, overlapping in time (same start).
   const a = evenly(3000, 200, 9000);
   const b = [...evenly(1000, 5000, 80_000), 1_200_000];
-  const shardA = makeResult({ latencyUs: a, uncorrectedUs: a.map((v) => Math.round(v / 2)), errors: { reset: 2 }, counters: { msgs_lost: 1 }, timeseries: timeseriesOf(3, 100, () => 1000) });
+  const shardA = makeResult({
+    latencyUs: a,
+    uncorrectedUs: a.map((v) => Math.round(v / 2)),
+    errors: { reset: 2 },
+    counters: { msgs_lost: 1 },
+    timeseries: timeseriesOf(3, 100, () => 1000),
+  });
   const shardB = makeResult({
     latencyUs: b,
     errors: { reset: 1, connect_refused: 4 },
@@ -90,7 +105,10 @@ describe('mergeRunResults', () => {
       verdicts: [{ check: 'errors==0', actual: 0, unit: '', pass: true }],
       fanout: f,
     });
-    const parts = [full('2026-01-01T10:00:00.000Z', fanoutSection(3, 50, [['sub#1', 4]])), full('2026-01-01T10:00:00.000Z', fanoutSection(2, 48, [['sub#1', 7]]))];
+    const parts = [
+      full('2026-01-01T10:00:00.000Z', fanoutSection(3, 50, [['sub#1', 4]])),
+      full('2026-01-01T10:00:00.000Z', fanoutSection(2, 48, [['sub#1', 7]])),
+    ];
     const m = mergeRunResults(parts);
     // Verdicts judged the parts, not the whole: the one section a merge drops on purpose.
     const dropped = new Set(['verdicts']);
@@ -102,11 +120,21 @@ describe('mergeRunResults', () => {
     const shard = (startedAt: string, f: FanoutResult) => ({ ...makeResult({ startedAt }), fanout: f });
     const together = mergeRunResults([
       shard('2026-01-01T10:00:00.000Z', fanoutSection(3, 50, [['sub#1', 4]])),
-      shard('2026-01-01T10:00:00.000Z', fanoutSection(2, 48, [['sub#1', 7], ['sub#2', 1]])),
+      shard(
+        '2026-01-01T10:00:00.000Z',
+        fanoutSection(2, 48, [
+          ['sub#1', 7],
+          ['sub#2', 1],
+        ]),
+      ),
     ]);
     expect(together.fanout).toMatchObject({ publishers: 5, subscribers: 5, published: 50, serverPublished: 50 });
     // Both shards had a `sub#1`: names carry their part, worst first.
-    expect(together.fanout!.worstSubscribers.map((w) => [w.subscriber, w.lost])).toEqual([['sub#1 (part 2)', 7], ['sub#1 (part 1)', 4], ['sub#2 (part 2)', 1]]);
+    expect(together.fanout!.worstSubscribers.map((w) => [w.subscriber, w.lost])).toEqual([
+      ['sub#1 (part 2)', 7],
+      ['sub#1 (part 1)', 4],
+      ['sub#2 (part 2)', 1],
+    ]);
     const oneAfterAnother = mergeRunResults([
       shard('2026-01-01T10:00:00.000Z', fanoutSection(1, 50, [])),
       shard('2026-01-01T10:01:00.000Z', fanoutSection(1, 40, [])),

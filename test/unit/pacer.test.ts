@@ -51,7 +51,10 @@ function pacerWith(handler: (it: Item, now: number) => PaceOutcome) {
 describe('Pacer', () => {
   it('hands out items in due order, each within 1 ms before its time, and sleeps until 1 ms before the next', () => {
     const sent: Array<[string, number]> = [];
-    const { time, pacer } = pacerWith((it, now) => (sent.push([it.name, now]), 'sent'));
+    const { time, pacer } = pacerWith((it, now) => {
+      sent.push([it.name, now]);
+      return 'sent';
+    });
     pacer.schedule(item('c', 30_000));
     pacer.schedule(item('a', 10_000));
     pacer.schedule(item('b', 10_500));
@@ -62,7 +65,10 @@ describe('Pacer', () => {
     expect(sent).toEqual([['a', 9_000]]);
     expect(time.pending!.ms).toBe(0.5);
     time.fire();
-    expect(sent).toEqual([['a', 9_000], ['b', 10_000]]);
+    expect(sent).toEqual([
+      ['a', 9_000],
+      ['b', 10_000],
+    ]);
     time.fire();
     expect(sent.map(([n]) => n)).toEqual(['a', 'b', 'c']);
     expect(sent[2]![1]).toBeLessThanOrEqual(30_000);
@@ -94,12 +100,18 @@ describe('Pacer', () => {
 
   it('a late tick hands out everything overdue at once; the handler sees the lateness', () => {
     const seen: Array<[string, number]> = [];
-    const { time, pacer } = pacerWith((it, now) => (seen.push([it.name, now - it.dueUs]), 'sent'));
+    const { time, pacer } = pacerWith((it, now) => {
+      seen.push([it.name, now - it.dueUs]);
+      return 'sent';
+    });
     pacer.schedule(item('a', 5_000));
     pacer.schedule(item('b', 6_000));
     time.set(20_000);
     pacer.tick();
-    expect(seen).toEqual([['a', 15_000], ['b', 14_000]]);
+    expect(seen).toEqual([
+      ['a', 15_000],
+      ['b', 14_000],
+    ]);
   });
 
   it('deferred items stay and are retried in 1 ms; dropped ones leave', () => {
@@ -124,7 +136,10 @@ describe('Pacer', () => {
 
   it('hands out at most MAX_ITEMS_PER_TICK per tick and comes back for the rest at once', () => {
     let sent = 0;
-    const { time, pacer } = pacerWith(() => (sent++, 'sent'));
+    const { time, pacer } = pacerWith(() => {
+      sent++;
+      return 'sent';
+    });
     for (let i = 0; i < MAX_ITEMS_PER_TICK + 5; i++) pacer.schedule(item(`i${i}`, 1_000));
     time.set(1_000);
     pacer.tick();
@@ -136,7 +151,10 @@ describe('Pacer', () => {
 
   it('removed, cleared and stopped items are never handed out', () => {
     const seen: string[] = [];
-    const { time, pacer } = pacerWith((it) => (seen.push(it.name), 'sent'));
+    const { time, pacer } = pacerWith((it) => {
+      seen.push(it.name);
+      return 'sent';
+    });
     const a = item('a', 2_000);
     pacer.schedule(a);
     pacer.schedule(item('b', 3_000));

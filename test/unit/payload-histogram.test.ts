@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { ProbeWriter, readProbe } from '../../dist/protocol/payload.js';
-import { createLatencyHistogram, decodeHistogram, encodeHistogram, mergeHistograms, summarizeHistogram } from '../../dist/metrics/histogram.js';
+import {
+  createLatencyHistogram,
+  decodeHistogram,
+  encodeHistogram,
+  mergeHistograms,
+  summarizeHistogram,
+} from '../../dist/metrics/histogram.js';
 import { Recorder } from '../../dist/metrics/recorder.js';
 
 describe('probe frames', () => {
@@ -34,7 +40,7 @@ describe('histograms', () => {
     const all = createLatencyHistogram();
     const parts = [createLatencyHistogram(), createLatencyHistogram(), createLatencyHistogram()];
     for (let i = 1; i <= 30_000; i++) {
-      const v = (i * 7919) % 250_000 + 1;
+      const v = ((i * 7919) % 250_000) + 1;
       all.recordValue(v);
       parts[i % 3]!.recordValue(v);
     }

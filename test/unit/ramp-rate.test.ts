@@ -8,7 +8,9 @@ describe('connect-rate check', () => {
     expect(checkRampRate(0, { ...phase, connectRatePerSec: undefined }, 10_000, 60_000)).toBeUndefined();
   });
   it('says so in plain words when the ramp was slower', () => {
-    expect(checkRampRate(1, phase, 10_000, 20_000)).toBe('phase 2 ramped at 500 connections/s, below the 1000/s asked (the generator or the server could not keep up)');
+    expect(checkRampRate(1, phase, 10_000, 20_000)).toBe(
+      'phase 2 ramped at 500 connections/s, below the 1000/s asked (the generator or the server could not keep up)',
+    );
   });
   it('ignores ramps too short to measure a rate', () => {
     expect(checkRampRate(0, phase, 1500, 5000)).toBeUndefined();

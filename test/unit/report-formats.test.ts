@@ -39,7 +39,12 @@ function valueAt(lines: HgrmLine[], p: number): number {
 
 // A long-tailed distribution: most samples near 1 ms, a tail to 250 ms.
 const latency = [...evenly(9000, 300, 2000), ...evenly(900, 2000, 20_000), ...evenly(99, 20_000, 120_000), 250_000];
-const result = makeResult({ latencyUs: latency, uncorrectedUs: latency.map((v) => Math.max(1, v - 200)), measuredMs: 10_000, timeseries: timeseriesOf(11, 1000, (t) => 1500 + 100 * t) });
+const result = makeResult({
+  latencyUs: latency,
+  uncorrectedUs: latency.map((v) => Math.max(1, v - 200)),
+  measuredMs: 10_000,
+  timeseries: timeseriesOf(11, 1000, (t) => 1500 + 100 * t),
+});
 
 describe('hgrm', () => {
   it('writes one distribution per metric; parsed back, it gives the same percentiles', () => {
@@ -76,7 +81,13 @@ describe('hgrm', () => {
 
 describe('md', () => {
   it('renders GitHub tables for one run', () => {
-    const withVerdicts = { ...result, verdicts: [{ check: 'latency.p99<5ms', actual: 18.4, unit: 'ms', pass: false }, { check: 'errors==0', actual: 0, unit: '', pass: true }] };
+    const withVerdicts = {
+      ...result,
+      verdicts: [
+        { check: 'latency.p99<5ms', actual: 18.4, unit: 'ms', pass: false },
+        { check: 'errors==0', actual: 0, unit: '', pass: true },
+      ],
+    };
     expect(reporters.md.render(withVerdicts, { color: false })).toMatchInlineSnapshot(`
       "### rtbench · \`echo\` · \`ws://127.0.0.1:9001/node\`
 
@@ -136,7 +147,10 @@ sse.metrics.event_gap = metricOf(evenly(580, 900, 1100));
 sse.metrics.first_event_time = metricOf(evenly(10, 2000, 3000));
 
 // A fan-out run over 2 s whose second-worst subscriber's group name holds markup.
-const fanout: RunResult = makeResult({ measuredMs: 2000, counters: { deliveries_expected: 1000, deliveries_received: 990, msgs_lost: 10, msgs_duplicated: 1, msgs_reordered: 2 } });
+const fanout: RunResult = makeResult({
+  measuredMs: 2000,
+  counters: { deliveries_expected: 1000, deliveries_received: 990, msgs_lost: 10, msgs_duplicated: 1, msgs_reordered: 2 },
+});
 fanout.metrics.fanout_latency = metricOf(evenly(990, 1000, 3000));
 fanout.fanout = {
   method: 'm',
@@ -160,7 +174,15 @@ const render = (r: RunResult) => ({
 
 /** The terminal's counter rows as [label, total, per second], read off the box-drawn table. */
 function terminalCounterRows(table: string): string[][] {
-  const rows = table.split('\n').filter((l) => l.startsWith('│')).map((l) => l.split('│').slice(1, -1).map((c) => c.trim()));
+  const rows = table
+    .split('\n')
+    .filter((l) => l.startsWith('│'))
+    .map((l) =>
+      l
+        .split('│')
+        .slice(1, -1)
+        .map((c) => c.trim()),
+    );
   const start = rows.findIndex((cells) => cells[0] === 'counter');
   const end = rows.findIndex((cells, i) => i > start && cells.length !== 3);
   return rows.slice(start + 1, end === -1 ? undefined : end);
@@ -175,9 +197,10 @@ function mdCounterRows(md: string): string[] {
 }
 
 const mdRow = (cells: string[]) => `| ${cells.join(' | ')} |`;
-const htmlCounterRow = ([label, total, perSecond]: string[]) => `<tr><th>${escapeHtml(label!)}</th><td>${escapeHtml(total!)}</td><td>${escapeHtml(perSecond!)}</td></tr>`;
+const htmlCounterRow = ([label, total, perSecond]: string[]) =>
+  `<tr><th>${escapeHtml(label!)}</th><td>${escapeHtml(total!)}</td><td>${escapeHtml(perSecond!)}</td></tr>`;
 
-describe('md and html show the terminal table\'s counters', () => {
+describe("md and html show the terminal table's counters", () => {
   it('SSE: events expected / received with the measured event rate, in all three formats', () => {
     const out = render(sse);
     const rows = terminalCounterRows(out.table);
@@ -215,7 +238,12 @@ describe('md and html show the terminal table\'s counters', () => {
     // The summary lines, as the terminal prints them (figures indented under the headline).
     const lines = out.table.split('\n');
     const first = lines.findIndex((l) => l.startsWith('fan-out:'));
-    const summary = lines.slice(first, lines.findIndex((l) => l.startsWith('worst subscribers'))).map((l) => l.trim());
+    const summary = lines
+      .slice(
+        first,
+        lines.findIndex((l) => l.startsWith('worst subscribers')),
+      )
+      .map((l) => l.trim());
     expect(summary).toEqual([
       'fan-out: 4 publishers → 10 subscribers (senders excluded)',
       'publish rate 50/s (100 published) · fan-out throughput 495 deliveries/s',
@@ -224,7 +252,9 @@ describe('md and html show the terminal table\'s counters', () => {
     ]);
     const [headline, ...figures] = summary;
     expect(out.md).toContain(`${headline}\n\n${figures.map((f) => `- ${f}`).join('\n')}\n`);
-    expect(out.html).toContain(`<p>${escapeHtml(headline!)}</p><ul class="fanout">${figures.map((f) => `<li>${escapeHtml(f)}</li>`).join('')}</ul>`);
+    expect(out.html).toContain(
+      `<p>${escapeHtml(headline!)}</p><ul class="fanout">${figures.map((f) => `<li>${escapeHtml(f)}</li>`).join('')}</ul>`,
+    );
 
     // Worst subscribers: the same title, columns and figures.
     expect(out.table).toContain('worst subscribers (most lost, then most late >100ms, then slowest):');
@@ -234,12 +264,16 @@ describe('md and html show the terminal table\'s counters', () => {
     expect(out.md).toContain('| `chat<b>#7` | 100 | 100 | 0 | 0 | 0 | 1 | 120.0ms |');
     expect(out.html).toContain('<h3>worst subscribers (most lost, then most late &gt;100ms, then slowest)</h3>');
     expect(out.html).toContain('<th>late &gt;100ms</th><th>max latency</th>');
-    expect(out.html).toContain('<tr><th><code>main#3</code></th><td>100</td><td>90</td><td>10</td><td>1</td><td>2</td><td>4</td><td>250.0ms</td></tr>');
+    expect(out.html).toContain(
+      '<tr><th><code>main#3</code></th><td>100</td><td>90</td><td>10</td><td>1</td><td>2</td><td>4</td><td>250.0ms</td></tr>',
+    );
   });
 
   it('html escapes a subscriber name holding markup', () => {
     const { html } = render(fanout);
-    expect(html).toContain('<tr><th><code>chat&lt;b&gt;#7</code></th><td>100</td><td>100</td><td>0</td><td>0</td><td>0</td><td>1</td><td>120.0ms</td></tr>');
+    expect(html).toContain(
+      '<tr><th><code>chat&lt;b&gt;#7</code></th><td>100</td><td>100</td><td>0</td><td>0</td><td>0</td><td>1</td><td>120.0ms</td></tr>',
+    );
     expect(html).not.toContain('chat<b>');
   });
 });

@@ -16,17 +16,19 @@ describe('scenario validation', () => {
   });
 
   it('reports every problem with its field path, one per line', () => {
-    expect(validationIssues({
-      name: 'bad name!',
-      bogus: 1,
-      target: 'http://example/',
-      message: { size: 'big' },
-      phases: [
-        { duration: '10s', connections: 10, load: { rate: 10 } },
-        { duration: 'forever', connections: -1, load: { rate: -5, inFlight: 2 } },
-      ],
-      warmup: '1h',
-    })).toEqual([
+    expect(
+      validationIssues({
+        name: 'bad name!',
+        bogus: 1,
+        target: 'http://example/',
+        message: { size: 'big' },
+        phases: [
+          { duration: '10s', connections: 10, load: { rate: 10 } },
+          { duration: 'forever', connections: -1, load: { rate: -5, inFlight: 2 } },
+        ],
+        warmup: '1h',
+      }),
+    ).toEqual([
       'x.json: bogus: unknown field (allowed: $schema, name, description, target, groups, protocol, role, share, path, message, replies, sse, phases, warmup, timeouts, maxMessage, maxOutstanding, reconnect, thresholds, fanout, server)',
       `x.json: name: must use letters, digits, '.', '_' or '-' only, got "bad name!"`,
       'x.json: message.size: must be a size such as 512, 4KiB or 1MiB, got "big"',
@@ -45,7 +47,17 @@ describe('scenario validation', () => {
 
   it('fills defaults: one echo group on /websocket, open loop that never waits for replies', () => {
     const s = validateScenario({ name: 'a', phases: [{ duration: '5s', connections: 3, load: { rate: 2 } }] }, 'a');
-    expect(s.groups).toEqual([{ name: 'main', protocol: 'ws', role: 'echo', share: 1, path: '/websocket', message: { sizeBytes: 32, binary: false }, replies: { perMessage: 1, skipFirst: 0 } }]);
+    expect(s.groups).toEqual([
+      {
+        name: 'main',
+        protocol: 'ws',
+        role: 'echo',
+        share: 1,
+        path: '/websocket',
+        message: { sizeBytes: 32, binary: false },
+        replies: { perMessage: 1, skipFirst: 0 },
+      },
+    ]);
     expect(s.phases[0]!.load).toEqual({ kind: 'open', ratePerSec: 2, arrival: 'uniform', maxInFlight: 0 });
     expect(s.connection.replyTimeoutMs).toBe(10_000);
     expect(s.connection.handshakeTimeoutMs).toBe(5_000);
@@ -84,7 +96,9 @@ describe('resolvePlan', () => {
       '6 generator processes so that each stays under the open-files limit of 20000',
       'the embedded server ran as 6 processes (open-files limit 20000 per process)',
     ]);
-    expect(() => resolvePlan(big, { workers: 2 }, 2, 20_000)).toThrow('50000 connections per worker exceed the open-files limit of 20000 per process');
+    expect(() => resolvePlan(big, { workers: 2 }, 2, 20_000)).toThrow(
+      '50000 connections per worker exceed the open-files limit of 20000 per process',
+    );
     const external = resolvePlan(big, { target: 'ws://127.0.0.1:9/' }, 2, 20_000);
     expect(external.embeddedServer.processes).toBe(1);
     expect(resolvePlan(base, {}, 2, 20_000).notes).toEqual([]);
@@ -106,9 +120,15 @@ describe('request/response emulation flags', () => {
   it('refuses a cap on a closed loop, and a cap above --max-outstanding', () => {
     expect(() => resolvePlan(validatedBuiltin('echo-closed'), { maxInFlight: 1 }, 2)).toThrow('apply to the open model');
     expect(() => resolvePlan(open(), { maxInFlight: 1, inFlight: 2 }, 2)).toThrow('apply to the open model');
-    expect(() => resolvePlan(open(), { maxInFlight: 50, maxOutstanding: 10 }, 2)).toThrow('--max-in-flight 50 exceeds --max-outstanding 10');
-    expect(validationIssues({ name: 'x', maxOutstanding: 4, phases: [{ duration: '1s', connections: 1, load: { model: 'closed', inFlight: 8 } }] })).toEqual([
-      'x.json: phases[0].load.inFlight: must be at most maxOutstanding (4), got 8',
-    ]);
+    expect(() => resolvePlan(open(), { maxInFlight: 50, maxOutstanding: 10 }, 2)).toThrow(
+      '--max-in-flight 50 exceeds --max-outstanding 10',
+    );
+    expect(
+      validationIssues({
+        name: 'x',
+        maxOutstanding: 4,
+        phases: [{ duration: '1s', connections: 1, load: { model: 'closed', inFlight: 8 } }],
+      }),
+    ).toEqual(['x.json: phases[0].load.inFlight: must be at most maxOutstanding (4), got 8']);
   });
 });

@@ -4,7 +4,7 @@ import { DueHeap } from '../../dist/load/due-heap.js';
 import { SendQueue } from '../../dist/load/send-queue.js';
 
 describe('schedule math', () => {
-  it('spreads first sends evenly over one period, and so does any one worker\'s share', () => {
+  it("spreads first sends evenly over one period, and so does any one worker's share", () => {
     const periodUs = 10_000_000; // 0.1 msg/s
     /** First sends of connections [from, to) per 1-second window of the period. */
     const perSecond = (from: number, to: number) => {
@@ -31,7 +31,7 @@ describe('schedule math', () => {
   it('uniform intervals are exact; Poisson intervals average the period', () => {
     expect(nextIntervalUs(200, 'uniform')).toBe(5000);
     let seed = 42;
-    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     let sum = 0;
     for (let i = 0; i < 20_000; i++) sum += nextIntervalUs(100, 'poisson', random);
     expect(sum / 20_000).toBeGreaterThan(9_700);

@@ -67,7 +67,12 @@ describe('mergeServerStats', () => {
     b.sse.sse_events_sent = 7;
 
     const merged = mergeServerStats([a.snapshot(), b.snapshot()]);
-    expect(merged.by_endpoint.websocket).toMatchObject({ connections_accepted: 3, connections_open: 7, msgs_received: 10, closes_by_code: { 1000: 2, 1006: 1 } });
+    expect(merged.by_endpoint.websocket).toMatchObject({
+      connections_accepted: 3,
+      connections_open: 7,
+      msgs_received: 10,
+      closes_by_code: { 1000: 2, 1006: 1 },
+    });
     expect(merged.by_endpoint.broadcast).toMatchObject({ msgs_sent: 42, drops_by_reason: { lagged: 1 } });
     expect(merged).toMatchObject({ connections_open: 7, msgs_sent: 42, sse_events_sent: 7, closes_by_code: { 1000: 2, 1006: 1 } });
     expect(merged.by_endpoint.sse_ticks).toEqual(new EndpointCounters().snapshot());
@@ -77,7 +82,10 @@ describe('mergeServerStats', () => {
 describe('resolveServerOptions: processes', () => {
   it('defaults to one process with the automatic connection limit', () => {
     expect(resolveServerOptions({})).toMatchObject({ processes: 1, maxConnectionsPerProcess: 0 });
-    expect(resolveServerOptions({ processes: 6, maxConnectionsPerProcess: 19_000 })).toMatchObject({ processes: 6, maxConnectionsPerProcess: 19_000 });
+    expect(resolveServerOptions({ processes: 6, maxConnectionsPerProcess: 19_000 })).toMatchObject({
+      processes: 6,
+      maxConnectionsPerProcess: 19_000,
+    });
   });
 
   it('names each bad value', () => {

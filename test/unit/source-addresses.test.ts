@@ -10,12 +10,20 @@ describe('source-address spreading', () => {
 
   it('spreads over 127.0.0.x on loopback, with headroom below the port range', () => {
     // Spread connections use rtbench's own port block (22,768 ports, 90% planned per address).
-    expect(sourceAddressesFor(['ws://127.0.0.1:60000/ws'], 100_000, undefined, ports)).toEqual(['127.0.0.1', '127.0.0.2', '127.0.0.3', '127.0.0.4', '127.0.0.5']);
+    expect(sourceAddressesFor(['ws://127.0.0.1:60000/ws'], 100_000, undefined, ports)).toEqual([
+      '127.0.0.1',
+      '127.0.0.2',
+      '127.0.0.3',
+      '127.0.0.4',
+      '127.0.0.5',
+    ]);
     expect(sourceAddressesFor(['ws://localhost:1/'], 26_000, undefined, ports)).toEqual(['127.0.0.1', '127.0.0.2']);
   });
 
   it('asks for addresses on a real interface instead of failing connections silently', () => {
-    expect(() => sourceAddressesFor(['ws://10.0.0.5:80/'], 60_000, undefined, ports)).toThrow('60000 connections to one server port need 3 source addresses');
+    expect(() => sourceAddressesFor(['ws://10.0.0.5:80/'], 60_000, undefined, ports)).toThrow(
+      '60000 connections to one server port need 3 source addresses',
+    );
   });
 
   it('gives each worker its own port block', () => {

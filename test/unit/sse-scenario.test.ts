@@ -15,14 +15,17 @@ describe('sse settings', () => {
     expect(s.phases[0]!.untilStreamsEnd).toBeUndefined();
   });
 
-  it('top-level sse settings are every SSE group\'s defaults; WebSocket groups get none', () => {
-    const s = validateScenario({
-      name: 'a',
-      protocol: 'sse',
-      sse: { expectEvents: 10, client: 'eventsource' },
-      groups: [{ name: 'one' }, { name: 'two', sse: { reconnect: false } }, { name: 'three', protocol: 'ws' }],
-      phases: [{ duration: '5s', connections: 3, untilStreamsEnd: true }],
-    }, 'a');
+  it("top-level sse settings are every SSE group's defaults; WebSocket groups get none", () => {
+    const s = validateScenario(
+      {
+        name: 'a',
+        protocol: 'sse',
+        sse: { expectEvents: 10, client: 'eventsource' },
+        groups: [{ name: 'one' }, { name: 'two', sse: { reconnect: false } }, { name: 'three', protocol: 'ws' }],
+        phases: [{ duration: '5s', connections: 3, untilStreamsEnd: true }],
+      },
+      'a',
+    );
     expect(s.groups.map((g) => g.sse)).toEqual([
       { reconnect: true, expectEvents: 10, client: 'eventsource' },
       { reconnect: false, expectEvents: 10, client: 'eventsource' },
@@ -32,14 +35,16 @@ describe('sse settings', () => {
   });
 
   it('reports bad sse fields with their paths', () => {
-    expect(validationIssues({
-      name: 'a',
-      groups: [
-        { name: 'ws', protocol: 'ws', sse: { reconnect: false } },
-        { name: 'sse', protocol: 'sse', sse: { reconnect: 'yes', expectEvents: -1, client: 'curl', retry: 5 } },
-      ],
-      phases: [{ duration: '5s', connections: 3, untilStreamsEnd: 1 }],
-    })).toEqual([
+    expect(
+      validationIssues({
+        name: 'a',
+        groups: [
+          { name: 'ws', protocol: 'ws', sse: { reconnect: false } },
+          { name: 'sse', protocol: 'sse', sse: { reconnect: 'yes', expectEvents: -1, client: 'curl', retry: 5 } },
+        ],
+        phases: [{ duration: '5s', connections: 3, untilStreamsEnd: 1 }],
+      }),
+    ).toEqual([
       'x.json: groups[0].sse: applies to protocol "sse" only',
       'x.json: groups[1].sse.retry: unknown field (allowed: reconnect, expectEvents, client)',
       'x.json: groups[1].sse.reconnect: must be true or false, got "yes"',
@@ -53,7 +58,7 @@ describe('sse settings', () => {
 describe('flags over sse settings', () => {
   const base = validateScenario({ name: 'a', protocol: 'sse', phases: [{ duration: '5s', connections: 3 }] }, 'a');
 
-  it('--no-reconnect makes every stream\'s end final, and the run ends with the streams', () => {
+  it("--no-reconnect makes every stream's end final, and the run ends with the streams", () => {
     const plan = resolvePlan(base, { reconnect: false }, 2);
     expect(plan.scenario.groups[0]!.sse!.reconnect).toBe(false);
     expect(plan.scenario.connection.reconnect).toBe(false);
@@ -77,7 +82,12 @@ describe('built-in SSE scenarios', () => {
   it('sse: the seed stream, each connection one complete stream of 10 events, -d an upper bound', () => {
     const s = validatedBuiltin('sse');
     expect(s.groups).toHaveLength(1);
-    expect(s.groups[0]).toMatchObject({ protocol: 'sse', role: 'listener', path: '/sse', sse: { reconnect: false, expectEvents: 10, client: 'http' } });
+    expect(s.groups[0]).toMatchObject({
+      protocol: 'sse',
+      role: 'listener',
+      path: '/sse',
+      sse: { reconnect: false, expectEvents: 10, client: 'http' },
+    });
     expect(s.phases).toEqual([{ durationMs: 30_000, connections: 100, untilStreamsEnd: true }]);
     expect(s.warmupMs).toBe(0);
   });
@@ -89,13 +99,18 @@ describe('built-in SSE scenarios', () => {
 
   it('mixed: a WebSocket echo group and an SSE listener group in one run', () => {
     const s = validatedBuiltin('mixed');
-    expect(s.groups.map((g) => [g.protocol, g.role, g.path])).toEqual([['ws', 'echo', '/websocket'], ['sse', 'listener', '/sse/ticks']]);
+    expect(s.groups.map((g) => [g.protocol, g.role, g.path])).toEqual([
+      ['ws', 'echo', '/websocket'],
+      ['sse', 'listener', '/sse/ticks'],
+    ]);
     expect(s.phases[0]!.load).toMatchObject({ kind: 'open', ratePerSec: 10 });
   });
 
-  it('a positional http:// target for the sse scenario is accepted; a ws:// one names the group\'s protocol', () => {
+  it("a positional http:// target for the sse scenario is accepted; a ws:// one names the group's protocol", () => {
     const s = validatedBuiltin('sse');
     expect(resolvePlan(s, { target: 'http://127.0.0.1:60000/sse' }, 2).scenario.targetUrl).toBe('http://127.0.0.1:60000/sse');
-    expect(() => resolvePlan(s, { target: 'ws://127.0.0.1:60000/sse' }, 2)).toThrow('--target must use http:// or https:// for protocol "sse"');
+    expect(() => resolvePlan(s, { target: 'ws://127.0.0.1:60000/sse' }, 2)).toThrow(
+      '--target must use http:// or https:// for protocol "sse"',
+    );
   });
 });

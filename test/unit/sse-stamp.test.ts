@@ -13,7 +13,7 @@ function stampOf(data: string): EventStamp | undefined {
 }
 
 describe('readEventStamp', () => {
-  it('reads the reference server\'s stamp, t quoted (as /sse/ticks writes it) or bare', () => {
+  it("reads the reference server's stamp, t quoted (as /sse/ticks writes it) or bare", () => {
     expect(stampOf('{"seq":42,"t":"1480120494954123"}')).toEqual({ seq: 42, tNs: 1480120494954123 });
     expect(stampOf('{"seq":0,"t":17}')).toEqual({ seq: 0, tNs: 17 });
     expect(stampOf('{"seq": 7, "t": "99"}')).toEqual({ seq: 7, tNs: 99 });
@@ -21,7 +21,18 @@ describe('readEventStamp', () => {
 
   it('ignores what a trailing field adds, and rejects anything that is not the stamp', () => {
     expect(stampOf('{"seq":1,"t":"5","pad":"xxxx"}')).toEqual({ seq: 1, tNs: 5 });
-    for (const data of ['', '0', 'hello', '{"t":"5","seq":1}', '{"seq":,"t":"5"}', '{"seq":1,"t":""}', '{"seq":1,"t":"5', '{"seq":-1,"t":"5"}', '{"seq":1}', '{"seq":1234567890123456,"t":"5"}']) {
+    for (const data of [
+      '',
+      '0',
+      'hello',
+      '{"t":"5","seq":1}',
+      '{"seq":,"t":"5"}',
+      '{"seq":1,"t":""}',
+      '{"seq":1,"t":"5',
+      '{"seq":-1,"t":"5"}',
+      '{"seq":1}',
+      '{"seq":1234567890123456,"t":"5"}',
+    ]) {
       expect(stampOf(data), data).toBeUndefined();
     }
   });
@@ -52,13 +63,17 @@ describe('SSE error classes', () => {
     expect(classifySseError(err('EWHATEVER'), true)).toBe('reset');
   });
 
-  it('maps the eventsource package\'s error events to the same classes', () => {
+  it("maps the eventsource package's error events to the same classes", () => {
     expect(classifyPackageError({ code: 500, message: 'Non-200 status code (500)' }, false)).toBe('sse_bad_status_500');
     expect(classifyPackageError({ code: 204, message: 'Server sent HTTP 204, not reconnecting' }, false)).toBe('sse_bad_status_204');
-    expect(classifyPackageError({ code: 200, message: 'Invalid content type, expected "text/event-stream"' }, false)).toBe('sse_bad_content_type');
+    expect(classifyPackageError({ code: 200, message: 'Invalid content type, expected "text/event-stream"' }, false)).toBe(
+      'sse_bad_content_type',
+    );
     expect(classifyPackageError({ message: 'TypeError: fetch failed: connect ECONNREFUSED 127.0.0.1:9' }, false)).toBe('connect_refused');
     expect(classifyPackageError({ message: 'TypeError: terminated: other side closed' }, true)).toBe('reset');
-    expect(classifyPackageError({ message: 'TimeoutError: rtbench: no response head within the handshake timeout' }, false)).toBe('handshake_timeout');
+    expect(classifyPackageError({ message: 'TimeoutError: rtbench: no response head within the handshake timeout' }, false)).toBe(
+      'handshake_timeout',
+    );
     // No message: the server ended the stream, which is not an error.
     expect(classifyPackageError({}, true)).toBeUndefined();
   });

@@ -56,7 +56,11 @@ describe('time series', () => {
     const points = a.timeseries();
     // Bucket 1 holds both first reports, bucket 2 worker 0's second and worker 1's (2.4 s
     // rounds to 2), bucket 3 worker 0's third.
-    expect(points.map((p) => [p.t, p.msgs_received])).toEqual([[1.4, 240], [2.4, 200], [3, 100]]);
+    expect(points.map((p) => [p.t, p.msgs_received])).toEqual([
+      [1.4, 240],
+      [2.4, 200],
+      [3, 100],
+    ]);
     expect(rates(points).slice(0, 2)).toEqual([171, 200]);
   });
 
@@ -65,6 +69,9 @@ describe('time series', () => {
     a.add(0, report(999.9, 10));
     a.add(0, report(1499.9, 10)); // rounds to bucket 1: t must not read 1.5
     a.add(0, report(2500, 10)); // bucket 3 (2.5 rounds up), t 2.5
-    expect(a.timeseries().map((p) => [p.t, Math.round(p.t)])).toEqual([[1.49, 1], [2.5, 3]]);
+    expect(a.timeseries().map((p) => [p.t, Math.round(p.t)])).toEqual([
+      [1.49, 1],
+      [2.5, 3],
+    ]);
   });
 });

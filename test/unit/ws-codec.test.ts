@@ -38,23 +38,36 @@ function collector(stopAfter = Infinity): { sink: FrameSink; frames: Decoded[]; 
 /** An unmasked frame, as a non-conforming client may send (Hyperlane accepts it). */
 function unmaskedFrame(opcode: number, payload: Buffer, fin = true): Buffer {
   const len = payload.length;
-  const head = len < 126 ? Buffer.from([(fin ? 0x80 : 0) | opcode, len]) : Buffer.from([(fin ? 0x80 : 0) | opcode, 126, len >> 8, len & 0xff]);
+  const head =
+    len < 126 ? Buffer.from([(fin ? 0x80 : 0) | opcode, len]) : Buffer.from([(fin ? 0x80 : 0) | opcode, 126, len >> 8, len & 0xff]);
   return Buffer.concat([head, payload]);
 }
 
 describe('FrameDecoder', () => {
-  const payloads = [Buffer.alloc(0), Buffer.from('hi'), Buffer.alloc(125, 1), Buffer.alloc(126, 2), Buffer.alloc(65535, 3), Buffer.alloc(65536, 4), Buffer.alloc(70_001, 5)];
+  const payloads = [
+    Buffer.alloc(0),
+    Buffer.from('hi'),
+    Buffer.alloc(125, 1),
+    Buffer.alloc(126, 2),
+    Buffer.alloc(65535, 3),
+    Buffer.alloc(65536, 4),
+    Buffer.alloc(70_001, 5),
+  ];
 
   it('decodes masked frames of every length form in one chunk', () => {
     const { sink, frames } = collector();
     new FrameDecoder(sink).push(Buffer.concat(payloads.map((p) => clientFrame(Opcode.Binary, p))));
     expect(frames.map((f) => f.payload.length)).toEqual(payloads.map((p) => p.length));
-    frames.forEach((f, i) => expect(f.payload).toBe(payloads[i]!.toString('latin1')));
+    for (const [i, f] of frames.entries()) expect(f.payload).toBe(payloads[i]!.toString('latin1'));
     expect(frames.every((f) => f.fin && f.opcode === Opcode.Binary)).toBe(true);
   });
 
   it('decodes the same bytes fed one byte at a time, and in odd-sized chunks', () => {
-    const wire = Buffer.concat([clientFrame(Opcode.Text, 'héllo'), clientFrame(Opcode.Binary, Buffer.alloc(300, 9)), clientFrame(Opcode.Ping, 'p')]);
+    const wire = Buffer.concat([
+      clientFrame(Opcode.Text, 'héllo'),
+      clientFrame(Opcode.Binary, Buffer.alloc(300, 9)),
+      clientFrame(Opcode.Ping, 'p'),
+    ]);
     for (const size of [1, 3, 7, 64, 4096]) {
       const { sink, frames } = collector();
       const decoder = new FrameDecoder(sink);
@@ -82,7 +95,9 @@ describe('FrameDecoder', () => {
 
   it('accepts unmasked frames and reports FIN=0 and continuation frames as they are', () => {
     const { sink, frames } = collector();
-    new FrameDecoder(sink).push(Buffer.concat([unmaskedFrame(Opcode.Text, Buffer.from('ab'), false), unmaskedFrame(Opcode.Continuation, Buffer.from('cd'))]));
+    new FrameDecoder(sink).push(
+      Buffer.concat([unmaskedFrame(Opcode.Text, Buffer.from('ab'), false), unmaskedFrame(Opcode.Continuation, Buffer.from('cd'))]),
+    );
     expect(frames).toEqual([
       { fin: false, opcode: Opcode.Text, payload: 'ab' },
       { fin: true, opcode: Opcode.Continuation, payload: 'cd' },
@@ -109,7 +124,9 @@ describe('FrameDecoder', () => {
 
 describe('encodeHyperlaneMessage', () => {
   it('picks Text for valid UTF-8 and Binary otherwise, whatever the client sent', () => {
-    expect(parseServerFrames(encodeHyperlaneMessage(Buffer.from('ascii'))).frames).toEqual([{ fin: true, opcode: Opcode.Text, payload: Buffer.from('ascii') }]);
+    expect(parseServerFrames(encodeHyperlaneMessage(Buffer.from('ascii'))).frames).toEqual([
+      { fin: true, opcode: Opcode.Text, payload: Buffer.from('ascii') },
+    ]);
     expect(parseServerFrames(encodeHyperlaneMessage(Buffer.from([0xff, 0x00]))).frames[0]!.opcode).toBe(Opcode.Binary);
     // A truncated two-byte character is not valid UTF-8.
     expect(parseServerFrames(encodeHyperlaneMessage(Buffer.from([0x61, 0xc3]))).frames[0]!.opcode).toBe(Opcode.Binary);

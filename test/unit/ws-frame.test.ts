@@ -8,7 +8,11 @@ import { describe, expect, it } from 'vitest';
 import { encodeClientFrame, encodeServerFrame, encodeServerFrameHeader } from '../../dist/wire/ws-frame.js';
 
 // `ws` exports its Receiver but its type definitions do not.
-const Receiver = (wsModule as unknown as { Receiver: unknown }).Receiver as new (opts: { isServer: boolean; maxPayload: number; skipUTF8Validation: boolean }) => NodeJS.WritableStream & {
+const Receiver = (wsModule as unknown as { Receiver: unknown }).Receiver as new (opts: {
+  isServer: boolean;
+  maxPayload: number;
+  skipUTF8Validation: boolean;
+}) => NodeJS.WritableStream & {
   on(event: 'message', fn: (data: Buffer, isBinary: boolean) => void): void;
   on(event: 'error', fn: (err: Error) => void): void;
 };
@@ -46,7 +50,7 @@ describe('encodeClientFrame', () => {
       expect(m.data.equals(copies[i]!)).toBe(true);
       expect(m.isBinary).toBe(i % 2 === 0);
     });
-    payloads.forEach((p, i) => expect(p.equals(copies[i]!)).toBe(true));
+    for (const [i, p] of payloads.entries()) expect(p.equals(copies[i]!)).toBe(true);
   });
 
   it('masks with a fresh key per frame, across refills of the key pool', () => {
@@ -67,7 +71,7 @@ describe('encodeServerFrame', () => {
   it('is read back by ws for every length form, unmasked', async () => {
     const payloads = LENGTHS.map(payloadOf);
     const frames = payloads.map((p) => encodeServerFrame(p, false));
-    frames.forEach((f) => expect(f[1]! & 0x80).toBe(0));
+    for (const f of frames) expect(f[1]! & 0x80).toBe(0);
     const got = await decode(frames, false);
     got.forEach((m, i) => {
       expect(m.data.equals(payloads[i]!)).toBe(true);
@@ -78,8 +82,8 @@ describe('encodeServerFrame', () => {
   it('has the same header as encodeServerFrameHeader, which is read back with the payload after it', async () => {
     const payloads = LENGTHS.map(payloadOf);
     const frames = payloads.map((p) => Buffer.concat([encodeServerFrameHeader(p.length, true), p]));
-    frames.forEach((f, i) => expect(f.equals(encodeServerFrame(payloads[i]!, true))).toBe(true));
+    for (const [i, f] of frames.entries()) expect(f.equals(encodeServerFrame(payloads[i]!, true))).toBe(true);
     const got = await decode(frames, false);
-    got.forEach((m, i) => expect(m.data.equals(payloads[i]!)).toBe(true));
+    for (const [i, m] of got.entries()) expect(m.data.equals(payloads[i]!)).toBe(true);
   });
 });

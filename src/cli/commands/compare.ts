@@ -13,9 +13,29 @@ const G_OUT = 'Output:';
 
 /** Flags that only mean something when compare runs the load itself. */
 export const LIVE_ONLY_FLAGS = [
-  'rounds', 'cooldown', 'save-dir', 'save', 'connections', 'connect-rate', 'rate', 'arrival', 'max-in-flight', 'request-response',
-  'in-flight', 'think-time', 'duration', 'warmup', 'size', 'binary', 'workers', 'header', 'insecure', 'deflate', 'handshake-timeout',
-  'reply-timeout', 'max-outstanding',
+  'rounds',
+  'cooldown',
+  'save-dir',
+  'save',
+  'connections',
+  'connect-rate',
+  'rate',
+  'arrival',
+  'max-in-flight',
+  'request-response',
+  'in-flight',
+  'think-time',
+  'duration',
+  'warmup',
+  'size',
+  'binary',
+  'workers',
+  'header',
+  'insecure',
+  'deflate',
+  'handshake-timeout',
+  'reply-timeout',
+  'max-outstanding',
 ] as const;
 
 /**
@@ -30,24 +50,86 @@ export const compareCommand: CommandSpec = {
   examples: [
     ['$0 compare reports/node.json reports/go.json', 'saved results of one scenario, matched by scenario name and target label'],
     ['$0 compare before=old.json after=new.json', 'label files yourself (same target, before and after a change)'],
-    ['$0 compare --target node=ws://127.0.0.1:9001/ws --target go=ws://127.0.0.1:9002/ws echo --rounds 3', 'live: A B A B A B, medians and spread'],
-    ['$0 compare --target a=ws://h:1/ws --target b=ws://h:2/ws echo -c 200 --rate 50 -d 20s --cooldown 5s --format md', 'live, with run flags, as Markdown'],
+    [
+      '$0 compare --target node=ws://127.0.0.1:9001/ws --target go=ws://127.0.0.1:9002/ws echo --rounds 3',
+      'live: A B A B A B, medians and spread',
+    ],
+    [
+      '$0 compare --target a=ws://h:1/ws --target b=ws://h:2/ws echo -c 200 --rate 50 -d 20s --cooldown 5s --format md',
+      'live, with run flags, as Markdown',
+    ],
   ],
   build: (y: Argv) =>
     y
-      .positional('inputs', { type: 'string', array: true, describe: 'result files ([label=]file), or with --target one scenario (default echo)' })
-      .option('target', { alias: 't', type: 'string', group: G_LIVE, describe: 'name=url of a server to run against (repeat, at least two)' })
+      .positional('inputs', {
+        type: 'string',
+        array: true,
+        describe: 'result files ([label=]file), or with --target one scenario (default echo)',
+      })
+      .option('target', {
+        alias: 't',
+        type: 'string',
+        group: G_LIVE,
+        describe: 'name=url of a server to run against (repeat, at least two)',
+      })
       .option('rounds', { type: 'string', group: G_LIVE, describe: 'rounds per target, interleaved A B A B [default: 3]' })
-      .option('cooldown', { type: 'string', group: G_LIVE, describe: 'pause between runs so one server’s backlog does not hit the next [default: 1s]' })
-      .option('save-dir', { type: 'string', group: G_LIVE, describe: 'folder for one rounds file per target [default: reports/compare-<scenario>-<time>/]' })
+      .option('cooldown', {
+        type: 'string',
+        group: G_LIVE,
+        describe: 'pause between runs so one server’s backlog does not hit the next [default: 1s]',
+      })
+      .option('save-dir', {
+        type: 'string',
+        group: G_LIVE,
+        describe: 'folder for one rounds file per target [default: reports/compare-<scenario>-<time>/]',
+      })
       .option('save', { type: 'boolean', group: G_LIVE, describe: 'write the rounds files (--no-save: keep nothing) [default: true]' })
-      .options(sharedOptions(G_LOAD, ['connections', 'connect-rate', 'rate', 'arrival', 'max-in-flight', 'request-response', 'in-flight', 'think-time', 'duration', 'warmup', 'size', 'binary', 'workers', 'header', 'insecure', 'deflate', 'handshake-timeout', 'reply-timeout', 'max-outstanding']))
-      .option('rank-by', { type: 'string', group: G_OUT, describe: 'metric the summary ranks by, as in thresholds (latency.p50, msgs_per_sec) [default: latency.p99]' })
-      .option('max-error-rate', { type: 'string', group: G_OUT, describe: 'entries with more errors per operation are flagged, not ranked [default: 1%]' })
+      .options(
+        sharedOptions(G_LOAD, [
+          'connections',
+          'connect-rate',
+          'rate',
+          'arrival',
+          'max-in-flight',
+          'request-response',
+          'in-flight',
+          'think-time',
+          'duration',
+          'warmup',
+          'size',
+          'binary',
+          'workers',
+          'header',
+          'insecure',
+          'deflate',
+          'handshake-timeout',
+          'reply-timeout',
+          'max-outstanding',
+        ]),
+      )
+      .option('rank-by', {
+        type: 'string',
+        group: G_OUT,
+        describe: 'metric the summary ranks by, as in thresholds (latency.p50, msgs_per_sec) [default: latency.p99]',
+      })
+      .option('max-error-rate', {
+        type: 'string',
+        group: G_OUT,
+        describe: 'entries with more errors per operation are flagged, not ranked [default: 1%]',
+      })
       .option('format', { alias: 'f', choices: REPORT_FORMATS, group: G_OUT, describe: 'table, json, md, hgrm or html [default: table]' })
       .option('json', { type: 'boolean', group: G_OUT, describe: 'short for --format json' })
-      .option('out', { alias: 'o', type: 'string', group: G_OUT, describe: 'write the report to this file (for hgrm: a folder) instead of stdout' })
+      .option('out', {
+        alias: 'o',
+        type: 'string',
+        group: G_OUT,
+        describe: 'write the report to this file (for hgrm: a folder) instead of stdout',
+      })
       .option('quiet', { alias: 'q', type: 'boolean', group: G_OUT, describe: 'no per-run progress lines' })
-      .option('color', { type: 'boolean', group: G_OUT, describe: 'colour the table [default: when stdout is a terminal and NO_COLOR is unset]' }),
+      .option('color', {
+        type: 'boolean',
+        group: G_OUT,
+        describe: 'colour the table [default: when stdout is a terminal and NO_COLOR is unset]',
+      }),
   run: async (args) => (await import('../compare-action.js')).compareAction(args),
 };

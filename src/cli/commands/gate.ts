@@ -12,19 +12,35 @@ export const gateCommand: CommandSpec = {
   describe: 'Fail (exit 4) when current results regressed against a baseline beyond a tolerance and the noise between rounds',
   examples: [
     ['$0 gate current.json --baseline baseline.json --max-regression latency.p99=10%', 'p99 may grow by 10% at most'],
-    ['$0 gate cur-1.json cur-2.json cur-3.json --baseline base-*.json --max-regression latency.p99=10% --max-regression msgs_per_sec=5%', 'several rounds per side: a change inside their spread is noise, not a regression'],
-    ['$0 gate reports/compare-echo-*/node.json --baseline baseline/node.json --format md', 'rounds files written by compare; a Markdown verdict table'],
-    ['$0 gate current.json --baseline base.json --max-regression connect_time.p99=2ms --max-regression errors=0', 'absolute tolerances, in the metric’s unit'],
+    [
+      '$0 gate cur-1.json cur-2.json cur-3.json --baseline base-*.json --max-regression latency.p99=10% --max-regression msgs_per_sec=5%',
+      'several rounds per side: a change inside their spread is noise, not a regression',
+    ],
+    [
+      '$0 gate reports/compare-echo-*/node.json --baseline baseline/node.json --format md',
+      'rounds files written by compare; a Markdown verdict table',
+    ],
+    [
+      '$0 gate current.json --baseline base.json --max-regression connect_time.p99=2ms --max-regression errors=0',
+      'absolute tolerances, in the metric’s unit',
+    ],
   ],
   build: (y: Argv) =>
     y
       .positional('current', { type: 'string', array: true, describe: 'current result files (each one run, or a rounds file)' })
-      .option('baseline', { alias: 'b', type: 'string', array: true, demandOption: true, describe: 'baseline result files (repeat, or one rounds file)' })
+      .option('baseline', {
+        alias: 'b',
+        type: 'string',
+        array: true,
+        demandOption: true,
+        describe: 'baseline result files (repeat, or one rounds file)',
+      })
       // Not a yargs array, which would swallow the file names after it; repeat the flag instead.
       .option('max-regression', {
         alias: 'm',
         type: 'string',
-        describe: 'metric=tolerance: relative (latency.p99=10%) or absolute (latency.p99=2ms, errors=0) [default: latency.p99=10% and msgs_per_sec=10%]',
+        describe:
+          'metric=tolerance: relative (latency.p99=10%) or absolute (latency.p99=2ms, errors=0) [default: latency.p99=10% and msgs_per_sec=10%]',
       })
       .option('format', { alias: 'f', choices: GATE_FORMATS, describe: 'table, json or md [default: table]' })
       .option('json', { type: 'boolean', describe: 'short for --format json' })

@@ -21,7 +21,11 @@ export const reportCommand: CommandSpec = {
       .positional('files', { type: 'string', array: true, describe: 'result files ([label=]file); rounds files too' })
       .option('format', { alias: 'f', choices: REPORT_FORMATS, describe: 'output format [default: table]' })
       .option('json', { type: 'boolean', describe: 'short for --format json' })
-      .option('out', { alias: 'o', type: 'string', describe: 'write to this file (for hgrm: a folder, one file per metric) instead of stdout' })
+      .option('out', {
+        alias: 'o',
+        type: 'string',
+        describe: 'write to this file (for hgrm: a folder, one file per metric) instead of stdout',
+      })
       .option('rank-by', { type: 'string', describe: 'with several files: metric the summary ranks by [default: latency.p99]' })
       .option('max-error-rate', { type: 'string', describe: 'with several files: flag entries above this error rate [default: 1%]' })
       .option('color', { type: 'boolean', describe: 'colour the table [default: when stdout is a terminal and NO_COLOR is unset]' }),

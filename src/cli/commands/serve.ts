@@ -14,8 +14,11 @@ export const serveCommand: CommandSpec = {
     ['$0 serve --port 0 --echo-delay 20', 'pick a free port; delay each echo by 20 ms'],
     ['$0 serve --publish-interval 100ms', 'publish a stamped message to /broadcast every 100 ms'],
     ['$0 serve --profile hyperlane --idle-drop 3s', "imitate Hyperlane's wire habits, dropping idle clients after 3 s"],
-    ['$0 serve --profile hyperlane --lag-policy disconnect', 'disconnect /broadcast receivers that lag, as hyperlane-plugin-websocket does'],
-    ['$0 serve --profile hyperlane-readme', "the 2025 README echo: address first, then key + body per message"],
+    [
+      '$0 serve --profile hyperlane --lag-policy disconnect',
+      'disconnect /broadcast receivers that lag, as hyperlane-plugin-websocket does',
+    ],
+    ['$0 serve --profile hyperlane-readme', 'the 2025 README echo: address first, then key + body per message'],
     ['$0 serve --port 0 --processes 6', 'six worker processes on one port: room for 100k connections under a 20k open-files limit'],
   ],
   build: (y) =>
@@ -40,7 +43,8 @@ export const serveCommand: CommandSpec = {
         type: 'boolean',
         default: false,
         group: GROUP,
-        describe: 'Make --echo-delay serial: wait, answer, then read the next message, so each connection gets at most 1000/delay replies per second (capacity tests)',
+        describe:
+          'Make --echo-delay serial: wait, answer, then read the next message, so each connection gets at most 1000/delay replies per second (capacity tests)',
       })
       .option('publish-interval', {
         type: 'string',
@@ -87,12 +91,14 @@ export const serveCommand: CommandSpec = {
       .option('broadcast-capacity', {
         type: 'string',
         group: GROUP,
-        describe: 'Hyperlane profiles: /broadcast channel capacity in messages [default: 100, the seed\'s; held as the next power of two, like tokio]',
+        describe:
+          "Hyperlane profiles: /broadcast channel capacity in messages [default: 100, the seed's; held as the next power of two, like tokio]",
       })
       .option('lag-policy', {
         type: 'string',
         group: GROUP,
-        describe: 'Hyperlane profiles: a /broadcast receiver that lags skips the lost messages or is disconnected (skip|disconnect) [default: skip]',
+        describe:
+          'Hyperlane profiles: a /broadcast receiver that lags skips the lost messages or is disconnected (skip|disconnect) [default: skip]',
       }),
   run: async (args) => (await import('../serve-action.js')).serveAction(args),
 };

@@ -170,7 +170,12 @@ function waitUntilListening(links: readonly WorkerLink[]): Promise<number> {
         if (++ready === links.length) finish(undefined, msg.port);
       };
       const onExit = (code: number | null, signal: NodeJS.Signals | null): void => {
-        finish(new RtbenchError(`reference server worker ${link.index} exited (${signal ?? `code ${code}`}) before it was ready`, ExitCode.Internal));
+        finish(
+          new RtbenchError(
+            `reference server worker ${link.index} exited (${signal ?? `code ${code}`}) before it was ready`,
+            ExitCode.Internal,
+          ),
+        );
       };
       link.worker.on('message', onMessage);
       link.worker.once('exit', onExit);

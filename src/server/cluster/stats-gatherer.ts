@@ -90,7 +90,10 @@ export class StatsGatherer<W extends StatsSource> {
  * The sum of the workers' counters, with `by_process` listing each (zeros for a worker that has
  * no counters to give).
  */
-export function sumOverWorkers<W extends StatsSource>(workers: readonly W[], countersOf: (w: W) => WorkerCounters | undefined): ServerStats {
+export function sumOverWorkers<W extends StatsSource>(
+  workers: readonly W[],
+  countersOf: (w: W) => WorkerCounters | undefined,
+): ServerStats {
   const all = workers.map((w) => countersOf(w));
   const total = mergeServerStats(all.map((c) => c?.stats ?? emptyServerStats()));
   const byProcess: ProcessStats[] = workers.map((w, i) => {

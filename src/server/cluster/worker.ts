@@ -62,12 +62,17 @@ async function start(options: ReferenceServerOptions): Promise<void> {
     // closeAllConnections() need at shutdown.
     app.http.emit('listening');
     const limit = options.maxConnectionsPerProcess || (openFilesLimit() ?? Infinity) - FD_RESERVE;
-    gate = new AcceptGate(app.http, limit, { requestPause: () => send({ type: 'pause' }), notifyResumed: () => send({ type: 'resumed' }) }, () => {
-      // Without its listening socket the worker cannot serve new clients: end it, so the
-      // primary sees a worker gone and stops the whole server rather than run short.
-      process.exitCode = ExitCode.Internal;
-      void stop();
-    });
+    gate = new AcceptGate(
+      app.http,
+      limit,
+      { requestPause: () => send({ type: 'pause' }), notifyResumed: () => send({ type: 'resumed' }) },
+      () => {
+        // Without its listening socket the worker cannot serve new clients: end it, so the
+        // primary sees a worker gone and stops the whole server rather than run short.
+        process.exitCode = ExitCode.Internal;
+        void stop();
+      },
+    );
     const port = await gate.listen(options.host, options.port);
     if (isStopping) return;
     send({ type: 'ready', port });

@@ -37,7 +37,11 @@ export class HyperlaneWsEndpoints implements WsEndpointSet {
     relay?: BroadcastRelay,
   ) {
     const onGone = (conn: HyperlaneConnection): void => this.forget(conn);
-    this.echo = new HyperlaneEcho(stats.websocket, { isReadme: opts.profile === 'hyperlane-readme', echoDelayMs: opts.echoDelayMs, echoSerial: opts.echoSerial }, onGone);
+    this.echo = new HyperlaneEcho(
+      stats.websocket,
+      { isReadme: opts.profile === 'hyperlane-readme', echoDelayMs: opts.echoDelayMs, echoSerial: opts.echoSerial },
+      onGone,
+    );
     this.broadcast = new HyperlaneBroadcast(stats.broadcast, opts.broadcastCapacity, opts.lagPolicy, onGone, relay);
   }
 

@@ -16,14 +16,20 @@ export function sumFanoutPublished(reports: FanoutPublished[], isComplete: boole
   const publishedByPart = new Array<number>(parts).fill(0);
   let serverMaxSeq = -1;
   for (const r of reports) {
-    r.publishedByPart.forEach((n, p) => (publishedByPart[p]! += n));
+    r.publishedByPart.forEach((n, p) => {
+      publishedByPart[p]! += n;
+    });
     if (r.serverMaxSeq > serverMaxSeq) serverMaxSeq = r.serverMaxSeq;
   }
   return { publishedByPart, serverMaxSeq, isComplete };
 }
 
 /** Builds the result's fan-out section from every worker's final summary. */
-export function mergeFanoutSummaries(summaries: FanoutWorkerSummary[], scenario: Scenario, serverPublishRatePerSec: number | undefined): FanoutResult {
+export function mergeFanoutSummaries(
+  summaries: FanoutWorkerSummary[],
+  scenario: Scenario,
+  serverPublishRatePerSec: number | undefined,
+): FanoutResult {
   const spec = scenario.fanout ?? SCENARIO_DEFAULTS.fanout;
   let seqMin = -1;
   let seqMax = -1;
@@ -54,7 +60,9 @@ export function fanoutRunNotes(scenario: Scenario, isEmbedded: boolean, targetUr
   const host = new URL(targetUrl).hostname;
   const isLocal = host === 'localhost' || host.startsWith('127.') || host === '[::1]' || host === '::1';
   if (f.serverPublished > 0 && !isLocal) {
-    notes.push("fanout_latency of the server's own messages assumes the server stamps with this host's monotonic clock; a server on another host needs synchronised wall clocks instead");
+    notes.push(
+      "fanout_latency of the server's own messages assumes the server stamps with this host's monotonic clock; a server on another host needs synchronised wall clocks instead",
+    );
   }
   return notes;
 }
@@ -64,7 +72,11 @@ export const FANOUT_MAIN: MainCoordinator = {
   combine: (values, isComplete) => sumFanoutPublished(values as FanoutPublished[], isComplete),
   buildSection(summaries: unknown[], ctx: SectionContext) {
     const { scenario, isEmbedded, targetUrl } = ctx;
-    const value = mergeFanoutSummaries(summaries as FanoutWorkerSummary[], scenario, isEmbedded ? scenario.server?.publishRatePerSec : undefined);
+    const value = mergeFanoutSummaries(
+      summaries as FanoutWorkerSummary[],
+      scenario,
+      isEmbedded ? scenario.server?.publishRatePerSec : undefined,
+    );
     return { value, notes: fanoutRunNotes(scenario, isEmbedded, targetUrl, value) };
   },
 };

@@ -237,7 +237,7 @@ export class FanoutSession implements PacedSession, FanoutMember {
   /** Expected and lost deliveries of this subscriber, given the run-wide counts (if any). */
   account(t: FanoutTotals | undefined): SubscriberAccount {
     const book = this.book;
-    const isCounted = t !== undefined && t.isComplete;
+    const isCounted = t?.isComplete === true;
     const lastFull = Math.min(this.lastFullPart, book.lastStartedPart);
     let expected = 0;
     let received = 0;

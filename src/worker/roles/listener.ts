@@ -23,7 +23,8 @@ import type { GroupRuntime, RoleHost, Session } from '../session.js';
 const stamp: EventStamp = { seq: 0, tNs: 0 };
 
 const CUT_NOTE = 'some SSE streams were still running when the run ended (-d reached): their events count as expected only up to then';
-const PUSH_NOTE = "push_latency is one-way: the server's stamp against this machine's monotonic clock, valid only when the server runs on this host";
+const PUSH_NOTE =
+  "push_latency is one-way: the server's stamp against this machine's monotonic clock, valid only when the server runs on this host";
 
 /** One SSE stream's session (the `sse:listener` role): the handler its driver reports to. */
 export class ListenerSession implements Session, SseHandler {
