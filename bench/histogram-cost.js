@@ -121,7 +121,8 @@ export async function run(ctx) {
   const notes = [];
   if (rtbenchNsPerMsg === null)
     notes.push(
-      'rtbench CPU per message is taken from the overhead benchmark of the same invocation; run with --only overhead,histogram to get that ratio',
+      'rtbench CPU per message is taken from the overhead benchmark of the same invocation; ' +
+        'run with --only overhead,histogram to get that ratio',
     );
   const fig = (id, label, unit, candidate, baseline) => ({
     id,

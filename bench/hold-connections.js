@@ -41,7 +41,8 @@ else await runParent(parseArgs(process.argv.slice(2)));
 function usage(problem) {
   process.stderr.write(
     `hold-connections: ${problem}\n` +
-      'usage: node bench/hold-connections.js <url> <count> [--local-addresses a,b,..] [--processes N] [--concurrency K] [--hold SECONDS] [--json]\n',
+      'usage: node bench/hold-connections.js <url> <count> ' +
+      '[--local-addresses a,b,..] [--processes N] [--concurrency K] [--hold SECONDS] [--json]\n',
   );
   process.exit(2);
 }
@@ -67,14 +68,16 @@ function parseArgs(argv) {
   if (!Number.isInteger(opts.processes) || opts.processes < 1) usage('--processes must be a whole number >= 1');
   if (Math.ceil(opts.count / opts.processes) > MAX_PER_PROCESS) {
     usage(
-      `${opts.count} connections over ${opts.processes} processes is more than ${MAX_PER_PROCESS} per process (open-files limit); use --processes ${Math.ceil(opts.count / MAX_PER_PROCESS)}`,
+      `${opts.count} connections over ${opts.processes} processes is more than ${MAX_PER_PROCESS} ` +
+        `per process (open-files limit); use --processes ${Math.ceil(opts.count / MAX_PER_PROCESS)}`,
     );
   }
   if (!Number.isInteger(opts.concurrency) || opts.concurrency < 1) usage('--concurrency must be a whole number >= 1');
   if (!(opts.holdS >= 0)) usage('--hold must be a number of seconds >= 0');
   if (opts.localAddresses.length > 0 && FIRST_SOURCE_PORT + Math.ceil(opts.count / opts.localAddresses.length) > 65_535) {
     usage(
-      `${opts.count} connections need more source addresses than ${opts.localAddresses.length} (at most ${65_535 - FIRST_SOURCE_PORT} ports each)`,
+      `${opts.count} connections need more source addresses ` +
+        `than ${opts.localAddresses.length} (at most ${65_535 - FIRST_SOURCE_PORT} ports each)`,
     );
   }
   return opts;
@@ -205,7 +208,8 @@ async function runParent(opts) {
       `(${Math.round(opened / (rampMs / 1000))} connections/s), ${(wallMs / 1000).toFixed(1)} s with process start`,
   );
   log(
-    `client RSS ${mib(clientRssBytes)} over ${processes} processes (${(clientRssBytes / Math.max(1, opened) / 1024).toFixed(1)} KiB per connection)`,
+    `client RSS ${mib(clientRssBytes)} over ${processes} processes ` +
+      `(${(clientRssBytes / Math.max(1, opened) / 1024).toFixed(1)} KiB per connection)`,
   );
 
   if (opts.holdS > 0) await new Promise((r) => setTimeout(r, opts.holdS * 1000));
@@ -214,7 +218,8 @@ async function runParent(opts) {
     const rss =
       server.pids.length === 0
         ? 'RSS unknown (one-process server: no pids in /stats)'
-        : `RSS ${mib(server.rssBytes)} over ${server.pids.length} processes (${(server.rssBytes / Math.max(1, server.connectionsOpen) / 1024).toFixed(1)} KiB per connection)`;
+        : `RSS ${mib(server.rssBytes)} over ${server.pids.length} processes ` +
+          `(${(server.rssBytes / Math.max(1, server.connectionsOpen) / 1024).toFixed(1)} KiB per connection)`;
     log(`server: ${server.connectionsOpen} open${server.perProcess ? ` (per worker ${server.perProcess.join(', ')})` : ''}; ${rss}`);
   }
 

@@ -107,7 +107,8 @@ export async function run(ctx) {
       { id: 'rss_peak_bytes', label: 'tool RSS peak (process tree)', unit: 'bytes', ...pair((t) => t.throughput.rssPeakBytes) },
     ],
     notes: [
-      `RSS and CPU by process in repetition 1's window: rtbench ${describeProcesses(reps[0]?.rtbench.throughput.processes)}; bare ${describeProcesses(reps[0]?.bare.throughput.processes)}`,
+      `RSS and CPU by process in repetition 1's window: rtbench ${describeProcesses(reps[0]?.rtbench.throughput.processes)}; ` +
+        `bare ${describeProcesses(reps[0]?.bare.throughput.processes)}`,
     ],
     reps,
   };

@@ -112,7 +112,8 @@ export async function run(ctx) {
         title,
         figures: [],
         skipped:
-          'bench/peers/node_modules is missing and --smoke does not install Artillery; run `npm run bench` (or npm install --prefix bench/peers) once',
+          'bench/peers/node_modules is missing and --smoke does not install Artillery; ' +
+          'run `npm run bench` (or npm install --prefix bench/peers) once',
       };
     }
     await installPeers(ctx);
@@ -193,8 +194,11 @@ export async function run(ctx) {
       bare_cpu_us_per_msg: bareCpu,
     },
     notes: [
-      `RSS and CPU by process in repetition 1's window: rtbench ${describeProcesses(reps[0]?.['rtbench-deep'].processes)}; Artillery ${describeProcesses(reps[0]?.artillery.processes)}`,
-      `reference at equal depth, the bare ws client: ${formatValue(bareThroughput.baseline, 'msgs/s')} msgs/s at ${formatValue(bareCpu.baseline, 'µs')} CPU per message; rtbench/bare ${bareThroughput.ratio?.toFixed(2)}× msgs/s, ${bareCpu.ratio?.toFixed(2)}× CPU per message`,
+      `RSS and CPU by process in repetition 1's window: rtbench ${describeProcesses(reps[0]?.['rtbench-deep'].processes)}; ` +
+        `Artillery ${describeProcesses(reps[0]?.artillery.processes)}`,
+      `reference at equal depth, the bare ws client: ${formatValue(bareThroughput.baseline, 'msgs/s')} ` +
+        `msgs/s at ${formatValue(bareCpu.baseline, 'µs')} CPU per message; ` +
+        `rtbench/bare ${bareThroughput.ratio?.toFixed(2)}× msgs/s, ${bareCpu.ratio?.toFixed(2)}× CPU per message`,
     ],
     reps,
   };

@@ -26,7 +26,9 @@ import * as truth from './truth.js';
 
 const BENCHMARKS = { overhead, connections, sse, peers, histogram, truth };
 
-const USAGE = `usage: node bench/run.js [--smoke] [--only ${Object.keys(BENCHMARKS).join(',')}] [--reps N] [--connections N] [--sse-streams N] [--out-dir DIR]`;
+const USAGE =
+  `usage: node bench/run.js [--smoke] [--only ${Object.keys(BENCHMARKS).join(',')}] ` +
+  `[--reps N] [--connections N] [--sse-streams N] [--out-dir DIR]`;
 
 function parseFlags(argv) {
   const { values } = parseArgs({
@@ -168,7 +170,8 @@ async function main(argv) {
     rmSync(tmpDir, { recursive: true, force: true });
   }
   process.stdout.write(
-    `\nTargets (issue #7; median ratio of ${flags.reps} repetition${flags.reps > 1 ? 's' : ''}${flags.smoke ? ', smoke run: not meaningful' : ''})\n${renderTargets(results)}\n`,
+    `\nTargets (issue #7; median ratio of ${flags.reps} repetition${flags.reps > 1 ? 's' : ''}` +
+      `${flags.smoke ? ', smoke run: not meaningful' : ''})\n${renderTargets(results)}\n`,
   );
   return failures > 0 ? 1 : 0;
 }

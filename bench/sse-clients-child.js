@@ -183,7 +183,15 @@ if (mode === 'hold') {
   while (state.ended + state.failed < streams) await sleep(20);
   const seconds = (state.lastEndUs - state.firstOpenUs) / 1e6;
   process.stdout.write(
-    `${JSON.stringify({ mode, client: kind, streams, failed: state.failed, events: state.events, seconds: +seconds.toFixed(2), eventsPerSec: Math.round(state.events / seconds) })}\n`,
+    `${JSON.stringify({
+      mode,
+      client: kind,
+      streams,
+      failed: state.failed,
+      events: state.events,
+      seconds: +seconds.toFixed(2),
+      eventsPerSec: Math.round(state.events / seconds),
+    })}\n`,
   );
 }
 for (const c of conns) c.close(0);

@@ -117,7 +117,8 @@ for (const client of clients) {
   const h = results.find((r) => r.mode === 'hold' && r.client === client);
   const b = results.find((r) => r.mode === 'bulk' && r.client === client);
   lines.push(
-    `| ${client} | ${h.held} | ${h.failed} | ${kib(h.rssPerStreamBytes)} KiB | ${kib(h.heapPerStreamBytes)} KiB | ${h.eventsPerSec} | ${h.delayP50Ms} ms | ${h.delayP99Ms} ms | ${h.delayMaxMs} ms | ${b.eventsPerSec} |`,
+    `| ${client} | ${h.held} | ${h.failed} | ${kib(h.rssPerStreamBytes)} KiB | ${kib(h.heapPerStreamBytes)} KiB ` +
+      `| ${h.eventsPerSec} | ${h.delayP50Ms} ms | ${h.delayP99Ms} ms | ${h.delayMaxMs} ms | ${b.eventsPerSec} |`,
   );
 }
 process.stdout.write(`${lines.join('\n')}\n`);

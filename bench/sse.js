@@ -60,7 +60,8 @@ async function runScript(s) {
   }
   if (r.code !== 0 || !byKey['hold:bare']) {
     throw new Error(
-      `bench/sse-clients.js exited with ${r.code ?? r.signal} and no usable result lines: ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`,
+      `bench/sse-clients.js exited with ${r.code ?? r.signal} and no usable result lines: ` +
+        `${r.stderr.trim().split('\n').slice(-3).join(' | ')}`,
     );
   }
   return byKey;

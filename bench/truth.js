@@ -48,7 +48,9 @@ export async function run(ctx) {
     settings: { scale, windows: 'warm-up 200 ms × scale; measured 600 ms (D ≤ 1 ms), 1 s (20 ms), 1.6 s (200 ms) × scale' },
     figures,
     notes: [
-      `${rows.filter((r) => r.delayMs !== 0 && r.cell?.delayMs !== 0 && r.verdict.ok).length} of ${rows.filter((r) => r.delayMs !== 0 && r.cell?.delayMs !== 0).length} cells with D > 0 pass the whole rule (p50 band, min ≥ D, nothing lost, no held sends); the D = 0 cells are their floors, checked for losses and held sends`,
+      `${rows.filter((r) => r.delayMs !== 0 && r.cell?.delayMs !== 0 && r.verdict.ok).length} ` +
+        `of ${rows.filter((r) => r.delayMs !== 0 && r.cell?.delayMs !== 0).length} cells with D > 0 pass the whole rule (p50 band, ` +
+        `min ≥ D, nothing lost, no held sends); the D = 0 cells are their floors, checked for losses and held sends`,
       ...failed.map((r) => `FAILED ${r.label}: ${r.verdict.reasons.join('; ')}`),
     ],
   };

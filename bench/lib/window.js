@@ -35,7 +35,10 @@ export async function waitForOpen(server, { endpoint = 'websocket', connections,
  * Measures one window of a closed-loop echo run.
  * The server's own CPU over the window is returned too: near 100 % it, not the tool, set the
  * throughput (Node serves on one core).
- * @returns {Promise<{ msgsPerSec: number, cpuPercent: number, cpuUsPerMsg: number|null, serverCpuPercent: number, rssPeakBytes: number, rssMedianBytes: number, processes: object[], windowMs: number }>}
+ * @returns {Promise<{
+ *   msgsPerSec: number, cpuPercent: number, cpuUsPerMsg: number|null, serverCpuPercent: number,
+ *   rssPeakBytes: number, rssMedianBytes: number, processes: object[], windowMs: number
+ * }>}
  */
 export async function measureEchoWindow(server, tool, { connections, warmupMs, windowMs, openTimeoutMs = 60_000 }) {
   await waitForOpen(server, { connections, timeoutMs: openTimeoutMs, toolDone: tool.done });

@@ -131,7 +131,10 @@ function progressLine(round: number, rounds: number, name: string, r: RunResult,
   const rate = m && r.measuredMs > 0 ? `${formatCount(Math.round(m.count / (r.measuredMs / 1000)))} msg/s` : 'no replies';
   const errors = Object.values(r.errors).reduce((a, v) => a + v, 0);
   const status = outcome === 'completed' ? '' : ` [${r.interruption ?? outcome}]`;
-  return `rtbench: round ${round + 1}/${rounds} ${name}: p99 ${m?.count ? formatUs(m.p99) : '-'}, ${rate}, errors ${errors} (${formatDurationMs(r.durationMs)})${status}`;
+  return (
+    `rtbench: round ${round + 1}/${rounds} ${name}: p99 ${m?.count ? formatUs(m.p99) : '-'}, ${rate}, ` +
+    `errors ${errors} (${formatDurationMs(r.durationMs)})${status}`
+  );
 }
 
 /** Sleeps `ms`, returning early when the signal aborts. */

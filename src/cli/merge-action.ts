@@ -21,7 +21,8 @@ export async function mergeAction(args: Record<string, unknown>): Promise<ExitCo
   const latency = m?.count ? `, latency ${formatCount(m.count)} samples, p99 ${formatUs(m.p99)}` : '';
   const where = outIsFile(args.out) ? ` to ${args.out}` : '';
   process.stderr.write(
-    `rtbench: merged ${runs.length} results of "${merged.scenario.name}"${latency}${merged.partial ? ' (partial: a part ended early)' : ''}${where}\n`,
+    `rtbench: merged ${runs.length} results of ` +
+      `"${merged.scenario.name}"${latency}${merged.partial ? ' (partial: a part ended early)' : ''}${where}\n`,
   );
   return ExitCode.Ok;
 }

@@ -105,7 +105,9 @@ function defaultResultPath(r: RunResult): string {
 }
 
 function progressLine(p: Progress): void {
-  const line = `${formatDurationMs(p.elapsedMs)}/${formatDurationMs(p.plannedMs)}  open ${formatCount(p.connectionsOpen)}  ${formatCount(Math.round(p.msgsPerSec))} msg/s  p99 ${p.latencyP99Us > 0 ? formatUs(p.latencyP99Us) : '-'}  errors ${p.errors}`;
+  const line =
+    `${formatDurationMs(p.elapsedMs)}/${formatDurationMs(p.plannedMs)}  open ${formatCount(p.connectionsOpen)}  ` +
+    `${formatCount(Math.round(p.msgsPerSec))} msg/s  p99 ${p.latencyP99Us > 0 ? formatUs(p.latencyP99Us) : '-'}  errors ${p.errors}`;
   process.stderr.write(`\r\x1b[K${line}`);
 }
 
@@ -180,4 +182,5 @@ function parseHeaders(values: string[]): Record<string, string> {
 
 /** Printed on stderr when the health line says BEHIND. */
 export const GENERATOR_ADVICE =
-  'the generator fell behind (see generator health): add --workers, lower the load, or run the generator on another machine (rtbench merge joins the results)';
+  'the generator fell behind (see generator health): add --workers, lower the load, ' +
+  'or run the generator on another machine (rtbench merge joins the results)';

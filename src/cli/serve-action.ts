@@ -117,7 +117,10 @@ function printReady(host: string, port: number, o: Partial<ReferenceServerOption
   const delay = o.echoDelayMs
     ? ` after ${formatDurationMs(o.echoDelayMs)}${o.echoSerial ? ', serially (one message at a time per connection)' : ''}`
     : '';
-  const sse = `${o.sseCount} events (data:i), ${o.sseIntervalMs ? `${formatDurationMs(o.sseIntervalMs)} apart` : 'in one burst'}, then close`;
+  const sse =
+    `${o.sseCount} events (data:i), ` +
+    `${o.sseIntervalMs ? `${formatDurationMs(o.sseIntervalMs)} apart` : 'in one burst'}` +
+    `, then close`;
   const profile = o.profile ?? 'strict';
   const processes = o.processes ?? 1;
   // One process keeps the line it always had; scripts wait for it with `...:(\d+)$`.
@@ -133,7 +136,8 @@ function printReady(host: string, port: number, o: Partial<ReferenceServerOption
       profile === 'hyperlane-readme'
         ? `  ws://${base}/websocket, /ws  address first, then key + body per message${delay}`
         : `  ws://${base}/websocket     echo, opcode by UTF-8 validity${delay}`,
-      `  ws://${base}/broadcast     tokio broadcast, capacity ${capacity} (holds ${retainedMessages(capacity)}); lagging receivers ${lag}${publisher}`,
+      `  ws://${base}/broadcast     tokio broadcast, capacity ${capacity} ` +
+        `(holds ${retainedMessages(capacity)}); lagging receivers ${lag}${publisher}`,
       `  http://${base}/            ${sse}`,
     );
   }

@@ -14,7 +14,8 @@ export const SHARED_RUN_OPTIONS = {
   'max-in-flight': {
     type: 'string',
     describe:
-      'open loop, request/response emulation: messages awaiting a reply per connection before a due send waits, as wrk2 over HTTP/1.1 (0 = never wait) [default: 0]',
+      'open loop, request/response emulation: messages awaiting a reply per connection ' +
+      'before a due send waits, as wrk2 over HTTP/1.1 (0 = never wait) [default: 0]',
   },
   'request-response': {
     type: 'boolean',

@@ -47,7 +47,8 @@ export function settingsWarnings(files: readonly LoadedResults[]): string[] {
   const differing = files.filter((f) => f.runs.some((r) => fingerprint(r) !== reference)).map((f) => f.path);
   if (differing.length === 0) return [];
   return [
-    `${differing.join(', ')} ran scenario "${first.runs[0].scenario.name}" with other settings than ${first.path} (phases, message or connection options differ); the comparison may not be like for like`,
+    `${differing.join(', ')} ran scenario "${first.runs[0].scenario.name}" with other settings ` +
+      `than ${first.path} (phases, message or connection options differ); the comparison may not be like for like`,
   ];
 }
 

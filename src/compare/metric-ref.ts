@@ -80,7 +80,9 @@ export function parseMetricRef(text: string): { ref: MetricRef } | { problem: st
   const guess = closestName(head);
   if (guess) return { problem: `unknown metric "${head}" (did you mean ${guess}?)` };
   return {
-    problem: `unknown metric "${head}"; use a latency metric with a statistic (latency.p99), a counter (msgs_lost), errors, errors.<class>, error_rate, msgs_per_sec or deliveries_per_sec`,
+    problem:
+      `unknown metric "${head}"; use a latency metric with a statistic (latency.p99), ` +
+      `a counter (msgs_lost), errors, errors.<class>, error_rate, msgs_per_sec or deliveries_per_sec`,
   };
 }
 

@@ -170,7 +170,8 @@ export class Aggregator {
     const warnings: string[] = [...extraWarnings];
     if (h.loopP99 > 10) {
       warnings.push(
-        `generator event loop delay p99 reached ${h.loopP99.toFixed(1)} ms (> 10 ms): the client may be the bottleneck; latency includes its own delay`,
+        `generator event loop delay p99 reached ${h.loopP99.toFixed(1)} ms (> 10 ms): ` +
+          `the client may be the bottleneck; latency includes its own delay`,
       );
     }
     // A few late sends (a GC pause, a VM hiccup) show in the counters; a share above 1% means
@@ -178,7 +179,8 @@ export class Aggregator {
     const sent = this.counters.msgs_sent;
     if (sendsMissed > 0 && sendsMissed > sent * LATE_SEND_SHARE) {
       warnings.push(
-        `${sendsMissed} of ${sent} sends went out more than 10 ms behind schedule: the generator could not keep the requested rate (latency is still measured from the intended time)`,
+        `${sendsMissed} of ${sent} sends went out more than 10 ms behind schedule: ` +
+          `the generator could not keep the requested rate (latency is still measured from the intended time)`,
       );
     }
     if (h.cpuMax > 90) {

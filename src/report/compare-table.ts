@@ -35,7 +35,8 @@ export function renderComparisonTable(c: Comparison, options: ReportOptions): st
     if (e.flagged)
       out.push(
         col.red(
-          `(!) ${e.label}: error rate ${formatValue(e.errorRate!.median, 'percent')} is over the ${formatValue(c.maxErrorRatePercent, 'percent')} limit (--max-error-rate); shown, not ranked`,
+          `(!) ${e.label}: error rate ${formatValue(e.errorRate!.median, 'percent')} is over ` +
+            `the ${formatValue(c.maxErrorRatePercent, 'percent')} limit (--max-error-rate); shown, not ranked`,
         ),
       );
     if (e.partialRounds > 0)

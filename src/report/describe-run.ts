@@ -14,12 +14,21 @@ export function describeLoad(load: LoadModel | undefined): string {
     const poisson = load.arrival === 'poisson' ? ' (Poisson arrivals)' : '';
     if (load.maxInFlight > 0) {
       const cap = load.maxInFlight === 1 ? 'one message awaiting a reply' : `at most ${load.maxInFlight} messages awaiting a reply`;
-      return `open loop, request/response emulation: ${rate} per connection${poisson}, ${cap} per connection (a due send waits for a reply, as wrk2 over HTTP/1.1); latency from the intended send time (coordinated omission corrected)`;
+      return (
+        `open loop, request/response emulation: ${rate} per connection${poisson}, ${cap} per connection (a due send ` +
+        `waits for a reply, as wrk2 over HTTP/1.1); latency from the intended send time (coordinated omission corrected)`
+      );
     }
-    return `open loop, ${rate} per connection${poisson}, each sent at its intended time whatever awaits a reply; latency from the intended send time (coordinated omission corrected)`;
+    return (
+      `open loop, ${rate} per connection${poisson}, each sent at its intended time whatever ` +
+      `awaits a reply; latency from the intended send time (coordinated omission corrected)`
+    );
   }
   const think = load.thinkTimeMs > 0 ? `, ${formatDurationMs(load.thinkTimeMs)} think time` : '';
-  return `closed loop, ${load.inFlight} in flight per connection${think}; the next message waits for a reply, so server stalls slow the load instead of showing as latency`;
+  return (
+    `closed loop, ${load.inFlight} in flight per connection${think}; the next message ` +
+    `waits for a reply, so server stalls slow the load instead of showing as latency`
+  );
 }
 
 /** One line per phase: connections, ramp, duration, load (in the words of the groups' roles). */

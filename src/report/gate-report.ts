@@ -31,7 +31,11 @@ const STATUS_TEXT: Record<GateCheckResult['status'], string> = {
 export function renderGate(report: GateReport, format: (typeof GATE_FORMATS)[number], color: boolean): string {
   switch (format) {
     case 'json':
-      return `${JSON.stringify({ schemaVersion: SCHEMA_VERSION, kind: 'gate', ...report, pass: report.checks.every((c) => c.pass) }, null, 2)}\n`;
+      return `${JSON.stringify(
+        { schemaVersion: SCHEMA_VERSION, kind: 'gate', ...report, pass: report.checks.every((c) => c.pass) },
+        null,
+        2,
+      )}\n`;
     case 'md':
       return gateMd(report);
     case 'table':

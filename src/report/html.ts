@@ -48,23 +48,30 @@ export function renderComparisonHtml(c: Comparison): string {
   const rounds = Math.max(...c.entries.map((e) => e.runs.length));
   const first = c.entries[0]?.runs[0];
   const intro = [
-    `<p class="target">${c.entries.map((e) => `${esc(e.label)}${e.flagged ? ' <span class="warn">(error rate over limit, not ranked)</span>' : ''}`).join(' · ')}</p>`,
+    `<p class="target">${c.entries
+      .map((e) => `${esc(e.label)}${e.flagged ? ' <span class="warn">(error rate over limit, not ranked)</span>' : ''}`)
+      .join(' · ')}</p>`,
     first
       ? `<ul class="phases">${describePhases(first)
           .map((l) => `<li>${esc(l)}</li>`)
           .join('')}</ul>`
       : '',
-    `<p class="context">${rounds > 1 ? `median of ${rounds} rounds ± their median absolute deviation` : 'one round each'}${first ? ` · ${esc(runContext(first))}` : ''}</p>`,
+    `<p class="context">${rounds > 1 ? `median of ${rounds} rounds ± their median absolute deviation` : 'one round each'}` +
+      `${first ? ` · ${esc(runContext(first))}` : ''}</p>`,
   ].join('');
   const head = `<tr><th></th>${c.entries.map((e) => `<th>${esc(e.label)}</th>`).join('')}</tr>`;
   const rows = c.rows
     .map(
       (row) =>
-        `<tr><th><code>${esc(row.key)}</code></th>${row.cells.map((cell, i) => `<td${row.best === i ? ' class="best"' : ''}>${esc(formatSpread(cell, row.kind))}</td>`).join('')}</tr>`,
+        `<tr><th><code>${esc(row.key)}</code></th>${row.cells
+          .map((cell, i) => `<td${row.best === i ? ' class="best"' : ''}>${esc(formatSpread(cell, row.kind))}</td>`)
+          .join('')}</tr>`,
     )
     .join('');
   const [summaryTitle, ...summary] = summaryLines(c);
-  const tables = `<table class="num">${head}${rows}</table><h2>${esc(summaryTitle!)}</h2><ul class="summary">${summary.map((l) => `<li>${esc(l.trim())}</li>`).join('')}</ul>`;
+  const tables =
+    `<table class="num">${head}${rows}</table><h2>${esc(summaryTitle!)}</h2>` +
+    `<ul class="summary">${summary.map((l) => `<li>${esc(l.trim())}</li>`).join('')}</ul>`;
   return page(`rtbench compare · ${c.scenario}`, intro, tables, buildFigures(entries), entries, []);
 }
 
@@ -93,14 +100,16 @@ function runTables(r: RunResult): string {
   const verdicts = (r.verdicts ?? [])
     .map(
       (v) =>
-        `<li class="${v.pass ? 'pass' : 'fail'}">${v.pass ? '✓' : '✗'} <code>${esc(v.check)}</code> (actual ${esc(v.actual === null ? '-' : `${v.actual}${v.unit}`)})${v.detail ? ` ${esc(v.detail)}` : ''}</li>`,
+        `<li class="${v.pass ? 'pass' : 'fail'}">${v.pass ? '✓' : '✗'} <code>${esc(v.check)}</code> ` +
+        `(actual ${esc(v.actual === null ? '-' : `${v.actual}${v.unit}`)})${v.detail ? ` ${esc(v.detail)}` : ''}</li>`,
     )
     .join('');
   return [
     shown.length
       ? `<table class="num"><tr><th>metric</th>${cols.map((c) => `<th>${c}</th>`).join('')}</tr>${metricRows}</table>`
       : '<p>No latency samples were recorded.</p>',
-    `<table class="counters"><tr><th>counter</th><th>total</th><th>per second</th></tr>${counters.map((c) => `<tr><th>${esc(c.label)}</th><td>${esc(c.total)}</td><td>${esc(c.perSecond)}</td></tr>`).join('')}</table>`,
+    `<table class="counters"><tr><th>counter</th><th>total</th><th>per second</th></tr>` +
+      `${counters.map((c) => `<tr><th>${esc(c.label)}</th><td>${esc(c.total)}</td><td>${esc(c.perSecond)}</td></tr>`).join('')}</table>`,
     fanout ? fanoutHtml(fanout) : '',
     verdicts ? `<h2>Thresholds</h2><ul class="verdicts">${verdicts}</ul>` : '',
     r.health.warnings.map((w) => `<p class="warn">⚠ ${esc(w)}</p>`).join(''),
@@ -129,14 +138,19 @@ function figureHtml(f: Figure, entries: CompareEntry[]): string {
   const legend = entries
     .map(
       (e, i) =>
-        `<button type="button" data-series="e${i}" aria-pressed="true"><span class="swatch" style="background:${PALETTE[i % PALETTE.length]}"></span>${esc(e.label)}</button>`,
+        `<button type="button" data-series="e${i}" aria-pressed="true">` +
+        `<span class="swatch" style="background:${PALETTE[i % PALETTE.length]}"></span>${esc(e.label)}</button>`,
     )
     .join('');
-  return `<figure><figcaption><strong>${esc(f.title)}</strong> ${esc(f.caption)}</figcaption>${lineChartSvg(f.spec)}<div class="legend">${legend}</div></figure>`;
+  return (
+    `<figure><figcaption><strong>${esc(f.title)}</strong> ${esc(f.caption)}</figcaption>` +
+    `${lineChartSvg(f.spec)}<div class="legend">${legend}</div></figure>`
+  );
 }
 
 function page(title: string, intro: string, tables: string, figures: Figure[], entries: CompareEntry[], notes: string[]): string {
-  return `<!doctype html>
+  return (
+    `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -151,17 +165,21 @@ function page(title: string, intro: string, tables: string, figures: Figure[], e
 <section class="tables">${tables}</section>
 <section class="charts">${figures.map((f) => figureHtml(f, entries)).join('\n')}</section>
 </main>
-<footer>${notes.map((n) => `<p>${esc(n)}</p>`).join('')}<p>Generated by rtbench. Latencies are HDR histograms (3 significant digits); percentiles are never averaged.</p></footer>
+<footer>${notes.map((n) => `<p>${esc(n)}</p>`).join('')}<p>Generated by rtbench. ` +
+    `Latencies are HDR histograms (3 significant digits); percentiles are never averaged.</p></footer>
 <script>${SCRIPT}</script>
 </body>
 </html>
-`;
+`
+  );
 }
 
-const CSS = `
+const CSS =
+  `
 :root { color-scheme: light; --fg: #1f2328; --muted: #59636e; --line: #d1d9e0; --bg: #fff; --card: #f6f8fa; }
 * { box-sizing: border-box; }
-body { margin: 0 auto; max-width: 980px; padding: 24px; font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; color: var(--fg); background: var(--bg); }
+body { margin: 0 auto; max-width: 980px; padding: 24px; ` +
+  `font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; color: var(--fg); background: var(--bg); }
 h1 { font-size: 22px; margin: 0 0 4px; } h2 { font-size: 16px; margin: 20px 0 6px; } h3 { font-size: 14px; margin: 14px 0 4px; }
 .target { margin: 0; font-family: ui-monospace, monospace; color: var(--muted); }
 .phases { margin: 6px 0; padding-left: 18px; } .context { color: var(--muted); margin: 4px 0 16px; }

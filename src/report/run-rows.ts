@@ -86,17 +86,22 @@ export function fanoutSummary(r: RunResult): FanoutSummary | undefined {
     sources.push(`the server's own publisher (${pace}${formatCount(f.serverPublished)} seqs seen)`);
   }
   const sender = f.publishers > 0 ? (f.includeSender ? ' (senders receive their own messages)' : ' (senders excluded)') : '';
-  const headline = `fan-out: ${sources.join(' + ') || 'no publisher seen'} → ${formatCount(f.subscribers)} subscriber${f.subscribers === 1 ? '' : 's'}${sender}`;
+  const headline =
+    `fan-out: ${sources.join(' + ') || 'no publisher seen'} ` +
+    `→ ${formatCount(f.subscribers)} subscriber${f.subscribers === 1 ? '' : 's'}${sender}`;
 
   const published = f.published + f.serverPublished;
   const figures = [
-    `publish rate ${rate(published)}/s (${formatCount(published)} published) · fan-out throughput ${rate(k.deliveries_received)} deliveries/s`,
-    `deliveries ${formatCount(k.deliveries_received)} received of ${formatCount(k.deliveries_expected)} expected · lost ${k.msgs_lost} · duplicated ${k.msgs_duplicated} · reordered ${k.msgs_reordered}`,
+    `publish rate ${rate(published)}/s (${formatCount(published)} published) ` +
+      `· fan-out throughput ${rate(k.deliveries_received)} deliveries/s`,
+    `deliveries ${formatCount(k.deliveries_received)} received of ${formatCount(k.deliveries_expected)} ` +
+      `expected · lost ${k.msgs_lost} · duplicated ${k.msgs_duplicated} · reordered ${k.msgs_reordered}`,
   ];
   const m = r.metrics.fanout_latency;
   if (m && m.count > 0) {
     figures.push(
-      `fanout_latency, one-way (shared clock): p50 ${formatUs(m.p50)} · p90 ${formatUs(m.p90)} · p99 ${formatUs(m.p99)} · p99.9 ${formatUs(m.p99_9)} · max ${formatUs(m.max)}`,
+      `fanout_latency, one-way (shared clock): p50 ${formatUs(m.p50)} · p90 ${formatUs(m.p90)} ` +
+        `· p99 ${formatUs(m.p99)} · p99.9 ${formatUs(m.p99_9)} · max ${formatUs(m.max)}`,
     );
   }
   if (f.worstSubscribers.length === 0) return { headline, figures };

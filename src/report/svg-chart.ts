@@ -72,7 +72,8 @@ export function lineChartSvg(spec: ChartSpec): string {
   parts.push(`<rect class="frame" x="${M.left}" y="${M.top}" width="${plotW}" height="${plotH}"/>`);
   parts.push(`<text class="axis-label" x="${M.left + plotW / 2}" y="${H - 6}" text-anchor="middle">${escapeHtml(spec.x.label)}</text>`);
   parts.push(
-    `<text class="axis-label" transform="translate(14 ${M.top + plotH / 2}) rotate(-90)" text-anchor="middle">${escapeHtml(spec.y.label)}</text>`,
+    `<text class="axis-label" transform="translate(14 ${M.top + plotH / 2}) rotate(-90)" text-anchor="middle">` +
+      `${escapeHtml(spec.y.label)}</text>`,
   );
   for (const s of spec.series) {
     if (s.points.length === 0) continue;
@@ -82,7 +83,8 @@ export function lineChartSvg(spec: ChartSpec): string {
     const marker =
       s.points.length === 1 ? `<circle cx="${n(sx(s.points[0]![0]))}" cy="${n(sy(s.points[0]![1]))}" r="3" fill="${s.color}"/>` : '';
     parts.push(
-      `<g data-series="${escapeHtml(s.id)}"><path class="line" d="${d}" stroke="${s.color}"${dash}${opacity}><title>${escapeHtml(s.label)}</title></path>${marker}</g>`,
+      `<g data-series="${escapeHtml(s.id)}">` +
+        `<path class="line" d="${d}" stroke="${s.color}"${dash}${opacity}><title>${escapeHtml(s.label)}</title></path>${marker}</g>`,
     );
   }
   parts.push('</svg>');

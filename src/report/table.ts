@@ -29,7 +29,8 @@ export const tableReporter: Reporter = {
     out.push(...describePhases(r));
     const warm = r.scenario.warmupMs > 0 ? `, first ${formatDurationMs(r.scenario.warmupMs)} warm-up excluded` : '';
     out.push(
-      `measured ${formatDurationMs(r.measuredMs)}${warm}; run took ${formatDurationMs(r.durationMs)} with ${r.health.workers} worker${r.health.workers === 1 ? '' : 's'}`,
+      `measured ${formatDurationMs(r.measuredMs)}${warm}; run took ${formatDurationMs(r.durationMs)} ` +
+        `with ${r.health.workers} worker${r.health.workers === 1 ? '' : 's'}`,
     );
     if (r.partial) out.push(c.red(`PARTIAL RESULT: ${r.interruption ?? 'the run did not finish'}`));
     out.push('');
@@ -58,7 +59,9 @@ export const tableReporter: Reporter = {
     out.push(errorTotal(r) > 0 ? c.red(errors) : errors);
 
     const h = r.health;
-    const figures = `event loop delay p99 ${h.loop_delay_p99_ms.toFixed(1)} ms, CPU max ${h.cpu_percent_max.toFixed(0)}%, worst send lag ${h.max_send_lag_ms.toFixed(1)} ms`;
+    const figures =
+      `event loop delay p99 ${h.loop_delay_p99_ms.toFixed(1)} ms, ` +
+      `CPU max ${h.cpu_percent_max.toFixed(0)}%, worst send lag ${h.max_send_lag_ms.toFixed(1)} ms`;
     if (h.warnings.length === 0) out.push(`generator health: ok (${figures})`);
     else {
       out.push(c.yellow(`generator health: BEHIND (${figures})`));

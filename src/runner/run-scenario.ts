@@ -211,7 +211,8 @@ export async function runScenario(plan: RunPlan, options: RunOptions = {}): Prom
       ...plan.notes,
       ...(sourceAddresses.length > 1
         ? [
-            `connections spread over ${sourceAddresses.length} source addresses (${sourceAddresses.join(', ')}): one address reaches one server port with at most ~28k ports`,
+            `connections spread over ${sourceAddresses.length} source addresses ` +
+              `(${sourceAddresses.join(', ')}): one address reaches one server port with at most ~28k ports`,
           ]
         : []),
       ...(scenario.connection.insecure ? ['TLS certificates were not verified (--insecure)'] : []),
@@ -237,7 +238,10 @@ export function checkRampRate(index: number, phase: Phase, connections: number, 
   if (asked === undefined || connections < 2 * asked || elapsedMs <= 0) return undefined;
   const achieved = connections / (elapsedMs / 1000);
   if (achieved >= 0.9 * asked) return undefined;
-  return `phase ${index + 1} ramped at ${Math.round(achieved)} connections/s, below the ${Math.round(asked)}/s asked (the generator or the server could not keep up)`;
+  return (
+    `phase ${index + 1} ramped at ${Math.round(achieved)} connections/s, ` +
+    `below the ${Math.round(asked)}/s asked (the generator or the server could not keep up)`
+  );
 }
 
 function expectsConnections(s: Scenario): boolean {

@@ -69,7 +69,8 @@ export function sourceAddressesFor(
     const perAddress = Math.floor(portCount * HEADROOM);
     if (peakConnections > perAddress * explicit.length) {
       throw new UsageError(
-        `${peakConnections} connections need ${Math.ceil(peakConnections / perAddress)} source addresses (about ${perAddress} each), --source-ips gives ${explicit.length}`,
+        `${peakConnections} connections need ${Math.ceil(peakConnections / perAddress)} ` +
+          `source addresses (about ${perAddress} each), --source-ips gives ${explicit.length}`,
       );
     }
     return explicit;

@@ -70,7 +70,8 @@ export function resolvePlan(scenario: Scenario, o: RunOverrides, cores: number, 
     throw new UsageError(
       subscriberOnly
         ? `--in-flight: no connection of scenario '${scenario.name}' sends (every group only subscribes)`
-        : `--in-flight: group "${publisher!.name}" publishes (role "${publisher!.role}"), and publishers send at a rate, not on replies; use --rate`,
+        : `--in-flight: group "${publisher!.name}" publishes (role "${publisher!.role}"), ` +
+            `and publishers send at a rate, not on replies; use --rate`,
     );
   }
   const s: Scenario = structuredClone(scenario);
@@ -117,7 +118,8 @@ export function resolvePlan(scenario: Scenario, o: RunOverrides, cores: number, 
     const depth = p.load?.kind === 'closed' ? p.load.inFlight : (p.load?.maxInFlight ?? 0);
     if (depth > c.maxOutstanding) {
       throw new UsageError(
-        `${p.load?.kind === 'closed' ? '--in-flight' : '--max-in-flight'} ${depth} exceeds --max-outstanding ${c.maxOutstanding} (the per-connection bound on messages awaiting a reply)`,
+        `${p.load?.kind === 'closed' ? '--in-flight' : '--max-in-flight'} ${depth} exceeds ` +
+          `--max-outstanding ${c.maxOutstanding} (the per-connection bound on messages awaiting a reply)`,
       );
     }
   }
@@ -166,7 +168,8 @@ export function resolvePlan(scenario: Scenario, o: RunOverrides, cores: number, 
   if (subscriberOnly && o.ratePerSec !== undefined) {
     if (!embedded) {
       throw new UsageError(
-        `--rate: every group of scenario '${s.name}' only subscribes, so the rate is the server's own publish rate, which rtbench sets on the embedded server only; ${firstUrl} publishes by itself`,
+        `--rate: every group of scenario '${s.name}' only subscribes, so the rate is the server's own publish rate, ` +
+          `which rtbench sets on the embedded server only; ${firstUrl} publishes by itself`,
         'drop --rate to subscribe to what the target publishes',
       );
     }
@@ -192,7 +195,8 @@ export function resolvePlan(scenario: Scenario, o: RunOverrides, cores: number, 
 }
 
 const CAP_ON_CLOSED =
-  '--max-in-flight and --request-response apply to the open model (--rate); a closed-loop run (--in-flight, or the scenario\'s model "closed") keeps its own in-flight count';
+  '--max-in-flight and --request-response apply to the open model (--rate); ' +
+  'a closed-loop run (--in-flight, or the scenario\'s model "closed") keeps its own in-flight count';
 
 function overrideLoad(load: LoadModel | undefined, o: RunOverrides): LoadModel | undefined {
   if (o.maxInFlight !== undefined && (o.inFlight !== undefined || (o.ratePerSec === undefined && load?.kind === 'closed'))) {

@@ -313,7 +313,8 @@ function readFanoutFields(r: Reader, top: Obj, groups: Group[], phases: Phase[])
     if (publisher && p.load?.kind === 'closed') {
       r.fail(
         `phases[${i}].load.model`,
-        `must be "open" (rate or totalRate): group "${publisher.name}" publishes (role "${publisher.role}"), and a publisher sends at a rate, not on replies`,
+        `must be "open" (rate or totalRate): group "${publisher.name}" publishes ` +
+          `(role "${publisher.role}"), and a publisher sends at a rate, not on replies`,
       );
     }
     if (p.load && groups.length > 0 && isSubscriberOnly(groups)) {

@@ -76,7 +76,8 @@ describe('rtbench gate', () => {
       ],
       [
         ['gate', other, '--baseline', base],
-        `rtbench: cannot compare runs of different scenarios: ${base} ran "echo", ${other} ran "echo-closed"\n  hint: runs are matched by scenario name, then target label; give files of one scenario\n`,
+        `rtbench: cannot compare runs of different scenarios: ${base} ran "echo", ${other} ran "echo-closed"\n` +
+          `  hint: runs are matched by scenario name, then target label; give files of one scenario\n`,
       ],
       [
         ['gate', same, '--baseline', base, '-m', 'latency.p99<10%'],

@@ -63,13 +63,15 @@ describe('rtbench report', () => {
     expect(one).toMatchObject({
       code: 2,
       stderr:
-        'rtbench: nothing to compare: every run is "echo" against "node"\n  hint: give files from different targets, or label them yourself: rtbench compare before=a.json after=b.json\n',
+        'rtbench: nothing to compare: every run is "echo" against "node"\n' +
+        '  hint: give files from different targets, or label them yourself: rtbench compare before=a.json after=b.json\n',
     });
     const flags = await runBin(['compare', file, file, '-c', '10']);
     expect(flags).toMatchObject({
       code: 2,
       stderr:
-        'rtbench: --connections applies to live comparisons only (with --target name=url)\n  hint: saved results are compared as they were run\n',
+        'rtbench: --connections applies to live comparisons only (with --target name=url)\n' +
+        '  hint: saved results are compared as they were run\n',
     });
   });
 

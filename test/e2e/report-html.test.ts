@@ -97,7 +97,8 @@ describe('html report in headless Chromium', () => {
     const out = join(dir, 'broken.html');
     writeFileSync(
       out,
-      `<!doctype html><meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'unsafe-inline'"><img src="http://127.0.0.1:9/x.png"><script>console.error('boom'); setTimeout(() => { throw new Error('late'); });</script>`,
+      `<!doctype html><meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'unsafe-inline'">` +
+        `<img src="http://127.0.0.1:9/x.png"><script>console.error('boom'); setTimeout(() => { throw new Error('late'); });</script>`,
     );
     const page = await openPage(pathToFileURL(out).href);
     try {

@@ -146,28 +146,31 @@ describe('latency truth', () => {
     }
   });
 
-  it('request/response emulation (maxInFlight 1) against a server that stalls 1 s: corrected p99 shows the stall, uncorrected does not', async () => {
-    let stalling: TestServer | undefined;
-    try {
-      stalling = await stallingEchoServer(800, 1000);
-      const plan = planFrom(echoScenario({ connections: 2, load: { rate: 100, maxInFlight: 1 } }), {
-        target: stalling.url,
-        durationMs: 3000,
-      });
-      const { result } = await runScenario(plan);
-      const corrected = result.metrics.latency!;
-      const uncorrected = result.metrics.latency_uncorrected!;
-      // ~200 of ~600 sends were due during the stall; from their intended time they waited up to 1 s.
-      expect(corrected.p99).toBeGreaterThan(500_000);
-      expect(corrected.max).toBeGreaterThan(900_000);
-      // From the actual send, only the one message per connection caught in flight saw the stall.
-      expect(uncorrected.p99).toBeLessThan(100_000);
-      expect(uncorrected.max).toBeGreaterThan(500_000);
-      expect(result.counters.sends_waited_for_reply).toBeGreaterThan(0);
-      expect(result.counters.msgs_lost).toBe(0);
-      expect(result.counters.msgs_received).toBe(result.counters.msgs_sent);
-    } finally {
-      await stalling?.close();
-    }
-  });
+  it(
+    'request/response emulation (maxInFlight 1) against a server that stalls 1 s: ' + 'corrected p99 shows the stall, uncorrected does not',
+    async () => {
+      let stalling: TestServer | undefined;
+      try {
+        stalling = await stallingEchoServer(800, 1000);
+        const plan = planFrom(echoScenario({ connections: 2, load: { rate: 100, maxInFlight: 1 } }), {
+          target: stalling.url,
+          durationMs: 3000,
+        });
+        const { result } = await runScenario(plan);
+        const corrected = result.metrics.latency!;
+        const uncorrected = result.metrics.latency_uncorrected!;
+        // ~200 of ~600 sends were due during the stall; from their intended time they waited up to 1 s.
+        expect(corrected.p99).toBeGreaterThan(500_000);
+        expect(corrected.max).toBeGreaterThan(900_000);
+        // From the actual send, only the one message per connection caught in flight saw the stall.
+        expect(uncorrected.p99).toBeLessThan(100_000);
+        expect(uncorrected.max).toBeGreaterThan(500_000);
+        expect(result.counters.sends_waited_for_reply).toBeGreaterThan(0);
+        expect(result.counters.msgs_lost).toBe(0);
+        expect(result.counters.msgs_received).toBe(result.counters.msgs_sent);
+      } finally {
+        await stalling?.close();
+      }
+    },
+  );
 });

@@ -134,27 +134,30 @@ describe('connection faults', () => {
     expect(result.counters.msgs_lost).toBe(result.counters.msgs_sent);
   });
 
-  it('open loop against a server that never answers: the per-connection bound gives up the oldest as outstanding_limit, nothing waits', async () => {
-    const server = await track(echoServerWith(() => false));
-    // 2 connections × 100/s × 1 s ≈ 200 sends, each connection keeps at most 20 awaiting a reply.
-    const plan = planFrom(echoScenario({ connections: 2, load: { rate: 100 } }), {
-      target: server.url,
-      durationMs: 1000,
-      maxOutstanding: 20,
-      replyTimeoutMs: 200,
-    });
-    const { result } = await runScenario(plan);
-    const c = result.counters;
-    expect(c.msgs_sent).toBeGreaterThanOrEqual(190);
-    expect(c.sends_waited_for_reply).toBe(0);
-    // Every message is lost exactly once: to the bound, to the reply timeout, or at the drain.
-    expect(c.msgs_lost).toBe(c.msgs_sent);
-    expect(result.errors.outstanding_limit).toBeGreaterThan(0);
-    // 20 per connection at 100/s is 200 ms of sends: the bound acts before the 200 ms timeout
-    // (checked every 100 ms), so it takes nearly all of them.
-    expect(result.errors.outstanding_limit! + (result.errors.reply_timeout ?? 0)).toBeLessThanOrEqual(c.msgs_lost);
-    expect(result.errors.outstanding_limit!).toBeGreaterThan(c.msgs_sent * 0.5);
-  });
+  it(
+    'open loop against a server that never answers: the per-connection ' + 'bound gives up the oldest as outstanding_limit, nothing waits',
+    async () => {
+      const server = await track(echoServerWith(() => false));
+      // 2 connections × 100/s × 1 s ≈ 200 sends, each connection keeps at most 20 awaiting a reply.
+      const plan = planFrom(echoScenario({ connections: 2, load: { rate: 100 } }), {
+        target: server.url,
+        durationMs: 1000,
+        maxOutstanding: 20,
+        replyTimeoutMs: 200,
+      });
+      const { result } = await runScenario(plan);
+      const c = result.counters;
+      expect(c.msgs_sent).toBeGreaterThanOrEqual(190);
+      expect(c.sends_waited_for_reply).toBe(0);
+      // Every message is lost exactly once: to the bound, to the reply timeout, or at the drain.
+      expect(c.msgs_lost).toBe(c.msgs_sent);
+      expect(result.errors.outstanding_limit).toBeGreaterThan(0);
+      // 20 per connection at 100/s is 200 ms of sends: the bound acts before the 200 ms timeout
+      // (checked every 100 ms), so it takes nearly all of them.
+      expect(result.errors.outstanding_limit! + (result.errors.reply_timeout ?? 0)).toBeLessThanOrEqual(c.msgs_lost);
+      expect(result.errors.outstanding_limit!).toBeGreaterThan(c.msgs_sent * 0.5);
+    },
+  );
 
   it('replies that come after the reply timeout count as late, not as duplicates', async () => {
     // Every reply 300 ms late, the reply timeout 100 ms: each message is given up, then answered.

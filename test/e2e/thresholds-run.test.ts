@@ -83,7 +83,8 @@ describe('run --threshold', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(
       [
-        'rtbench: thresholds: "latency.p98<5ms": unknown statistic "p98" for latency; use p50, p90, p99, p99_9, p99_99, min, mean, max or count',
+        'rtbench: thresholds: "latency.p98<5ms": unknown statistic "p98" for latency; ' +
+          'use p50, p90, p99, p99_9, p99_99, min, mean, max or count',
         'thresholds: "errors=0": uses "="; write "==" for equality',
         '',
       ].join('\n'),

@@ -7,7 +7,10 @@ export interface Received {
   isBinary: boolean;
 }
 
-/** Opens a client to ws://127.0.0.1:`port``path`, adds it to `opened` at once (for clean-up), and records every message it receives from the start. */
+/**
+ * Opens a client to ws://127.0.0.1:`port``path`, adds it to `opened` at once (for clean-up),
+ * and records every message it receives from the start.
+ */
 export function openRecordingClient(port: number, path: string, opened: Set<WebSocket>): Promise<{ ws: WebSocket; received: Received[] }> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(`ws://127.0.0.1:${port}${path}`);

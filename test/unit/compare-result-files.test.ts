@@ -49,7 +49,8 @@ describe('readResultFile', () => {
     [
       'fields.json',
       { ...makeResult(), scenario: {}, measuredMs: 'soon', timeseries: undefined },
-      'DIR/fields.json: not a readable rtbench result: scenario.name is missing; measuredMs must be a number >= 0; timeseries must be a list',
+      'DIR/fields.json: not a readable rtbench result: scenario.name is missing; ' +
+        'measuredMs must be a number >= 0; timeseries must be a list',
     ],
     [
       'histogram.json',
@@ -64,7 +65,8 @@ describe('readResultFile', () => {
     [
       'rounds-bad.json',
       { schemaVersion: 1, kind: 'rounds', label: 'x', rounds: [makeResult(), { schemaVersion: 1 }] },
-      'DIR/rounds-bad.json: not a readable rtbench result: rounds[1].scenario.name is missing; rounds[1].target needs url and label; rounds[1].startedAt must be an ISO date; and 7 more',
+      'DIR/rounds-bad.json: not a readable rtbench result: rounds[1].scenario.name is missing; ' +
+        'rounds[1].target needs url and label; rounds[1].startedAt must be an ISO date; and 7 more',
     ],
   ])('%s: one clear line, exit 2', (name, content, message) => {
     const path = join(dir, name);
@@ -106,7 +108,8 @@ describe('entriesFromFiles', () => {
     const other = makeResult({ connections: 50 });
     expect(settingsWarnings([file('a.json', [makeResult()]), file('b.json', [makeResult({ url: 'ws://elsewhere:1/ws' })])])).toEqual([]);
     expect(settingsWarnings([file('a.json', [makeResult()]), file('b.json', [other])])).toEqual([
-      'b.json ran scenario "echo" with other settings than a.json (phases, message or connection options differ); the comparison may not be like for like',
+      'b.json ran scenario "echo" with other settings than a.json ' +
+        '(phases, message or connection options differ); the comparison may not be like for like',
     ]);
   });
 });

@@ -44,10 +44,12 @@ describe('fan-out scenarios', () => {
 
   it('reports fan-out mistakes with their field paths', () => {
     expect(validationIssues({ name: 'a', role: 'pubsub', phases: [phase({ inFlight: 1 })] })).toEqual([
-      'x.json: phases[0].load.model: must be "open" (rate or totalRate): group "main" publishes (role "pubsub"), and a publisher sends at a rate, not on replies',
+      'x.json: phases[0].load.model: must be "open" (rate or totalRate): ' +
+        'group "main" publishes (role "pubsub"), and a publisher sends at a rate, not on replies',
     ]);
     expect(validationIssues({ name: 'b', role: 'subscriber', phases: [phase({ rate: 5 })] })).toEqual([
-      "x.json: phases[0].load: has nothing to drive: every group only subscribes (the server publishes; server.publishRate sets the embedded server's rate)",
+      'x.json: phases[0].load: has nothing to drive: every group only subscribes ' +
+        "(the server publishes; server.publishRate sets the embedded server's rate)",
     ]);
     expect(validationIssues({ name: 'c', fanout: { includeSender: 'yes', extra: 1 }, server: {}, phases: [phase()] })).toEqual([
       'x.json: fanout: applies to scenarios with a group of role "publisher", "subscriber" or "pubsub"',

@@ -41,8 +41,10 @@ describe('parseRegressionChecks', () => {
       expect((err as Error).message).toBe(
         [
           '--max-regression: "latency.p99<10%": write metric=tolerance, e.g. latency.p99=10% or latency.p99=2ms',
-          '--max-regression: "latency.p98=10%": unknown statistic "p98" for latency; use p50, p90, p99, p99_9, p99_99, min, mean, max or count',
-          '--max-regression: "latency.p99=10xs": tolerance: unknown unit "xs" for latency.p99; use us, ms or s (a bare number is µs); or give a percentage such as 10%',
+          '--max-regression: "latency.p98=10%": unknown statistic "p98" for latency; ' +
+            'use p50, p90, p99, p99_9, p99_99, min, mean, max or count',
+          '--max-regression: "latency.p99=10xs": tolerance: unknown unit "xs" for latency.p99; ' +
+            'use us, ms or s (a bare number is µs); or give a percentage such as 10%',
         ].join('\n'),
       );
     }

@@ -48,7 +48,8 @@ describe('generator health', () => {
     expect(h.warnings).toEqual([
       'phase 1 ramped at 500 connections/s, below the 1000/s asked (the generator or the server could not keep up)',
       'generator event loop delay p99 reached 14.5 ms (> 10 ms): the client may be the bottleneck; latency includes its own delay',
-      '101 of 10000 sends went out more than 10 ms behind schedule: the generator could not keep the requested rate (latency is still measured from the intended time)',
+      '101 of 10000 sends went out more than 10 ms behind schedule: ' +
+        'the generator could not keep the requested rate (latency is still measured from the intended time)',
       'a generator process reached 97% CPU: the generator, not the server, may have set the pace',
     ]);
     expect(a.healthResult(1, 100).warnings).toHaveLength(2); // 1% exactly: counted, not a verdict

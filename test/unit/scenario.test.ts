@@ -29,7 +29,8 @@ describe('scenario validation', () => {
         warmup: '1h',
       }),
     ).toEqual([
-      'x.json: bogus: unknown field (allowed: $schema, name, description, target, groups, protocol, role, share, path, message, replies, sse, phases, warmup, timeouts, maxMessage, maxOutstanding, reconnect, thresholds, fanout, server)',
+      'x.json: bogus: unknown field (allowed: $schema, name, description, target, groups, protocol, role, share, path, ' +
+        'message, replies, sse, phases, warmup, timeouts, maxMessage, maxOutstanding, reconnect, thresholds, fanout, server)',
       `x.json: name: must use letters, digits, '.', '_' or '-' only, got "bad name!"`,
       'x.json: message.size: must be a size such as 512, 4KiB or 1MiB, got "big"',
       'x.json: target: must use ws:// or wss:// for protocol "ws", got "http://example/"',

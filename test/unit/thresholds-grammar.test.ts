@@ -53,7 +53,8 @@ describe('parseThreshold: invalid forms, exact messages', () => {
     ['latncy.p99<5ms', 'unknown metric "latncy" (did you mean latency?)'],
     [
       'throughput>5',
-      'unknown metric "throughput"; use a latency metric with a statistic (latency.p99), a counter (msgs_lost), errors, errors.<class>, error_rate, msgs_per_sec or deliveries_per_sec',
+      'unknown metric "throughput"; use a latency metric with a statistic (latency.p99), ' +
+        'a counter (msgs_lost), errors, errors.<class>, error_rate, msgs_per_sec or deliveries_per_sec',
     ],
     ['msgs_lost.max==0', 'msgs_lost takes no statistic (got "msgs_lost.max")'],
     ['msgs_lost==5ms', 'msgs_lost is a count; give a plain number such as 0, 1000 or 10k (got "5ms")'],

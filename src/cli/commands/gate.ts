@@ -40,7 +40,8 @@ export const gateCommand: CommandSpec = {
         alias: 'm',
         type: 'string',
         describe:
-          'metric=tolerance: relative (latency.p99=10%) or absolute (latency.p99=2ms, errors=0) [default: latency.p99=10% and msgs_per_sec=10%]',
+          'metric=tolerance: relative (latency.p99=10%) or absolute (latency.p99=2ms, errors=0) ' +
+          '[default: latency.p99=10% and msgs_per_sec=10%]',
       })
       .option('format', { alias: 'f', choices: GATE_FORMATS, describe: 'table, json or md [default: table]' })
       .option('json', { type: 'boolean', describe: 'short for --format json' })

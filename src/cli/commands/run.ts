@@ -70,7 +70,9 @@ export const runCommand: CommandSpec = {
         type: 'boolean',
         group: G_TARGET,
         describe:
-          "reopen connections that fail or are closed by the server; --no-reconnect makes an SSE stream's end final (the run then ends when every stream has) [default: off for WebSocket; SSE streams reconnect as a browser does, except in the sse scenario]",
+          'reopen connections that fail or are closed by the server; ' +
+          "--no-reconnect makes an SSE stream's end final (the run then ends when every stream has) " +
+          '[default: off for WebSocket; SSE streams reconnect as a browser does, except in the sse scenario]',
       })
       .option('sse-client', {
         choices: ['http', 'eventsource'] as const,
@@ -97,7 +99,8 @@ export const runCommand: CommandSpec = {
         type: 'boolean',
         group: G_TARGET,
         describe:
-          'embedded server only: make --echo-delay serial (wait, answer, then read the next): at most 1000/delay replies per second per connection',
+          'embedded server only: make --echo-delay serial (wait, answer, then read the next): ' +
+          'at most 1000/delay replies per second per connection',
       })
       .option('server-profile', {
         choices: SERVER_PROFILES,

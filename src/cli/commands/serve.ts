@@ -44,7 +44,8 @@ export const serveCommand: CommandSpec = {
         default: false,
         group: GROUP,
         describe:
-          'Make --echo-delay serial: wait, answer, then read the next message, so each connection gets at most 1000/delay replies per second (capacity tests)',
+          'Make --echo-delay serial: wait, answer, then read the next message, ' +
+          'so each connection gets at most 1000/delay replies per second (capacity tests)',
       })
       .option('publish-interval', {
         type: 'string',
@@ -92,13 +93,15 @@ export const serveCommand: CommandSpec = {
         type: 'string',
         group: GROUP,
         describe:
-          "Hyperlane profiles: /broadcast channel capacity in messages [default: 100, the seed's; held as the next power of two, like tokio]",
+          'Hyperlane profiles: /broadcast channel capacity in messages ' +
+          "[default: 100, the seed's; held as the next power of two, like tokio]",
       })
       .option('lag-policy', {
         type: 'string',
         group: GROUP,
         describe:
-          'Hyperlane profiles: a /broadcast receiver that lags skips the lost messages or is disconnected (skip|disconnect) [default: skip]',
+          'Hyperlane profiles: a /broadcast receiver that lags skips the lost messages or is disconnected (skip|disconnect) ' +
+          '[default: skip]',
       }),
   run: async (args) => (await import('../serve-action.js')).serveAction(args),
 };

@@ -243,7 +243,8 @@ function runCluster(links: readonly WorkerLink[], options: ReferenceServerOption
       const { exitCode, signalCode } = link.worker.process;
       reportFailure(
         new RtbenchError(
-          `reference server worker ${link.index} (pid ${link.pid}) exited on its own (${signalCode ?? `code ${exitCode}`}); the server has been stopped`,
+          `reference server worker ${link.index} (pid ${link.pid}) ` +
+            `exited on its own (${signalCode ?? `code ${exitCode}`}); the server has been stopped`,
           ExitCode.Internal,
         ),
       );

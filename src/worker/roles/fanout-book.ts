@@ -91,17 +91,24 @@ export interface FanoutMember {
 
 /** One sentence for `FanoutResult.method` (the paragraph above, shortened). */
 export const FANOUT_METHOD =
-  "per subscriber and steady part: a subscriber open for the whole part expects every message published in it (publisher counts summed over workers at the drain); one that joined or left mid-part expects each publisher's seqs from the first to the last it saw; a server's own stream counts from the first seq seen to the highest seen by anyone at the drain";
+  'per subscriber and steady part: a subscriber open for the whole part expects every message published in it ' +
+  '(publisher counts summed over workers at the drain); ' +
+  "one that joined or left mid-part expects each publisher's seqs from the first to the last it saw; " +
+  "a server's own stream counts from the first seq seen to the highest seen by anyone at the drain";
 
 const INCOMPLETE_NOTE =
-  'a generator process ended before reporting what it published: deliveries were counted from the sequence numbers seen (gaps only), so losses at the end of a stream are not counted';
+  'a generator process ended before reporting what it published: ' +
+  'deliveries were counted from the sequence numbers seen (gaps only), so losses at the end of a stream are not counted';
 const SURPLUS_NOTE =
-  'a subscriber received more distinct messages in a part than rtbench published in it: another client publishes rtbench stamps to the same target (counted as expected)';
+  'a subscriber received more distinct messages in a part than rtbench published in it: ' +
+  'another client publishes rtbench stamps to the same target (counted as expected)';
 const OWN_ECHO_NOTE = 'publishers received their own messages although fanout.includeSender is false (counted as unexpected)';
 const NO_OWN_ECHO_NOTE =
-  'no publisher received its own messages: if the server does not relay to the sender, set fanout.includeSender to false (they were counted as lost)';
+  'no publisher received its own messages: if the server does not relay to the sender, ' +
+  'set fanout.includeSender to false (they were counted as lost)';
 const FOREIGN_CLOCK_NOTE =
-  "some stamps were later than their receive time: that publisher does not share this host's monotonic clock, so those deliveries have no fanout_latency sample";
+  'some stamps were later than their receive time: ' +
+  "that publisher does not share this host's monotonic clock, so those deliveries have no fanout_latency sample";
 
 /** One per worker process: phase state, publisher ids, publish counts, and the final accounting. */
 export class FanoutBook implements WorkerCoordinator {

@@ -61,7 +61,8 @@ export function fanoutRunNotes(scenario: Scenario, isEmbedded: boolean, targetUr
   const isLocal = host === 'localhost' || host.startsWith('127.') || host === '[::1]' || host === '::1';
   if (f.serverPublished > 0 && !isLocal) {
     notes.push(
-      "fanout_latency of the server's own messages assumes the server stamps with this host's monotonic clock; a server on another host needs synchronised wall clocks instead",
+      "fanout_latency of the server's own messages assumes the server stamps with this host's monotonic clock; " +
+        'a server on another host needs synchronised wall clocks instead',
     );
   }
   return notes;
