@@ -123,7 +123,7 @@ function printReady(host: string, port: number, o: Partial<ReferenceServerOption
     `, then close`;
   const profile = o.profile ?? 'strict';
   const processes = o.processes ?? 1;
-  // One process keeps the line it always had; scripts wait for it with `...:(\d+)$`.
+  // With one process the line ends with the port: scripts wait for it with `...:(\d+)$`.
   const lines = [`rtbench serve ready on ${host}:${port}${processes > 1 ? ` (${processes} processes + 1 primary)` : ''}`];
   if (profile === 'strict') {
     lines.push(`  ws://${base}/websocket     echo${delay}`, `  ws://${base}/broadcast     every message to every client${publisher}`);

@@ -11,9 +11,9 @@ import { nowUs, type Clock } from './clock.js';
 
 /**
  * The pacer hands out what is due within this much ahead of now. Timers fire on whole
- * milliseconds, at or after their time, so waiting for the exact time made every send 0-1 ms
- * late, and open-loop latency counts from the intended time. A message sent early is measured
- * from its actual send instead (it waited for nothing), so firing early hides nothing.
+ * milliseconds, at or after their time, so waiting for the exact time would make every send
+ * 0-1 ms late, and open-loop latency counts from the intended time. A message sent early is
+ * measured from its actual send instead (it waited for nothing), so firing early hides nothing.
  */
 export const EARLY_SEND_US = 1000;
 /** Items handed out per tick before yielding, so receives are not starved. */

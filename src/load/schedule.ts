@@ -19,10 +19,10 @@ const GROUP_SHIFT = Math.SQRT1_2;
  *
  * The offset is the golden-ratio (Weyl) sequence of the connection's index: any run of
  * consecutive indices, such as one worker's share, covers the whole period evenly (the gaps
- * take at most three sizes, the three-gap theorem). Slicing the period by index instead gave
- * each worker a slice of its own, and workers start a phase a little apart: at 100k
- * connections over 6 workers the per-second rate swung between 4k and 17k around 10k.
- * Indices count within a group, so each group's sequence starts at its own shift.
+ * take at most three sizes, the three-gap theorem). Slices of the period by index would give
+ * each worker a slice of its own, and workers start a phase a little apart, so the per-second
+ * rate would swing (docs/architecture.md §5.4). Indices count within a group, so each group's
+ * sequence starts at its own shift.
  */
 export function firstSendOffsetUs(connectionIndex: number, groupIndex: number, ratePerSec: number): number {
   return ((connectionIndex * INVERSE_GOLDEN_RATIO + groupIndex * GROUP_SHIFT) % 1) * (1e6 / ratePerSec);

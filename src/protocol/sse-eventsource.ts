@@ -3,8 +3,8 @@
  * identical to a browser's EventSource: `--sse-client eventsource`. Its reconnects, retry
  * delay and Last-Event-ID handling are the package's own; this file only observes them.
  *
- * It costs several times the memory per stream of the default driver (sse.ts; numbers in
- * bench/sse-clients.js). Through fetch it cannot see the body's bytes (`bytes_received` and
+ * It costs several times the memory per stream of the default driver (sse.ts;
+ * docs/architecture.md §4). Through fetch it cannot see the body's bytes (`bytes_received` and
  * the wire byte counters stay 0), bind a local address (`localAddress` is ignored) or accept
  * a self-signed certificate (`insecure` is ignored).
  *

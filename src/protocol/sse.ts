@@ -2,10 +2,10 @@
  * The default SSE driver: node:http / node:https requests whose bodies are parsed by
  * `eventsource-parser` (WHATWG HTML §9.2.6), reconnecting by the EventSource rules (§9.2.3).
  *
- * Why not the `eventsource` package (still available as `--sse-client eventsource`): measured
- * here it costs three to four times the client memory per stream (fetch, web streams,
- * EventTarget) and falls behind at 20k streams (bench/sse-clients.js). Memory per stream is
- * what limits a generator holding 19k streams in one process, so this driver keeps:
+ * Why not the `eventsource` package (still available as `--sse-client eventsource`): it costs
+ * three to four times the client memory per stream (fetch, web streams, EventTarget), and
+ * memory per stream is what limits a generator holding many streams in one process
+ * (docs/architecture.md §4). So this driver keeps:
  * - one object per stream (the {@link SseStream}, which is also the connection handed to the
  *   session), found by the module-level node event handlers through a symbol on the request
  *   and the response: no closures per stream;

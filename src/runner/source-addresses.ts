@@ -14,7 +14,7 @@ const HEADROOM = 0.9;
 /**
  * When connections are spread over addresses, rtbench picks each source port itself from
  * [10000, 32768), below Linux's ephemeral range: letting the kernel search for a free port per
- * bound address cost over half the machine's CPU at 100k connections (perf: inet_csk_get_port).
+ * bound address takes over half the machine's CPU at 100k connections (docs/architecture.md §11).
  */
 export const LOCAL_PORT_FIRST = 10_000;
 export const LOCAL_PORT_END = 32_768;

@@ -7,9 +7,9 @@
  * reply and make a 1 ms delay read 1.5 ms; so the line sleeps on a timer until a millisecond
  * before the head is due and waits out the rest on setImmediate. No action ever runs before
  * its time. The busy wait runs in the last millisecond before each reply, so from about 1,000
- * replies a second on it never stops: a delayed server then keeps one core busy (measured
- * 10k msg/s at 20 ms: twice the CPU of no delay). That is the price of exact delays; the server
- * runs in its own process, never in the generator's.
+ * replies a second on it never stops: a delayed server then keeps one core busy
+ * (docs/architecture.md §9). That is the price of exact delays; the server runs in its own
+ * process, never in the generator's.
  */
 import { nowUs } from '../load/clock.js';
 

@@ -4,10 +4,10 @@
  * one writev when the tick ends.
  *
  * Frames arrive in bursts (one TCP read holds many frames and each may be answered at once), so
- * a write syscall per frame was a third of a busy process's CPU profile. Corking every write
- * until the tick ends fixed that but cost the one-in-flight case, where there is nothing to
- * batch: the frame waited for the rest of the tick (measured latency) and every frame paid a
- * cork, a buffered write and an uncork.
+ * a write syscall per frame takes about a third of a busy process's CPU. Corking every write
+ * until the tick ends would cost the one-in-flight case, where there is nothing to batch: the
+ * frame would wait for the rest of the tick (as measured latency) and pay a cork, a buffered
+ * write and an uncork (docs/architecture.md §4).
  *
  * Used on both ends: the client driver's sockets (src/protocol/ws.ts), the reference server's
  * clients and a cluster worker's relay socket (src/server/).

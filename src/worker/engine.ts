@@ -102,8 +102,8 @@ export class Engine implements RoleHost {
 
   /**
    * Connection attempts not yet settled (neither open nor ended). Kept as a set rather than
-   * counted over the live list: the ramp asks before every attempt, and a scan made a 16k-
-   * connection ramp quadratic. A stream's own reconnects (SSE) never enter it.
+   * counted over the live list: the ramp asks before every attempt, so a scan would make a
+   * ramp quadratic in its connection count. A stream's own reconnects (SSE) never enter it.
    */
   get pendingCount(): number {
     return this.unsettled.size;

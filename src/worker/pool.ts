@@ -4,9 +4,9 @@
  * its final report is recorded as crashed; what it sent before still counts.
  *
  * Several workers are child processes (the open-files limit is per process). A lone worker
- * runs in this process behind the same messages: measured, the second process cost ~70 MiB
- * of fixed memory for nothing (bench/peers.js), and one event loop serves both at ~1% CPU for
- * the runner's share.
+ * runs in this process behind the same messages: a second process costs ~70 MiB of fixed
+ * memory for nothing, and one event loop serves both at ~1% CPU for the runner's share
+ * (docs/architecture.md §6).
  */
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';

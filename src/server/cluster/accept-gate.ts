@@ -4,11 +4,11 @@
  * holds its connection limit.
  *
  * Why a gate: the workers accept from one listening socket (cluster `SCHED_NONE`: the primary
- * never accepts), and the kernel wakes whichever process it likes; measured here, 3,000
- * connections split 1,746 / 789 / 465 over three workers. Under a 20,000 open-files limit a
- * worker that wins too often would hit EMFILE while the others idle. So at its limit a worker
- * closes its copy of the listening socket (the others keep accepting) and listens again once it
- * is below 95% of the limit.
+ * never accepts), and the kernel wakes whichever process it likes, so the split is uneven
+ * (docs/architecture.md §9). Under a 20,000 open-files limit a worker that wins too often
+ * would hit EMFILE while the others idle. So at its limit a worker closes its copy of the
+ * listening socket (the others keep accepting) and listens again once it is below 95% of the
+ * limit.
  *
  * The primary must agree first: when the last worker still accepting closed its copy, Node's
  * cluster would close the shared socket and give up the port. So the gate asks

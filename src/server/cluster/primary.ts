@@ -40,9 +40,8 @@ const START_TIMEOUT_MS = 10_000;
 /**
  * How long the workers may take to close and exit before they are killed: a safety net, not a
  * budget. Closing waits 1.5 s at most for clients, but the CPU work does not shrink: each close
- * frame written on loopback runs the receiver's TCP path too (measured ~110 µs per client,
- * 1.7 s for 15,000), so 100,000 clients on two cores shared with their generator take several
- * seconds to close.
+ * frame written on loopback runs the receiver's TCP path too (docs/architecture.md §9), so
+ * 100,000 clients on two cores shared with their generator take several seconds to close.
  */
 const STOP_KILL_MS = 10_000;
 

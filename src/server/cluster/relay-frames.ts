@@ -1,8 +1,8 @@
 /**
  * The framing of the broadcast relay between cluster processes (primary.ts): each message is
  * `[u32 BE payload length][u8 flags][payload]`, flags bit 0 = binary. Raw bytes on a socket pair
- * cost about a seventh of Node's JSON IPC per relayed message (measured: 1.1 µs vs 8.6 µs of
- * primary CPU per 48-byte message forwarded to two workers), and need no base64 for binary.
+ * cost the primary about a seventh of the CPU of Node's JSON IPC per relayed message
+ * (docs/architecture.md §9), and need no base64 for binary.
  *
  * The primary forwards bytes without decoding messages: `RelayFrameSplitter` only finds where
  * the last complete frame of a chunk ends, so a whole run of frames is written to every other

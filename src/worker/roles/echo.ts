@@ -72,8 +72,8 @@ export class EchoSession implements PacedSession {
     } else if (load.thinkTimeMs > 0 && this.outstanding.length === 0) {
       // Users with think time do not all act in the same millisecond: the first sends spread
       // over one think time as open-loop ones do over their period. In step, a connection
-      // count's worth of messages met the server at once every round, and the burst's queue
-      // read as latency (100 connections, 100 ms think time: p50 +1.1 ms at a 20 ms server).
+      // count's worth of messages would meet the server at once every round, and the burst's
+      // queue would read as latency (docs/architecture.md §5.6).
       this.dueUs = now + firstSendOffsetUs(Math.max(0, this.globalIndex), this.group.index, 1000 / load.thinkTimeMs);
       this.host.schedule(this);
     } else {
