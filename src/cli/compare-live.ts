@@ -22,7 +22,7 @@ import { openFilesLimit } from '../open-files.js';
 import { onInterrupt } from './interrupts.js';
 import { countFlag, durationFlag, repeatedFlag } from './options.js';
 import { emitComparison } from './report-output.js';
-import { toOverrides } from './run-action.js';
+import { adviseOnGenerator, toOverrides } from './run-action.js';
 
 interface LiveTarget {
   name: string;
@@ -66,6 +66,7 @@ export async function compareLive(
         t.runs.push(result);
         t.outcomes.push(outcome);
         if (!args.quiet) process.stderr.write(`${progressLine(round, rounds, t.name, result, outcome)}\n`);
+        adviseOnGenerator(result);
         if (outcome === 'crashed') controller.abort();
       }
     }

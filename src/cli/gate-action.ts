@@ -8,17 +8,18 @@ import { readResultFile } from '../compare/result-file.js';
 import { ExitCode } from '../errors.js';
 import { GATE_FORMATS } from '../report/formats.js';
 import { renderGate } from '../report/gate-report.js';
+import { repeatedFlag } from './options.js';
 import { colorFlag, emitReport, formatFlag, outIsFile } from './report-output.js';
 
 /** Runs `rtbench gate` and returns the exit code: 0 pass, 4 regression, 2 bad input. */
 export async function gateAction(args: Record<string, unknown>): Promise<ExitCode> {
   // Flags first, files second: a typo in a check should not wait for large files to load.
   const checks = parseRegressionChecks(
-    args['max-regression'] === undefined ? DEFAULT_REGRESSION_CHECKS : [args['max-regression']].flat().map(String),
+    args['max-regression'] === undefined ? DEFAULT_REGRESSION_CHECKS : repeatedFlag(args['max-regression']),
   );
   const format = formatFlag(args, GATE_FORMATS, 'table');
-  const current = [args.current ?? []].flat().map((f) => readResultFile(String(f)));
-  const baseline = [args.baseline ?? []].flat().map((f) => readResultFile(String(f)));
+  const current = repeatedFlag(args.current).map(readResultFile);
+  const baseline = repeatedFlag(args.baseline).map(readResultFile);
   assertOneScenario([...baseline, ...current]);
   for (const w of settingsWarnings([...baseline, ...current])) process.stderr.write(`rtbench: warning: ${w}\n`);
   const currentRuns = current.flatMap((f) => f.runs);

@@ -7,6 +7,7 @@ import os from 'node:os';
 import { dirname } from 'node:path';
 import { evaluateThresholds, parseThresholds } from '../compare/thresholds.js';
 import { ExitCode, UsageError } from '../errors.js';
+import { isGeneratorWarning } from '../metrics/aggregate.js';
 import type { RunResult } from '../metrics/result.js';
 import { REPORT_FORMATS } from '../report/formats.js';
 import { reporters } from '../report/reporters.js';
@@ -54,8 +55,7 @@ export async function runAction(args: Record<string, unknown>): Promise<ExitCode
     if (showProgress) process.stderr.write('\r\x1b[K');
   }
   const { result, outcome } = output;
-  // What to do about a generator that fell behind names flags, so it is said here, not in the result.
-  if (result.health.warnings.length > 0) process.stderr.write(`rtbench: ${GENERATOR_ADVICE}\n`);
+  adviseOnGenerator(result);
   if (thresholds.length > 0) result.verdicts = evaluateThresholds(result, thresholds);
 
   // `--out -` sends the result document to stdout in place of the report (yargs reads a lone
@@ -180,7 +180,14 @@ function parseHeaders(values: string[]): Record<string, string> {
   return out;
 }
 
-/** Printed on stderr when the health line says BEHIND. */
-export const GENERATOR_ADVICE =
-  'the generator fell behind (see generator health): add --workers, lower the load, ' +
-  'or run the generator on another machine (rtbench merge joins the results)';
+/**
+ * What to do about a generator that fell behind names flags, so the CLI says it on stderr; the
+ * result's warning states only the finding.
+ */
+export function adviseOnGenerator(r: RunResult): void {
+  if (!r.health.warnings.some(isGeneratorWarning)) return;
+  process.stderr.write(
+    'rtbench: the generator fell behind (see generator health): add --workers, lower the load, ' +
+      'or run the generator on more machines (rtbench merge joins the results)\n',
+  );
+}

@@ -35,6 +35,7 @@ export async function serveAction(args: Record<string, unknown>): Promise<ExitCo
     throw new RtbenchError(outcome.message, ExitCode.Internal);
   }
   const stats = await server.close();
+  shutdown.cancel();
   process.stdout.write(`rtbench serve stopped (${outcome}): ${summarise(stats)}\n${JSON.stringify(stats)}\n`);
   return ExitCode.Ok;
 }

@@ -77,7 +77,7 @@ export class Pacer<T extends DueItem> {
 
   /** Hands every due item to the handler; the timer calls it, tests may too. */
   tick(): void {
-    this.timer = undefined;
+    this.cancelTimer();
     const heap = this.heap;
     const now = this.clock();
     const horizon = now + EARLY_SEND_US;

@@ -34,6 +34,16 @@ interface Bucket {
   cpu: number;
 }
 
+/** How the three findings about the generator itself begin (isGeneratorWarning tells them from a ramp warning). */
+const LOOP_WARNING = 'generator event loop delay p99 reached ';
+const LATE_WARNING = ' sends went out more than 10 ms behind schedule: ';
+const CPU_WARNING = 'a generator process reached ';
+
+/** True for a health warning that says the generator itself fell behind (not the ramp, which may be the server). */
+export function isGeneratorWarning(warning: string): boolean {
+  return warning.startsWith(LOOP_WARNING) || warning.includes(LATE_WARNING) || warning.startsWith(CPU_WARNING);
+}
+
 export class Aggregator {
   readonly histograms = new Map<MetricId, Histogram>();
   readonly counters = zeroCounters();
@@ -170,8 +180,7 @@ export class Aggregator {
     const warnings: string[] = [...extraWarnings];
     if (h.loopP99 > 10) {
       warnings.push(
-        `generator event loop delay p99 reached ${h.loopP99.toFixed(1)} ms (> 10 ms): ` +
-          `the client may be the bottleneck; latency includes its own delay`,
+        `${LOOP_WARNING}${h.loopP99.toFixed(1)} ms (> 10 ms): ` + `the client may be the bottleneck; latency includes its own delay`,
       );
     }
     // A few late sends (a GC pause, a VM hiccup) show in the counters; a share above 1% means
@@ -179,12 +188,12 @@ export class Aggregator {
     const sent = this.counters.msgs_sent;
     if (sendsMissed > 0 && sendsMissed > sent * LATE_SEND_SHARE) {
       warnings.push(
-        `${sendsMissed} of ${sent} sends went out more than 10 ms behind schedule: ` +
+        `${sendsMissed} of ${sent}${LATE_WARNING}` +
           `the generator could not keep the requested rate (latency is still measured from the intended time)`,
       );
     }
     if (h.cpuMax > 90) {
-      warnings.push(`a generator process reached ${h.cpuMax.toFixed(0)}% CPU: the generator, not the server, may have set the pace`);
+      warnings.push(`${CPU_WARNING}${h.cpuMax.toFixed(0)}% CPU: the generator, not the server, may have set the pace`);
     }
     return {
       workers,

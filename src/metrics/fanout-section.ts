@@ -6,10 +6,10 @@
 import type { FanoutResult, FanoutSubscriberStat } from './result.js';
 
 /** Subscribers listed in the result: enough to spot a lagging one, few enough to read. */
-export const WORST_SUBSCRIBER_COUNT = 5;
+const WORST_SUBSCRIBER_COUNT = 5;
 
 /** Orders subscribers worst first: most lost, then most late, then slowest, then by name. */
-export function compareSubscribers(a: FanoutSubscriberStat, b: FanoutSubscriberStat): number {
+function compareSubscribers(a: FanoutSubscriberStat, b: FanoutSubscriberStat): number {
   return (
     b.lost - a.lost ||
     b.late - a.late ||

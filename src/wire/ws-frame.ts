@@ -89,7 +89,7 @@ let poolOffset = MASK_POOL_BYTES;
  * Bytes of a frame header without its masking key: the first two bytes plus the extended
  * length (§5.2: 7, 16 or 64 bits).
  */
-export function frameHeaderBytes(length: number): number {
+function frameHeaderBytes(length: number): number {
   return length < 126 ? 2 : length < 65536 ? 4 : 10;
 }
 

@@ -14,10 +14,8 @@ import type { ConnectionEnd, DialOptions } from '../protocol/driver.js';
 import type { ConnectionOptions, LoadModel, Scenario } from '../scenario/types.js';
 import type { LocalEndpoints } from '../runner/source-addresses.js';
 import type { HealthMonitor } from './health.js';
-import { isPaced, type GroupRuntime, type PacedSession, type RoleHost, type Session } from './session.js';
+import { isPaced, MISSED_SEND_THRESHOLD_US, type GroupRuntime, type PacedSession, type RoleHost, type Session } from './session.js';
 
-/** A send later than this against its intended time counts in `sends_missed`. */
-export const MISSED_SEND_THRESHOLD_US = 10_000;
 /** Above this many bytes queued on a socket, sends wait (client-side back-pressure). */
 export const HIGH_WATER_BYTES = 4 * 1024 * 1024;
 const REPLY_TIMEOUT_CHECK_MS = 100;
@@ -26,7 +24,7 @@ const RECONNECT_DELAY_MS = 1000;
 const CLOSE_GRACE_MS = 2000;
 
 /** Opens a session of `group` (its role's factory, bound to the role's coordinator). */
-export type OpenSession = (host: RoleHost, group: GroupRuntime, globalIndex: number) => Session;
+type OpenSession = (host: RoleHost, group: GroupRuntime, globalIndex: number) => Session;
 
 export class Engine implements RoleHost {
   readonly notes = new Set<string>();
@@ -59,7 +57,7 @@ export class Engine implements RoleHost {
     private readonly health: HealthMonitor,
     firstGlobalIndex: number[],
     private readonly local: LocalEndpoints,
-    clock: Clock = nowUs,
+    private readonly clock: Clock = nowUs,
     timers: Timers = NODE_TIMERS,
   ) {
     this.connection = scenario.connection;
@@ -150,7 +148,7 @@ export class Engine implements RoleHost {
     this.load = load;
     this.pacer.clear();
     if (!load) return;
-    const now = nowUs();
+    const now = this.clock();
     for (const s of this.live) if (s.isOpen) s.startLoad?.(load, now);
   }
 
@@ -164,7 +162,7 @@ export class Engine implements RoleHost {
     this.recorder.record('connect_time', connectUs, true);
     if (this.draining) s.conn.close(0);
     // Sessions opened during a ramp wait for the phase's steady start; reconnects resume at once.
-    else if (s.globalIndex < 0 && this.load) s.startLoad?.(this.load, nowUs());
+    else if (s.globalIndex < 0 && this.load) s.startLoad?.(this.load, this.clock());
   }
 
   ended(s: Session, end: ConnectionEnd): void {
@@ -263,7 +261,7 @@ export class Engine implements RoleHost {
 
   private expireReplies(): void {
     const limitUs = this.connection.replyTimeoutMs * 1000;
-    const now = nowUs();
+    const now = this.clock();
     for (const s of this.live) {
       if (!s.pending || !s.expire) continue;
       const expired = s.expire(now, limitUs);

@@ -201,7 +201,8 @@ export class WorkerPool {
       if (this.combinedSent.has(name)) continue;
       if (!this.workers.every((w) => w.exited || values.has(w.index))) continue;
       const combine = this.coordinators.get(name)?.combine;
-      if (!combine) continue;
+      // A worker waits for the answer through its drain: a value nobody combines is a bug.
+      if (!combine) throw new Error(`coordinator "${name}" sent a drain value but its main side has no combine()`);
       this.combinedSent.add(name);
       const isComplete = values.size === this.workers.length;
       this.broadcast({ type: 'combined', coordinator: name, value: combine([...values.values()], isComplete) });

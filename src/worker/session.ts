@@ -12,6 +12,9 @@ import type { ClientConnection, ConnectionEnd, ConnectionHandler, ProtocolDriver
 import type { ProbeWriter } from '../protocol/payload.js';
 import type { ConnectionOptions, Group, LoadModel } from '../scenario/types.js';
 
+/** A send later than this against its intended time counts in `sends_missed`. */
+export const MISSED_SEND_THRESHOLD_US = 10_000;
+
 /** A group as a worker runs it: the spec plus what is resolved once per worker. */
 export interface GroupRuntime {
   index: number;

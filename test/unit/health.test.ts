@@ -3,7 +3,7 @@
  * delay and CPU limits, and a share of late sends rather than any single one.
  */
 import { describe, expect, it } from 'vitest';
-import { Aggregator } from '../../dist/metrics/aggregate.js';
+import { Aggregator, isGeneratorWarning } from '../../dist/metrics/aggregate.js';
 import { zeroCounters } from '../../dist/metrics/counters.js';
 
 function report(atMs: number, health: { loop: number; cpu: number; isMeasured: boolean }, sent = 0) {
@@ -53,5 +53,15 @@ describe('generator health', () => {
       'a generator process reached 97% CPU: the generator, not the server, may have set the pace',
     ]);
     expect(a.healthResult(1, 100).warnings).toHaveLength(2); // 1% exactly: counted, not a verdict
+  });
+});
+
+describe('isGeneratorWarning', () => {
+  it('tells the three findings about the generator from a ramp warning (the advice names --workers only for them)', () => {
+    const a = new Aggregator(0, 1000);
+    a.add(0, report(1000, { loop: 14.5, cpu: 97, isMeasured: true }, 10_000));
+    const ramp = 'phase 1 ramped at 500 connections/s, below the 1000/s asked (the generator or the server could not keep up)';
+    const h = a.healthResult(1, 101, [ramp]);
+    expect(h.warnings.map(isGeneratorWarning)).toEqual([false, true, true, true]);
   });
 });

@@ -98,7 +98,7 @@ describe('mergeRunResults', () => {
     expect(m.durationMs).toBe(69_500);
   });
 
-  it('keeps every section the parts have (a section without a merge rule fails here)', () => {
+  it('keeps every section the parts have (with the MergeRules type, which wants a rule per field)', () => {
     // Parts with every optional section filled: whatever RunResult gains must survive a merge.
     const full = (startedAt: string, f: FanoutResult): RunResult => ({
       ...makeResult({ startedAt, partial: true }),

@@ -18,8 +18,7 @@ import { GivenUpRanges } from './given-up.js';
 import { readProbe, type ProbeStamp } from '../../protocol/payload.js';
 import type { ClientConnection, ConnectionEnd } from '../../protocol/driver.js';
 import type { LoadModel } from '../../scenario/types.js';
-import { MISSED_SEND_THRESHOLD_US } from '../engine.js';
-import type { GroupRuntime, PacedSession, RoleHost, Session } from '../session.js';
+import { type GroupRuntime, MISSED_SEND_THRESHOLD_US, type PacedSession, type RoleHost, type Session } from '../session.js';
 
 const stamp: ProbeStamp = { seq: 0, intendedUs: 0 };
 

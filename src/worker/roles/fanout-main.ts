@@ -54,7 +54,7 @@ export function mergeFanoutSummaries(
 }
 
 /** Notes the fan-out section needs next to its numbers (target-dependent caveats). */
-export function fanoutRunNotes(scenario: Scenario, isEmbedded: boolean, targetUrl: string, f: FanoutResult): string[] {
+function fanoutRunNotes(scenario: Scenario, isEmbedded: boolean, targetUrl: string, f: FanoutResult): string[] {
   const notes: string[] = [];
   if (scenario.server && !isEmbedded) notes.push('server.publishRate applies to the embedded server only: the target publishes by itself');
   const host = new URL(targetUrl).hostname;

@@ -15,7 +15,7 @@ import { firstSendOffsetUs, nextIntervalUs } from '../../load/schedule.js';
 import type { ClientConnection, ConnectionEnd } from '../../protocol/driver.js';
 import type { LoadModel } from '../../scenario/types.js';
 import type { GroupRuntime, PacedSession, RoleHost, Session } from '../session.js';
-import type { FanoutBook, FanoutMember, FanoutTotals, SubscriberAccount } from './fanout-book.js';
+import { FanoutBook, type FanoutMember, type FanoutTotals, type SubscriberAccount } from './fanout-book.js';
 import { readFanoutStamp, type FanoutStamp, type FanoutWriter } from './fanout-stamp.js';
 import { ARRIVED_AGAIN, ARRIVED_LATE, SeqTracker } from './seq-tracker.js';
 
@@ -315,5 +315,7 @@ function step(v: number, size: number): number {
  * the group's role decides whether it publishes, subscribes or both).
  */
 export function createFanoutSession(host: RoleHost, group: GroupRuntime, globalIndex: number, book: unknown): Session {
-  return new FanoutSession(host, group, globalIndex, book as FanoutBook);
+  if (!(book instanceof FanoutBook))
+    throw new Error('fan-out session without a fan-out book: roles/registry.ts pairs the fan-out roles with one');
+  return new FanoutSession(host, group, globalIndex, book);
 }

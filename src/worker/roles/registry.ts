@@ -26,7 +26,7 @@ const COORDINATORS = {
   },
 } satisfies Record<string, CoordinatorDefinition>;
 
-export type CoordinatorName = keyof typeof COORDINATORS;
+type CoordinatorName = keyof typeof COORDINATORS;
 
 interface RoleDefinition {
   create: SessionFactory;
