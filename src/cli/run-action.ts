@@ -147,6 +147,9 @@ export function toOverrides(a: Record<string, unknown>): RunOverrides {
   if (has('sse-client')) o.sseClient = a['sse-client'] as 'http' | 'eventsource';
   if (has('expect-replies')) o.expectReplies = countFlag('expect-replies', a['expect-replies'], { integer: true, min: 1 });
   if (has('skip-first')) o.skipFirst = countFlag('skip-first', a['skip-first'], { integer: true });
+  if (has('server')) o.serverCommand = nonEmpty('server', a.server);
+  if (has('server-ready-timeout'))
+    o.serverReadyTimeoutMs = positive('server-ready-timeout', durationFlag('server-ready-timeout', a['server-ready-timeout'], 's'));
   if (has('echo-delay')) o.echoDelayMs = durationFlag('echo-delay', a['echo-delay']);
   if (a['echo-serial'] === true) {
     if (!(o.echoDelayMs! > 0))
@@ -163,6 +166,12 @@ export function toOverrides(a: Record<string, unknown>): RunOverrides {
   if (o.echoDelayMs !== undefined && o.target !== undefined)
     throw new UsageError('--echo-delay applies to the embedded server only; it cannot slow down --target');
   return o;
+}
+
+function nonEmpty(flag: string, value: unknown): string {
+  const text = String(value).trim();
+  if (!text) throw new UsageError(`--${flag} needs a command, e.g. --${flag} 'node server.js --port {port}'`);
+  return text;
 }
 
 function positive(flag: string, n: number): number {

@@ -15,6 +15,7 @@ import { splitByWeights, splitEvenly } from '../load/schedule.js';
 import { UsageError } from '../errors.js';
 import { localEndpointsFor, sourceAddressesFor } from './source-addresses.js';
 import { mainCoordinatorsFor, roleFor } from '../worker/roles/registry.js';
+import { launchServer, type LaunchedServer } from '../launch/server-command.js';
 import { startEmbeddedServer } from '../server/embedded.js';
 import type { RunningServer } from '../server/running-server.js';
 import { TOOL_VERSION } from '../version.js';
@@ -57,12 +58,30 @@ export async function runScenario(plan: RunPlan, options: RunOptions = {}): Prom
     }
   }
   let server: RunningServer | undefined;
+  let launched: LaunchedServer | undefined;
   if (plan.target.embedded) {
     const { echoDelayMs, echoSerial, publishIntervalMs, processes, profile } = plan.embeddedServer;
     server = await startEmbeddedServer({ host: '127.0.0.1', port: 0, echoDelayMs, echoSerial, publishIntervalMs, processes, profile });
+  } else if (plan.target.launch) launched = await launchServer(plan.target.launch);
+  try {
+    return await runAgainst(plan, options, server, launched);
+  } finally {
+    // Whatever happened, a server rtbench started does not outlive the run.
+    await launched?.stop();
   }
+}
+
+/** The run proper, once the target is up: `server` (embedded) and `launched` are closed by the caller or here. */
+async function runAgainst(
+  plan: RunPlan,
+  options: RunOptions,
+  server: RunningServer | undefined,
+  launched: LaunchedServer | undefined,
+): Promise<RunOutput> {
+  const scenario = plan.scenario;
+  const localPort = server?.port ?? launched?.port;
   const groupUrls = scenario.groups.map(
-    (g) => g.targetUrl ?? scenario.targetUrl ?? `${g.protocol === 'ws' ? 'ws' : 'http'}://127.0.0.1:${server!.port}${g.path}`,
+    (g) => g.targetUrl ?? scenario.targetUrl ?? `${g.protocol === 'ws' ? 'ws' : 'http'}://127.0.0.1:${localPort}${g.path}`,
   );
   const peak = Math.max(0, ...scenario.phases.map((p) => p.connections));
   let sourceAddresses: string[];
@@ -207,6 +226,11 @@ export async function runScenario(plan: RunPlan, options: RunOptions = {}): Prom
     notes: [
       ...(plan.target.embedded
         ? [`target: the embedded reference server (profile ${plan.embeddedServer.profile}), started by rtbench in its own process`]
+        : []),
+      ...(launched
+        ? [
+            `target: the server command '${launched.command}', started by rtbench on 127.0.0.1:${launched.port} (pid ${launched.pid}) and stopped after the run`,
+          ]
         : []),
       ...plan.notes,
       ...(sourceAddresses.length > 1

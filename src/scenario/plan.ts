@@ -13,6 +13,8 @@ export interface TargetPlan {
   embedded: boolean;
   /** Short label used when comparing runs (`embedded`, or host:port/path). */
   label: string;
+  /** A server command rtbench starts, waits for and stops around the run (`--server`). */
+  launch?: { command: string; readyTimeoutMs: number };
 }
 
 export interface RunPlan {

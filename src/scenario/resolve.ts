@@ -42,6 +42,9 @@ export interface RunOverrides {
   workers?: number;
   echoDelayMs?: number;
   echoSerial?: boolean;
+  /** `--server`: a command that starts the target (`{port}` becomes a free loopback port). */
+  serverCommand?: string;
+  serverReadyTimeoutMs?: number;
   serverProfile?: ServerProfile;
   sourceIps?: string[];
 }
@@ -142,7 +145,14 @@ export function resolvePlan(scenario: Scenario, o: RunOverrides, cores: number, 
       'lengthen --duration or shorten --warmup (--warmup 0 measures everything)',
     );
   }
-  const embedded = s.groups.some((g) => !g.targetUrl && !s.targetUrl);
+  if (o.serverCommand !== undefined && o.target !== undefined) {
+    throw new UsageError('give --server (a command rtbench starts) or --target (a server already running), not both');
+  }
+  const launched = o.serverCommand !== undefined && s.groups.some((g) => !g.targetUrl && !s.targetUrl);
+  const embedded = !launched && s.groups.some((g) => !g.targetUrl && !s.targetUrl);
+  if (launched && (o.echoDelayMs !== undefined || o.serverProfile !== undefined)) {
+    throw new UsageError('--echo-delay and --server-profile set up the embedded server; with --server the command is the server');
+  }
   const firstUrl = s.groups[0]!.targetUrl ?? s.targetUrl;
   const peak = Math.max(0, ...s.phases.map((p) => p.connections));
   // Each connection is a file descriptor in one generator process (and one server process):
@@ -177,7 +187,12 @@ export function resolvePlan(scenario: Scenario, o: RunOverrides, cores: number, 
   }
   const plan: RunPlan = {
     scenario: s,
-    target: { url: firstUrl ?? '', embedded, label: embedded ? 'embedded' : targetLabel(firstUrl!) },
+    target: {
+      url: firstUrl ?? '',
+      embedded,
+      label: embedded ? 'embedded' : launched ? commandLabel(o.serverCommand!) : targetLabel(firstUrl!),
+      ...(launched ? { launch: { command: o.serverCommand!, readyTimeoutMs: o.serverReadyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS } } : {}),
+    },
     workers,
     embeddedServer: {
       echoDelayMs: o.echoDelayMs ?? 0,
@@ -215,6 +230,14 @@ function overrideLoad(load: LoadModel | undefined, o: RunOverrides): LoadModel |
   if (load?.kind === 'open') return { ...load, arrival: o.arrival ?? load.arrival, maxInFlight: o.maxInFlight ?? load.maxInFlight };
   if (load?.kind === 'closed' && o.thinkTimeMs !== undefined) return { ...load, thinkTimeMs: o.thinkTimeMs };
   return load;
+}
+
+/** How long a `--server` command has to accept connections. */
+export const DEFAULT_READY_TIMEOUT_MS = 10_000;
+
+/** A launched server's label: its command, cut short. */
+function commandLabel(command: string): string {
+  return command.length > 40 ? `${command.slice(0, 39)}…` : command;
 }
 
 function targetLabel(url: string): string {

@@ -90,6 +90,18 @@ export const runCommand: CommandSpec = {
         group: G_TARGET,
         describe: 'messages the server sends on connect (a greeting) to skip [default: 0]',
       })
+      .option('server', {
+        type: 'string',
+        group: G_TARGET,
+        describe:
+          'a command that starts the target server; rtbench runs it (in its own process group), waits until it accepts, ' +
+          'measures, then stops it. {port} becomes a free loopback port; without it, the port the command prints',
+      })
+      .option('server-ready-timeout', {
+        type: 'string',
+        group: G_TARGET,
+        describe: 'how long --server has to accept connections [default: 10s]',
+      })
       .option('echo-delay', {
         type: 'string',
         group: G_TARGET,

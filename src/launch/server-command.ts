@@ -1,0 +1,187 @@
+/**
+ * A target server rtbench starts itself (`--server 'CMD'`): the command runs through the shell
+ * in a process group of its own, on a free loopback port when it names `{port}` (otherwise on
+ * the port it prints), and rtbench waits until that port accepts before any load. Stopping
+ * sends SIGTERM to the whole group, waits a grace period, then SIGKILLs what is left, so
+ * nothing the command started outlives the run.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { connect, createServer } from 'node:net';
+import { ExitCode, RtbenchError } from '../errors.js';
+
+/** How long a stopped server may take to exit on SIGTERM before its process group is killed. */
+export const STOP_GRACE_MS = 3000;
+/** Lines of the command's output kept for the error message when it fails to start. */
+const TAIL_LINES = 5;
+/** A port announced on the command's output: `127.0.0.1:8080`, `localhost:8080`, `port 8080`. */
+const PRINTED_PORT = /(?:127\.0\.0\.1|localhost|0\.0\.0\.0|\[::1?\]|\bport)\D{0,3}(\d{2,5})\b/i;
+
+export interface LaunchOptions {
+  command: string;
+  /** How long the command has to accept connections. */
+  readyTimeoutMs: number;
+}
+
+/** A server command that is running and accepting on `port`. */
+export interface LaunchedServer {
+  readonly command: string;
+  readonly pid: number;
+  readonly port: number;
+  /** The command's process exited (the run is then over for it). */
+  readonly exited: Promise<string>;
+  /** Stops the whole process group; resolves when the command's process is gone. */
+  stop(): Promise<void>;
+}
+
+/** The command never accepted connections, or died first: the run cannot be carried out (exit 3). */
+export class LaunchError extends RtbenchError {
+  constructor(message: string, tail: string[]) {
+    super(tail.length ? `${message}; its last output:\n  ${tail.join('\n  ')}` : message, ExitCode.Unreachable);
+  }
+}
+
+/** A free port on 127.0.0.1 (bound, then released for the command to take). */
+export function freeLoopbackPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/** Starts `command` and resolves once its port accepts; rejects with a LaunchError otherwise. */
+export async function launchServer(o: LaunchOptions): Promise<LaunchedServer> {
+  const namedPort = o.command.includes('{port}') ? await freeLoopbackPort() : undefined;
+  const command = namedPort === undefined ? o.command : o.command.replaceAll('{port}', String(namedPort));
+  // A group of its own (detached): the command's children are stopped with it.
+  // stdin stays open (never written), as a terminal's would: some servers stop when it closes.
+  const child = spawn('/bin/sh', ['-c', command], { detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
+  const output = new OutputTail();
+  let printedPort: number | undefined;
+  const onOutput = (chunk: Buffer): void => {
+    const text = chunk.toString('utf8');
+    output.add(text);
+    if (namedPort === undefined && printedPort === undefined) {
+      const m = PRINTED_PORT.exec(text);
+      if (m) printedPort = Number(m[1]);
+    }
+  };
+  child.stdout!.on('data', onOutput);
+  child.stderr!.on('data', onOutput);
+  const exited = new Promise<string>((resolve) => {
+    child.once('exit', (code, signal) => resolve(signal ? `signal ${signal}` : `code ${code}`));
+    child.once('error', (err) => resolve(err.message));
+  });
+  let exitReason: string | undefined;
+  void exited.then((r) => (exitReason = r));
+
+  const deadline = Date.now() + o.readyTimeoutMs;
+  for (;;) {
+    if (exitReason !== undefined)
+      throw new LaunchError(`server command '${o.command}' exited (${exitReason}) before it accepted connections`, output.lines());
+    const port = namedPort ?? printedPort;
+    if (port !== undefined && (await accepts(port))) {
+      return { command, pid: child.pid!, port, exited, stop: () => stopGroup(child, exited) };
+    }
+    if (Date.now() > deadline) {
+      await stopGroup(child, exited);
+      const what = port === undefined ? 'printed no port and has no {port} in it' : `did not accept connections on 127.0.0.1:${port}`;
+      throw new LaunchError(`server command '${o.command}' ${what} within ${Math.round(o.readyTimeoutMs / 1000)} s`, output.lines());
+    }
+    await sleep(50);
+  }
+}
+
+/** True when 127.0.0.1:`port` accepts a TCP connection. */
+function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+/**
+ * SIGTERM to the group, then SIGKILL to whatever of it is left after the grace period. Waits for
+ * the group, not only the shell: the shell may exit on SIGTERM while the server it started is
+ * still shutting down (or ignores the signal).
+ */
+async function stopGroup(child: ChildProcess, exited: Promise<string>): Promise<void> {
+  const pgid = child.pid!;
+  signalGroup(pgid, 'SIGTERM');
+  const graceEnd = Date.now() + STOP_GRACE_MS;
+  while (groupAlive(pgid) && Date.now() < graceEnd) await sleep(50);
+  if (groupAlive(pgid)) signalGroup(pgid, 'SIGKILL');
+  const killEnd = Date.now() + 1000;
+  while (groupAlive(pgid) && Date.now() < killEnd) await sleep(20);
+  await Promise.race([exited, sleep(1000)]);
+  child.stdin?.destroy();
+}
+
+function signalGroup(pgid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pgid, signal);
+  } catch {
+    // The group is gone already.
+  }
+}
+
+/**
+ * True while a process of the group lives. A zombie does not count: an orphan that has exited
+ * stays one until whatever adopted it reaps it, which in a container may be never. Linux reads
+ * /proc; elsewhere signal 0 answers (zombies included).
+ */
+export function groupAlive(pgid: number): boolean {
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    try {
+      process.kill(-pgid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+  for (const name of entries) {
+    if (name.charCodeAt(0) < 48 || name.charCodeAt(0) > 57) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+    } catch {
+      continue; // gone meanwhile
+    }
+    // "pid (comm) state ppid pgrp ...": comm may hold spaces and parentheses, so split after the last ')'.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (Number(fields[2]) === pgid && fields[0] !== 'Z' && fields[0] !== 'X') return true;
+  }
+  return false;
+}
+
+/** The last lines of a command's output, for an error message. */
+class OutputTail {
+  private text = '';
+
+  add(chunk: string): void {
+    this.text = (this.text + chunk).slice(-4096);
+  }
+
+  lines(): string[] {
+    return this.text
+      .split('\n')
+      .map((l) => l.trimEnd())
+      .filter(Boolean)
+      .slice(-TAIL_LINES);
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

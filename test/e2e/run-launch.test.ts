@@ -1,0 +1,108 @@
+/**
+ * `rtbench run --server 'CMD'`: rtbench starts the target itself, waits until it accepts, runs,
+ * and stops the whole process group afterwards, whatever happened. Each failure of the command
+ * is one line on stderr and exit 3, with nothing left running.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { groupAlive } from '../../dist/launch/server-command.js';
+import { isAlive } from '../helpers/processes.js';
+
+const TRUTH_SERVER = 'node test/fixtures/truth-server.mjs';
+
+function run(args: string[]) {
+  const out = join(mkdtempSync(join(tmpdir(), 'rtbench-launch-')), 'result.json');
+  const r = spawnSync(process.execPath, ['bin/rtbench.js', 'run', 'echo', ...args, '--out', out, '--quiet'], {
+    encoding: 'utf8',
+    timeout: 40_000,
+  });
+  let result: { counters: Record<string, number>; notes: string[]; target: { label: string } } | undefined;
+  try {
+    result = JSON.parse(readFileSync(out, 'utf8'));
+  } catch {
+    result = undefined;
+  }
+  return { status: r.status, stderr: r.stderr, result };
+}
+
+/** Pids of live processes whose command line contains `marker` (from /proc; zombies excluded). */
+function processesWith(marker: string): number[] {
+  return readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name) && Number(name) !== process.pid)
+    .filter((pid) => {
+      try {
+        const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+        return cmdline.includes(marker) && isAlive(Number(pid));
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+/** The pid the run's note names for the launched command. */
+function launchedPid(notes: string[]): number {
+  const note = notes.find((n) => n.startsWith('target: the server command'));
+  expect(note, 'the note naming the launched command').toBeDefined();
+  return Number(/\(pid (\d+)\)/.exec(note!)![1]);
+}
+
+describe('run --server', () => {
+  it('starts the command on a free port ({port}), measures it, and leaves nothing running', () => {
+    const r = run(['--server', 'node bin/rtbench.js serve --port {port}', '-c', '4', '-d', '1s', '--warmup', '0']);
+    expect(r.status).toBe(0);
+    const c = r.result!.counters;
+    expect(c.connections_opened).toBe(4);
+    expect(c.msgs_sent).toBeGreaterThan(300);
+    expect(c.msgs_received).toBe(c.msgs_sent);
+    expect(r.result!.target.label).toBe('node bin/rtbench.js serve --port {port}');
+    // The command ran in a process group of its own, and no process of it is left.
+    expect(groupAlive(launchedPid(r.result!.notes))).toBe(false);
+  });
+
+  it('without {port}, uses the port the command prints', () => {
+    const r = run(['--server', 'node bin/rtbench.js serve --port 0', '-c', '2', '-d', '500ms', '--warmup', '0']);
+    expect(r.status).toBe(0);
+    expect(r.result!.counters.msgs_received).toBeGreaterThan(0);
+    expect(r.result!.notes.some((n) => /started by rtbench on 127\.0\.0\.1:\d+/.test(n))).toBe(true);
+  });
+
+  it('a server that ignores SIGTERM is killed after the grace period, with everything it started', () => {
+    const r = run(['--server', `${TRUTH_SERVER} --port {port} --ignore-sigterm`, '-c', '2', '-d', '500ms', '--warmup', '0']);
+    expect(r.status).toBe(0);
+    expect(r.result!.counters.msgs_received).toBe(r.result!.counters.msgs_sent);
+    expect(groupAlive(launchedPid(r.result!.notes))).toBe(false);
+  });
+
+  it('a command that is not found: one line with its own error, exit 3', () => {
+    const r = run(['--server', 'rtbench-no-such-command --port {port}', '-d', '1s']);
+    expect(r.status).toBe(3);
+    expect(r.stderr).toMatch(
+      /^rtbench: server command 'rtbench-no-such-command --port \{port\}' exited \(code 127\) before it accepted connections; its last output:\n {2}.*not found/,
+    );
+    expect(r.stderr).not.toMatch(/at .*\.js:\d+/);
+  });
+
+  it('a command that exits at once: exit 3', () => {
+    const r = run(['--server', `node -e "process.exit(4)"`, '-d', '1s']);
+    expect(r.status).toBe(3);
+    expect(r.stderr.trim()).toBe(`rtbench: server command 'node -e "process.exit(4)"' exited (code 4) before it accepted connections`);
+  });
+
+  it('a command that never listens or prints a port: exit 3 after the ready timeout, and it is stopped', () => {
+    const started = Date.now();
+    const r = run(['--server', `node -e "setInterval(() => {}, 1000)" marker-${started}`, '--server-ready-timeout', '1s', '-d', '1s']);
+    expect(r.status).toBe(3);
+    expect(r.stderr).toContain('printed no port and has no {port} in it within 1 s');
+    expect(processesWith(`marker-${started}`)).toEqual([]);
+  });
+
+  it('--server and --target together: exit 2 before anything starts', () => {
+    const r = run(['--server', 'node bin/rtbench.js serve --port {port}', '--target', 'ws://127.0.0.1:1/']);
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim()).toBe('rtbench: give --server (a command rtbench starts) or --target (a server already running), not both');
+  });
+});
