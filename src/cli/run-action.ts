@@ -148,6 +148,7 @@ export function toOverrides(a: Record<string, unknown>): RunOverrides {
   if (has('expect-replies')) o.expectReplies = countFlag('expect-replies', a['expect-replies'], { integer: true, min: 1 });
   if (has('skip-first')) o.skipFirst = countFlag('skip-first', a['skip-first'], { integer: true });
   if (has('server')) o.serverCommand = nonEmpty('server', a.server);
+  if (has('server-pid')) o.serverPid = countFlag('server-pid', a['server-pid'], { integer: true, min: 1 });
   if (has('server-ready-timeout'))
     o.serverReadyTimeoutMs = positive('server-ready-timeout', durationFlag('server-ready-timeout', a['server-ready-timeout'], 's'));
   if (has('echo-delay')) o.echoDelayMs = durationFlag('echo-delay', a['echo-delay']);

@@ -193,6 +193,11 @@ function rowRefs(entries: CompareEntry[]): MetricRef[] {
     if (present.includes(metric)) refs.push({ kind: 'throughput', name });
   }
   if (runs.some((r) => r.counters.msgs_lost > 0)) refs.push({ kind: 'counter', name: 'msgs_lost' });
+  if (runs.some((r) => r.server)) {
+    for (const figure of ['cpu_percent.mean', 'cpu_percent.max', 'rss.peak', 'msgs_per_cpu_second', 'rss_per_connection'] as const) {
+      refs.push({ kind: 'server', figure });
+    }
+  }
   refs.push({ kind: 'errors' }, { kind: 'error_rate' });
   return refs;
 }

@@ -146,7 +146,7 @@ export function gateVerdicts(results: readonly GateCheckResult[]): Verdict[] {
   return results.map((g) => ({
     check: g.check,
     actual: g.current ? Math.round(g.current.median * 1000) / 1000 : null,
-    unit: { us: 'us', count: '', per_sec: '/s', percent: '%' }[g.kind],
+    unit: { us: 'us', count: '', per_sec: '/s', percent: '%', bytes: 'B' }[g.kind],
     pass: g.pass,
     detail: g.detail,
   }));

@@ -8,11 +8,13 @@
  * - `errors` (all classes) or one class: `errors.connect_refused`;
  * - a throughput: `msgs_per_sec` (replies measured per second) or `deliveries_per_sec`
  *   (fan-out deliveries measured per second);
- * - `error_rate`: errors per operation attempted, in percent.
+ * - `error_rate`: errors per operation attempted, in percent;
+ * - a figure of the target server's cost (`server.cpu_percent.mean`, `server.rss.peak`, ...:
+ *   SERVER_FIGURES), present when the target was local.
  */
 import { COUNTER_NAMES, type CounterName } from '../metrics/counters.js';
 import { METRIC_IDS, type MetricId } from '../metrics/metric-ids.js';
-import type { RunResult } from '../metrics/result.js';
+import type { RunResult, ServerResources } from '../metrics/result.js';
 
 /** Statistics of a histogram metric, as named in `metrics.<id>` of the result file. */
 export const STATS = ['p50', 'p90', 'p99', 'p99_9', 'p99_99', 'min', 'mean', 'max', 'count'] as const;
@@ -28,16 +30,32 @@ export const THROUGHPUTS = { msgs_per_sec: 'latency', deliveries_per_sec: 'fanou
 /** `msgs_per_sec` or `deliveries_per_sec`. */
 export type ThroughputName = keyof typeof THROUGHPUTS;
 
+/** The `server.` figures: where each sits in the result's `server` section, its kind, which way is better. */
+export const SERVER_FIGURES = {
+  'cpu_percent.mean': { read: (s) => s.cpu_percent.mean, kind: 'percent', better: 'lower' },
+  'cpu_percent.max': { read: (s) => s.cpu_percent.max, kind: 'percent', better: 'lower' },
+  'rss.start': { read: (s) => s.rss_bytes.start, kind: 'bytes', better: 'lower' },
+  'rss.peak': { read: (s) => s.rss_bytes.peak, kind: 'bytes', better: 'lower' },
+  'rss.end': { read: (s) => s.rss_bytes.end, kind: 'bytes', better: 'lower' },
+  threads: { read: (s) => s.threads, kind: 'count', better: 'lower' },
+  open_fds: { read: (s) => s.open_fds, kind: 'count', better: 'lower' },
+  msgs_per_cpu_second: { read: (s) => s.msgs_per_cpu_second, kind: 'count', better: 'higher' },
+  rss_per_connection: { read: (s) => s.rss_bytes_per_connection, kind: 'bytes', better: 'lower' },
+} as const satisfies Record<string, { read: (s: ServerResources) => number | null; kind: ValueKind; better: 'lower' | 'higher' }>;
+/** One of {@link SERVER_FIGURES}' keys. */
+export type ServerFigure = keyof typeof SERVER_FIGURES;
+
 /** A parsed metric reference. */
 export type MetricRef =
   | { kind: 'histogram'; metric: MetricId; stat: Stat }
   | { kind: 'counter'; name: CounterName }
   | { kind: 'errors'; errorClass?: string }
   | { kind: 'throughput'; name: ThroughputName }
-  | { kind: 'error_rate' };
+  | { kind: 'error_rate' }
+  | { kind: 'server'; figure: ServerFigure };
 
-/** What a reference's values are: microseconds, a plain count, a rate per second, a percentage. */
-export type ValueKind = 'us' | 'count' | 'per_sec' | 'percent';
+/** What a reference's values are: microseconds, a plain count, a rate per second, a percentage, bytes. */
+export type ValueKind = 'us' | 'count' | 'per_sec' | 'percent' | 'bytes';
 
 /** Counters where more is better; every other counter counts trouble (lost, failed, ...). */
 const MORE_IS_BETTER: ReadonlySet<CounterName> = new Set<CounterName>([
@@ -66,6 +84,16 @@ export function parseMetricRef(text: string): { ref: MetricRef } | { problem: st
       return { problem: `unknown statistic "${tail}" for ${metric}; use ${listOr(STATS)}` };
     }
     return { ref: { kind: 'histogram', metric, stat: tail as Stat } };
+  }
+  if (head === 'server') {
+    if (tail === undefined || !(tail in SERVER_FIGURES)) {
+      return {
+        problem: `server needs a figure: ${Object.keys(SERVER_FIGURES)
+          .map((f) => `server.${f}`)
+          .join(', ')}`,
+      };
+    }
+    return { ref: { kind: 'server', figure: tail as ServerFigure } };
   }
   if (head === 'errors') {
     if (tail === undefined) return { ref: { kind: 'errors' } };
@@ -99,6 +127,8 @@ export function metricRefText(ref: MetricRef): string {
       return ref.name;
     case 'error_rate':
       return 'error_rate';
+    case 'server':
+      return `server.${ref.figure}`;
   }
 }
 
@@ -111,6 +141,8 @@ export function valueKind(ref: MetricRef): ValueKind {
       return 'per_sec';
     case 'error_rate':
       return 'percent';
+    case 'server':
+      return SERVER_FIGURES[ref.figure].kind;
     default:
       return 'count';
   }
@@ -125,6 +157,8 @@ export function betterWhen(ref: MetricRef): 'lower' | 'higher' {
       return 'higher';
     case 'counter':
       return MORE_IS_BETTER.has(ref.name) ? 'higher' : 'lower';
+    case 'server':
+      return SERVER_FIGURES[ref.figure].better;
     default:
       return 'lower';
   }
@@ -152,6 +186,8 @@ export function readMetric(r: RunResult, ref: MetricRef): number | null {
     }
     case 'error_rate':
       return errorRatePercent(r);
+    case 'server':
+      return r.server ? SERVER_FIGURES[ref.figure].read(r.server) : null;
   }
 }
 
@@ -179,7 +215,7 @@ function listOr(items: readonly string[]): string {
 
 /** The nearest known top-level name within two edits, for "did you mean". */
 function closestName(input: string): string | undefined {
-  const names = [...METRIC_IDS, ...COUNTER_NAMES, 'errors', 'error_rate', ...Object.keys(THROUGHPUTS)];
+  const names = [...METRIC_IDS, ...COUNTER_NAMES, 'errors', 'error_rate', 'server', ...Object.keys(THROUGHPUTS)];
   let best: string | undefined;
   let bestDistance = 3;
   for (const n of names) {

@@ -3,7 +3,7 @@
  * how the tables print the values of each kind. Latencies are microseconds inside, whatever
  * unit the user wrote; a bare number on a latency is microseconds (the result file's unit).
  */
-import { formatCount, formatUs } from '../units.js';
+import { formatBytes, formatCount, formatUs, parseSizeBytes } from '../units.js';
 import type { ValueKind } from './metric-ref.js';
 
 /** A parsed value: in the reference's base unit, plus the unit it was written in for display. */
@@ -44,6 +44,13 @@ export function parseQuantity(text: string, kind: ValueKind, subject: string): {
       }
       return { quantity: { value: n * factor, unit: kind === 'count' ? '' : '/s', scale: 1 } };
     }
+    case 'bytes': {
+      const bytes = parseSizeBytes(text);
+      if (bytes === undefined) return { problem: `${subject} is a size; give e.g. 512MiB, 64KiB or 1000000 (got "${text}")` };
+      // Actual values are shown in the unit written (`512MiB` → MiB).
+      const scale = suffix === '' ? 1 : (parseSizeBytes(`1${suffix}`) ?? 1);
+      return { quantity: { value: bytes, unit: suffix === '' ? 'B' : suffix, scale } };
+    }
     case 'percent': {
       if (suffix !== '' && suffix !== '%')
         return { problem: `${subject} is a percentage; give a number such as 1 or 0.5% (got "${text}")` };
@@ -63,6 +70,8 @@ export function formatValue(value: number, kind: ValueKind): string {
       return `${formatCount(Math.round(value * 10) / 10)}/s`;
     case 'percent':
       return `${value < 10 ? value.toFixed(2) : value.toFixed(1)}%`;
+    case 'bytes':
+      return formatBytes(value);
   }
 }
 

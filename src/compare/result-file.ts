@@ -12,7 +12,7 @@ import { dirname } from 'node:path';
 import { ConfigError, UsageError } from '../errors.js';
 import { COUNTER_NAMES } from '../metrics/counters.js';
 import { decodeHistogram } from '../metrics/histogram.js';
-import { SCHEMA_VERSION, type RunResult } from '../metrics/result.js';
+import { READABLE_SCHEMA_VERSIONS, SCHEMA_VERSION, type RunResult } from '../metrics/result.js';
 
 /** Several rounds of one scenario against one target. */
 export interface RoundsFile {
@@ -51,7 +51,7 @@ export function readResultFile(path: string): LoadedResults {
   }
   if (isObj(doc) && doc.kind === 'rounds') {
     const problems: string[] = [];
-    if (doc.schemaVersion !== SCHEMA_VERSION) problems.push(versionProblem(doc.schemaVersion));
+    if (!READABLE_SCHEMA_VERSIONS.includes(doc.schemaVersion as number)) problems.push(versionProblem(doc.schemaVersion));
     if (typeof doc.label !== 'string') problems.push('label must be a string');
     if (!Array.isArray(doc.rounds) || doc.rounds.length === 0) problems.push('rounds must be a non-empty list of results');
     else doc.rounds.forEach((r, i) => void problems.push(...runProblems(r, `rounds[${i}].`)));
@@ -75,7 +75,7 @@ export function runProblems(value: unknown, prefix: string): string[] {
   if (!isObj(value)) return [`${prefix ? prefix.slice(0, -1) : 'the document'} is not a JSON object`];
   const p: string[] = [];
   const at = (field: string) => `${prefix}${field}`;
-  if (value.schemaVersion !== SCHEMA_VERSION) return [`${prefix}${versionProblem(value.schemaVersion)}`];
+  if (!READABLE_SCHEMA_VERSIONS.includes(value.schemaVersion as number)) return [`${prefix}${versionProblem(value.schemaVersion)}`];
   const scenario = value.scenario;
   if (!isObj(scenario) || typeof scenario.name !== 'string') p.push(`${at('scenario.name')} is missing`);
   else if (!Array.isArray(scenario.phases)) p.push(`${at('scenario.phases')} is missing`);
@@ -114,6 +114,8 @@ export function runProblems(value: unknown, prefix: string): string[] {
  */
 function normalise(value: unknown): RunResult {
   const r = value as RunResult;
+  // Version 1 is version 2 without the optional `server` section.
+  r.schemaVersion = SCHEMA_VERSION;
   for (const n of COUNTER_NAMES) r.counters[n] ??= 0;
   r.notes ??= [];
   r.health ??= {
@@ -135,7 +137,7 @@ function normalise(value: unknown): RunResult {
 function versionProblem(v: unknown): string {
   return v === undefined
     ? 'has no schemaVersion (not an rtbench result)'
-    : `schemaVersion is ${JSON.stringify(v)}; this rtbench reads ${SCHEMA_VERSION}`;
+    : `schemaVersion is ${JSON.stringify(v)}; this rtbench reads ${READABLE_SCHEMA_VERSIONS.join(' and ')}`;
 }
 
 function unreadable(path: string, problems: string | string[]): ConfigError {

@@ -119,6 +119,13 @@ const RULES: MergeRules = {
       parts.map((p) => p.fanout),
       overlapGroups(parts, starts),
     ),
+  // Shards measure one server side by side: their sections describe the same process tree, so
+  // the one that watched longest stands for all. Different servers' costs do not add up.
+  server: ({ parts }) => {
+    const sections = parts.flatMap((p) => (p.server ? [p.server] : []));
+    if (sections.length === 0 || new Set(sections.map((s) => s.pid)).size > 1) return undefined;
+    return sections.reduce((a, b) => (b.cpu_seconds > a.cpu_seconds ? b : a));
+  },
 };
 
 /** Indexes of the parts, grouped by runs that overlapped in time (shards started together). */

@@ -1,5 +1,5 @@
 /**
- * The result document (docs/result-format.md): one JSON file per run, `schemaVersion: 1`. It is plain
+ * The result document (docs/result-format.md): one JSON file per run, `schemaVersion: 2`. It is plain
  * data, so it can be saved, merged, compared and re-rendered later. Histograms are kept
  * encoded next to their summaries, so merges and comparisons stay exact.
  */
@@ -8,7 +8,10 @@ import type { HistogramSummary } from './histogram.js';
 import type { MetricId } from './metric-ids.js';
 import type { Scenario } from '../scenario/types.js';
 
-export const SCHEMA_VERSION = 1;
+/** 2 added `server` (the target's CPU and memory); a version 1 document reads as 2 without it. */
+export const SCHEMA_VERSION = 2;
+/** Versions this rtbench reads. */
+export const READABLE_SCHEMA_VERSIONS: readonly number[] = [1, 2];
 
 /** One metric: its summary plus the compressed base64 HDR histogram. */
 export interface MetricResult extends HistogramSummary {
@@ -90,6 +93,32 @@ export interface RunResult extends RoleSections {
   /** Things a reader must know to trust the numbers (FIFO matching, TLS unverified, ...). */
   notes: string[];
   verdicts?: Verdict[];
+  /** A local target's own cost (a launched command, the embedded server, or --server-pid). */
+  server?: ServerResources;
+}
+
+/**
+ * The target server's process tree over the measured window, sampled from /proc every 250 ms:
+ * CPU in percent of one core, memory, and what the work cost per message and per connection.
+ */
+export interface ServerResources {
+  pid: number;
+  /** How rtbench knows the server: it launched it, it is the embedded server, or the user named the pid. */
+  source: 'launched' | 'embedded' | 'pid';
+  /** Most processes in the tree at once (a cluster's workers, a command's children). */
+  processes: number;
+  cpu_percent: { mean: number; max: number };
+  cpu_seconds: number;
+  rss_bytes: { start: number; peak: number; end: number };
+  /** Most threads and open file descriptors over the tree at once. */
+  threads: number;
+  open_fds: number;
+  /** Measured replies, deliveries or events per CPU-second of the server; null without CPU or messages. */
+  msgs_per_cpu_second: number | null;
+  /** Peak RSS over the connections of the run's peak; null without connections. */
+  rss_bytes_per_connection: number | null;
+  /** One point per sample: seconds since the run started, CPU % and RSS. */
+  timeseries: Array<{ t: number; cpu_percent: number; rss_bytes: number }>;
 }
 
 /** One subscriber's deliveries, for the list of the worst (a lagging receiver is a finding). */

@@ -15,7 +15,7 @@ import { escapeHtml as esc } from './html-escape.js';
 import { buildFigures, PALETTE, type Figure } from './html-charts.js';
 import { runContext } from './md.js';
 import type { Reporter } from './reporter.js';
-import { counterRows, fanoutSummary, type CounterRow, type FanoutSummary } from './run-rows.js';
+import { counterRows, fanoutSummary, serverSummary, type CounterRow, type FanoutSummary } from './run-rows.js';
 import { lineChartSvg } from './svg-chart.js';
 
 /** One run as a self-contained HTML page with its charts. */
@@ -111,9 +111,17 @@ function runTables(r: RunResult): string {
     `<table class="counters"><tr><th>counter</th><th>total</th><th>per second</th></tr>` +
       `${counters.map((c) => `<tr><th>${esc(c.label)}</th><td>${esc(c.total)}</td><td>${esc(c.perSecond)}</td></tr>`).join('')}</table>`,
     fanout ? fanoutHtml(fanout) : '',
+    serverHtml(r),
     verdicts ? `<h2>Thresholds</h2><ul class="verdicts">${verdicts}</ul>` : '',
     r.health.warnings.map((w) => `<p class="warn">⚠ ${esc(w)}</p>`).join(''),
   ].join('');
+}
+
+/** The target server's cost: the headline and its figures as a list. */
+function serverHtml(r: RunResult): string {
+  const s = serverSummary(r);
+  if (!s) return '';
+  return `<h2>Target server</h2><p>${esc(s.headline)}</p><ul class="server">${s.figures.map((line) => `<li>${esc(line)}</li>`).join('')}</ul>`;
 }
 
 /** The fan-out headline, its figures as a list, the worst subscribers as a table. */

@@ -10,7 +10,7 @@ import { formatCount, formatDurationMs, formatUs } from '../units.js';
 import { describeErrors, describePhases, describeSendTiming } from './describe-run.js';
 import { mdTable } from './md-table.js';
 import type { Reporter } from './reporter.js';
-import { counterRows, fanoutSummary, type FanoutSummary } from './run-rows.js';
+import { counterRows, fanoutSummary, serverSummary, type FanoutSummary } from './run-rows.js';
 
 const STAT_COLUMNS = [
   ['p50', 'p50'],
@@ -56,6 +56,8 @@ export const mdReporter: Reporter = {
     if (sendTiming) out.push(`- ${sendTiming}`, '');
     const fanout = fanoutSummary(r);
     if (fanout) out.push(...fanoutMd(fanout));
+    const server = serverSummary(r);
+    if (server) out.push(`**${server.headline}**`, '', ...server.figures.map((line) => `- ${line}`), '');
 
     if (r.verdicts?.length) {
       const rows = r.verdicts.map((v) => [

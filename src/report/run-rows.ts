@@ -126,3 +126,25 @@ export function fanoutSummary(r: RunResult): FanoutSummary | undefined {
     },
   };
 }
+
+/**
+ * The target server's cost over the measured window, in words: a headline and one line per
+ * figure. Undefined when the result has no `server` section (a remote target).
+ */
+export function serverSummary(r: RunResult): { headline: string; figures: string[] } | undefined {
+  const s = r.server;
+  if (!s) return undefined;
+  const how =
+    s.source === 'embedded' ? 'the embedded server' : s.source === 'launched' ? 'the command rtbench started' : 'the process given';
+  const processes = s.processes === 1 ? '1 process' : `${s.processes} processes`;
+  const figures = [
+    `CPU ${s.cpu_percent.mean.toFixed(1)}% of one core on average, ${s.cpu_percent.max.toFixed(1)}% at most (${s.cpu_seconds.toFixed(2)} CPU-s)`,
+    `RSS ${formatBytes(s.rss_bytes.start)} at the start, ${formatBytes(s.rss_bytes.peak)} at the peak, ${formatBytes(s.rss_bytes.end)} at the end`,
+    `threads ${s.threads}, open file descriptors ${s.open_fds}`,
+  ];
+  const per: string[] = [];
+  if (s.msgs_per_cpu_second !== null) per.push(`${formatCount(s.msgs_per_cpu_second)} messages per CPU-second`);
+  if (s.rss_bytes_per_connection !== null) per.push(`${formatBytes(s.rss_bytes_per_connection)} of RSS per connection`);
+  if (per.length > 0) figures.push(per.join(', '));
+  return { headline: `target server (${how}, pid ${s.pid}, ${processes}), measured window:`, figures };
+}

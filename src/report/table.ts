@@ -9,7 +9,7 @@ import type { RunResult } from '../metrics/result.js';
 import { formatCount, formatDurationMs, formatUs } from '../units.js';
 import { describeErrors, describePhases, describeSendTiming, errorTotal } from './describe-run.js';
 import type { ReportOptions, Reporter } from './reporter.js';
-import { counterRows, fanoutSummary, type FanoutSummary } from './run-rows.js';
+import { counterRows, fanoutSummary, serverSummary, type FanoutSummary } from './run-rows.js';
 
 const PERCENTILE_COLUMNS = [
   ['p50', 'p50'],
@@ -52,6 +52,8 @@ export const tableReporter: Reporter = {
     out.push(counters.toString());
     const fanout = fanoutSummary(r);
     if (fanout) out.push(...fanoutLines(fanout, options.color));
+    const server = serverSummary(r);
+    if (server) out.push(server.headline, ...server.figures.map((line) => `  ${line}`));
 
     const sendTiming = describeSendTiming(r);
     if (sendTiming) out.push(sendTiming);

@@ -19,7 +19,8 @@ import { launchServer, type LaunchedServer } from '../launch/server-command.js';
 import { startEmbeddedServer } from '../server/embedded.js';
 import type { RunningServer } from '../server/running-server.js';
 import { TOOL_VERSION } from '../version.js';
-import type { RoleSections } from '../metrics/result.js';
+import type { RoleSections, ServerResources } from '../metrics/result.js';
+import { ServerResourceSampler } from './server-resources.js';
 import type { WorkerPlan } from '../worker/messages.js';
 import { WorkerPool } from '../worker/pool.js';
 
@@ -96,6 +97,12 @@ async function runAgainst(
 
   const startedAt = new Date();
   const startMs = Date.now();
+  // A local target's own cost, over the measured window (the embedded server, a launched
+  // command, or a process the user named).
+  const serverPid = server?.pid ?? launched?.pid ?? plan.target.serverPid;
+  const serverSource = server ? 'embedded' : launched ? 'launched' : 'pid';
+  const resources = serverPid === undefined ? undefined : new ServerResourceSampler(serverPid, serverSource, startMs);
+  let windowTimer: NodeJS.Timeout | undefined;
   const aggregator = new Aggregator(startMs, plan.intervalMs);
   // Set from callbacks (signal, worker events), hence an object rather than locals.
   const status: { outcome: RunOutcome; interruption?: string } = { outcome: 'completed' };
@@ -176,7 +183,10 @@ async function runAgainst(
         break;
       }
       pool.broadcast({ type: 'steady', index: i, warmupMs: i === 0 ? scenario.warmupMs : 0 });
-      if (i === 0) steadyStartMs = Date.now();
+      if (i === 0) {
+        steadyStartMs = Date.now();
+        if (resources) windowTimer = setTimeout(() => resources.begin(), scenario.warmupMs);
+      }
       liveByWorker.clear();
       streamsEnded = false;
       steadyPhase = phase;
@@ -186,6 +196,8 @@ async function runAgainst(
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
     drainStartMs = Date.now();
+    clearTimeout(windowTimer);
+    resources?.end();
     const waitMs = status.outcome === 'interrupted' ? plan.interruptGraceMs : scenario.connection.replyTimeoutMs;
     // Closing takes ~0.1 ms of CPU per connection, more on a loaded machine: the limit grows
     // with each worker's share so big runs are not cut off before their final report.
@@ -244,8 +256,18 @@ async function runAgainst(
       ...notes,
     ],
     ...sections,
+    ...(resources ? serverSection(resources, aggregator.histograms, scenario) : {}),
   };
   return { result, outcome };
+}
+
+/** The `server` section: measured operations (replies, deliveries, events) and the peak connection count. */
+function serverSection(resources: ServerResourceSampler, histograms: Map<MetricId, Histogram>, s: Scenario): { server?: ServerResources } {
+  const count = (id: MetricId) => histograms.get(id)?.totalCount ?? 0;
+  const operations = count('latency') + count('fanout_latency') + count('event_gap') + count('first_event_time');
+  const connections = Math.max(0, ...s.phases.map((p) => p.connections));
+  const server = resources.result(operations, connections);
+  return server ? { server } : {};
 }
 
 /** Connections come back by themselves: run-level reconnect, or SSE streams reconnecting as browsers do. */

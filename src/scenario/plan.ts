@@ -15,6 +15,8 @@ export interface TargetPlan {
   label: string;
   /** A server command rtbench starts, waits for and stops around the run (`--server`). */
   launch?: { command: string; readyTimeoutMs: number };
+  /** A server the user started, whose process tree rtbench samples (`--server-pid`). */
+  serverPid?: number;
 }
 
 export interface RunPlan {

@@ -45,6 +45,8 @@ export interface RunOverrides {
   /** `--server`: a command that starts the target (`{port}` becomes a free loopback port). */
   serverCommand?: string;
   serverReadyTimeoutMs?: number;
+  /** `--server-pid`: the target's process, sampled for CPU and memory. */
+  serverPid?: number;
   serverProfile?: ServerProfile;
   sourceIps?: string[];
 }
@@ -145,6 +147,9 @@ export function resolvePlan(scenario: Scenario, o: RunOverrides, cores: number, 
       'lengthen --duration or shorten --warmup (--warmup 0 measures everything)',
     );
   }
+  if (o.serverPid !== undefined && o.target === undefined) {
+    throw new UsageError('--server-pid names the process of a --target server; rtbench knows the processes of servers it starts');
+  }
   if (o.serverCommand !== undefined && o.target !== undefined) {
     throw new UsageError('give --server (a command rtbench starts) or --target (a server already running), not both');
   }
@@ -192,6 +197,7 @@ export function resolvePlan(scenario: Scenario, o: RunOverrides, cores: number, 
       embedded,
       label: embedded ? 'embedded' : launched ? commandLabel(o.serverCommand!) : targetLabel(firstUrl!),
       ...(launched ? { launch: { command: o.serverCommand!, readyTimeoutMs: o.serverReadyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS } } : {}),
+      ...(o.serverPid !== undefined ? { serverPid: o.serverPid } : {}),
     },
     workers,
     embeddedServer: {

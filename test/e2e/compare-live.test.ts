@@ -74,7 +74,7 @@ describe('compare --target (live)', () => {
     const a = join(saveDir, 'fast.json');
     const b = join(saveDir, 'slow.json');
     const doc = JSON.parse(readFileSync(a, 'utf8'));
-    expect(doc).toMatchObject({ schemaVersion: 1, kind: 'rounds', label: 'fast' });
+    expect(doc).toMatchObject({ schemaVersion: 2, kind: 'rounds', label: 'fast' });
     expect(doc.rounds).toHaveLength(2);
     expect(doc.rounds.map((x: { target: { label: string } }) => x.target.label)).toEqual(['fast', 'fast']);
 

@@ -56,7 +56,7 @@ describe('rtbench merge', () => {
     expect(unreadable).toMatchObject({
       code: 2,
       stdout: '',
-      stderr: `rtbench: ${bad}: not a readable rtbench result: schemaVersion is 9; this rtbench reads 1\n`,
+      stderr: `rtbench: ${bad}: not a readable rtbench result: schemaVersion is 9; this rtbench reads 1 and 2\n`,
     });
   });
 });

@@ -3,12 +3,13 @@
  * and stops the whole process group afterwards, whatever happened. Each failure of the command
  * is one line on stderr and exit 3, with nothing left running.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { groupAlive } from '../../dist/launch/server-command.js';
+import type { ServerResources } from '../../dist/metrics/result.js';
 import { isAlive } from '../helpers/processes.js';
 
 const TRUTH_SERVER = 'node test/fixtures/truth-server.mjs';
@@ -19,7 +20,7 @@ function run(args: string[]) {
     encoding: 'utf8',
     timeout: 40_000,
   });
-  let result: { counters: Record<string, number>; notes: string[]; target: { label: string } } | undefined;
+  let result: { counters: Record<string, number>; notes: string[]; target: { label: string }; server?: ServerResources } | undefined;
   try {
     result = JSON.parse(readFileSync(out, 'utf8'));
   } catch {
@@ -61,6 +62,56 @@ describe('run --server', () => {
     expect(r.result!.target.label).toBe('node bin/rtbench.js serve --port {port}');
     // The command ran in a process group of its own, and no process of it is left.
     expect(groupAlive(launchedPid(r.result!.notes))).toBe(false);
+  });
+
+  it('reports what the launched server cost over the measured window, and thresholds can use it', () => {
+    const r = run([
+      '--server',
+      'node bin/rtbench.js serve --port {port}',
+      '-c',
+      '8',
+      '--rate',
+      '200',
+      '-d',
+      '2s',
+      '--warmup',
+      '500ms',
+      '--threshold',
+      'server.rss.peak<4GiB',
+      '--threshold',
+      'server.cpu_percent.mean<0.001',
+    ]);
+    // The second threshold cannot hold: a server echoing 1,600 msg/s uses some CPU.
+    expect(r.status).toBe(4);
+    const s = r.result!.server!;
+    expect(s.source).toBe('launched');
+    expect(s.pid).toBe(launchedPid(r.result!.notes));
+    expect(s.processes).toBeGreaterThanOrEqual(1);
+    expect(s.cpu_percent.mean).toBeGreaterThan(0);
+    expect(s.cpu_percent.max).toBeGreaterThanOrEqual(s.cpu_percent.mean);
+    expect(s.rss_bytes.peak).toBeGreaterThanOrEqual(s.rss_bytes.start);
+    expect(s.rss_bytes.start).toBeGreaterThan(10 * 1024 * 1024);
+    // The server holds a socket per connection beside its listener and stdio.
+    expect(s.open_fds).toBeGreaterThanOrEqual(8 + 4);
+    expect(s.threads).toBeGreaterThanOrEqual(1);
+    expect(s.msgs_per_cpu_second).toBeGreaterThan(0);
+    expect(s.rss_bytes_per_connection).toBe(Math.round(s.rss_bytes.peak / 8));
+    // Sampled every 250 ms over the 1.5 s measured window.
+    expect(s.timeseries.length).toBeGreaterThanOrEqual(4);
+    expect(r.stderr).toContain('threshold failed: server.cpu_percent.mean<0.001');
+  });
+
+  it('--server-pid samples a server the user started (with --target)', async () => {
+    const child = spawn(process.execPath, ['test/fixtures/truth-server.mjs'], { stdio: ['pipe', 'pipe', 'inherit'] });
+    try {
+      const line = await new Promise<string>((resolve) => child.stdout!.once('data', (b: Buffer) => resolve(b.toString())));
+      const { ws } = JSON.parse(line) as { ws: number };
+      const r = run(['--target', `ws://127.0.0.1:${ws}/`, '--server-pid', String(child.pid), '-c', '2', '-d', '1s', '--warmup', '0']);
+      expect(r.status).toBe(0);
+      expect(r.result!.server).toMatchObject({ pid: child.pid, source: 'pid', processes: 1 });
+    } finally {
+      child.kill('SIGTERM');
+    }
   });
 
   it('without {port}, uses the port the command prints', () => {

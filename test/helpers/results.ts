@@ -81,7 +81,7 @@ export function makeResult(o: FixtureOptions = {}): RunResult {
     thresholds: [],
   } as unknown as RunResult['scenario'];
   return {
-    schemaVersion: 1,
+    schemaVersion: 2,
     tool: { name: 'rtbench', version: '0.1.0' },
     scenario,
     target: { url: o.url ?? `ws://127.0.0.1:9001/${o.label ?? 'node'}`, label: o.label ?? 'node', embedded: false },

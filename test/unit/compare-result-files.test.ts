@@ -30,6 +30,13 @@ describe('readResultFile', () => {
     expect(readResultFile(rounds)).toMatchObject({ path: rounds, label: 'node', runs: [{}, {}] });
   });
 
+  it('reads a schemaVersion 1 result as version 2 without the server section', () => {
+    const path = writeJson(dir, 'v1.json', { ...makeResult(), schemaVersion: 1 });
+    const [run] = readResultFile(path).runs;
+    expect(run!.schemaVersion).toBe(2);
+    expect(run!.server).toBeUndefined();
+  });
+
   it('fills counters an older file lacks with 0', () => {
     const r = makeResult() as unknown as { counters: Record<string, number> };
     delete r.counters.sends_missed;
@@ -41,9 +48,9 @@ describe('readResultFile', () => {
     ['not-json.json', '{ "schemaVersion": 1, ', 'DIR/not-json.json: not a readable rtbench result: not valid JSON ('],
     ['array.json', [], 'DIR/array.json: not a readable rtbench result: the document is not a JSON object'],
     [
-      'v2.json',
-      { ...makeResult(), schemaVersion: 2 },
-      'DIR/v2.json: not a readable rtbench result: schemaVersion is 2; this rtbench reads 1',
+      'v3.json',
+      { ...makeResult(), schemaVersion: 3 },
+      'DIR/v3.json: not a readable rtbench result: schemaVersion is 3; this rtbench reads 1 and 2',
     ],
     ['other.json', { hello: 'world' }, 'DIR/other.json: not a readable rtbench result: has no schemaVersion (not an rtbench result)'],
     [

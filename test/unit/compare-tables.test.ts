@@ -196,7 +196,7 @@ describe('comparison reporters', () => {
 
   it('renders JSON without the runs themselves', () => {
     const doc = comparisonDocument(c);
-    expect(doc).toMatchObject({ schemaVersion: 1, kind: 'comparison', scenario: 'echo', rankBy: 'latency.p99', better: 'lower' });
+    expect(doc).toMatchObject({ schemaVersion: 2, kind: 'comparison', scenario: 'echo', rankBy: 'latency.p99', better: 'lower' });
     expect(doc.entries).toEqual([
       { label: 'node', rounds: 3, partialRounds: 0, errorRatePercent: { median: 0, spread: 0, values: [0, 0, 0] }, flagged: false },
       { label: 'go', rounds: 3, partialRounds: 0, errorRatePercent: { median: 0, spread: 0, values: [0, 0, 0] }, flagged: false },

@@ -146,7 +146,7 @@ describe('evaluateGate', () => {
       "
     `);
     expect(JSON.parse(renderGate(report, 'json', false))).toMatchObject({
-      schemaVersion: 1,
+      schemaVersion: 2,
       kind: 'gate',
       pass: false,
       checks: [{ status: 'within_noise' }, { status: 'regression' }],

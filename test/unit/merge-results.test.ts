@@ -143,6 +143,25 @@ describe('mergeRunResults', () => {
     expect(mergeRunResults([makeResult(), makeResult()]).fanout).toBeUndefined();
   });
 
+  it('keeps the server section of shards that watched one server, and drops it for different servers', () => {
+    const server = (pid: number, cpuSeconds: number) => ({
+      pid,
+      source: 'launched' as const,
+      processes: 1,
+      cpu_percent: { mean: 50, max: 80 },
+      cpu_seconds: cpuSeconds,
+      rss_bytes: { start: 1, peak: 3, end: 2 },
+      threads: 4,
+      open_fds: 20,
+      msgs_per_cpu_second: 1000,
+      rss_bytes_per_connection: 1,
+      timeseries: [],
+    });
+    const part = (pid: number, cpu: number) => ({ ...makeResult(), server: server(pid, cpu) });
+    expect(mergeRunResults([part(7, 1), part(7, 2)]).server!.cpu_seconds).toBe(2);
+    expect(mergeRunResults([part(7, 1), part(8, 2)]).server).toBeUndefined();
+  });
+
   it('refuses results of different scenarios', () => {
     expect(() => mergeRunResults([makeResult(), makeResult({ scenario: 'echo-closed' })])).toThrow(
       new UsageError('cannot merge results of different scenarios ("echo", "echo-closed"); merge the shards or rounds of one scenario'),

@@ -97,6 +97,11 @@ export const runCommand: CommandSpec = {
           'a command that starts the target server; rtbench runs it (in its own process group), waits until it accepts, ' +
           'measures, then stops it. {port} becomes a free loopback port; without it, the port the command prints',
       })
+      .option('server-pid', {
+        type: 'string',
+        group: G_TARGET,
+        describe: "with --target on this machine: the server's process, whose tree rtbench samples for CPU and memory",
+      })
       .option('server-ready-timeout', {
         type: 'string',
         group: G_TARGET,
