@@ -17,7 +17,7 @@ export async function compareAction(args: Record<string, unknown>): Promise<Exit
   const inputs = ((args.inputs as string[] | undefined) ?? []).map(String);
   const format = formatFlag(args, REPORT_FORMATS, 'table');
   const options = compareOptions(args);
-  if (args.target !== undefined) return compareLive(args, inputs, options, format);
+  if (args.target !== undefined || args.server !== undefined) return compareLive(args, inputs, options, format);
 
   const given = LIVE_ONLY_FLAGS.filter((f) => args[f] !== undefined);
   if (given.length > 0) {

@@ -94,26 +94,40 @@ export async function compareLive(
   return neverReached.length > 0 ? ExitCode.Unreachable : ExitCode.Ok;
 }
 
-/** Parses every `--target name=url` and resolves one plan each, before any load starts. */
+/**
+ * Parses every `--target name=url` (a server already running) and `--server name=CMD` (a command
+ * rtbench starts afresh for each of its rounds, and stops before the next target's round, so at
+ * most one target server runs at a time) and resolves one plan each, before any load starts.
+ */
 function planTargets(args: Record<string, unknown>, scenarioName: string): LiveTarget[] {
-  const specs = repeatedFlag(args.target).map((spec) => {
-    const m = /^([A-Za-z0-9_.-]+)=(.+)$/.exec(spec);
-    if (!m)
-      throw new UsageError(`--target must be name=url for compare, such as node=ws://127.0.0.1:9001/ws (got ${JSON.stringify(spec)})`);
-    return { name: m[1]!, url: m[2]! };
-  });
-  if (specs.length < 2) throw new UsageError('a live comparison needs at least two --target name=url');
+  const named = (flag: 'target' | 'server', example: string) =>
+    repeatedFlag(args[flag]).map((spec) => {
+      const m = /^([A-Za-z0-9_.-]+)=(.+)$/.exec(spec);
+      if (!m) throw new UsageError(`--${flag} must be name=${flag === 'target' ? 'url' : 'command'} for compare, such as ${example} (got ${JSON.stringify(spec)})`);
+      return flag === 'target' ? { name: m[1]!, url: m[2]! } : { name: m[1]!, command: m[2]! };
+    });
+  const specs: Array<{ name: string; url?: string; command?: string }> = [
+    ...named('target', 'node=ws://127.0.0.1:9001/ws'),
+    ...named('server', "ref='rtbench serve --port {port}'"),
+  ];
+  if (specs.length < 2) throw new UsageError('a live comparison needs at least two targets: --target name=url or --server name=command');
   const dup = specs.find((s, i) => specs.findIndex((o) => o.name === s.name) !== i);
-  if (dup) throw new UsageError(`--target name "${dup.name}" is given twice; names label the columns and must differ`);
+  if (dup) throw new UsageError(`target name "${dup.name}" is given twice; names label the columns and must differ`);
   if (/^(wss?|https?):\/\//.test(scenarioName))
-    throw new UsageError('with --target name=url, the positional argument is the scenario (e.g. echo), not a URL');
+    throw new UsageError('with --target or --server, the positional argument is the scenario (e.g. echo), not a URL');
 
   const { source, raw } = loadScenario(scenarioName);
   const scenario = validateScenario(raw, source);
-  const overrides = toOverrides({ ...args, target: undefined, header: args.header === undefined ? undefined : repeatedFlag(args.header) });
+  const overrides = toOverrides({
+    ...args,
+    target: undefined,
+    server: undefined,
+    header: args.header === undefined ? undefined : repeatedFlag(args.header),
+  });
   const cores = os.availableParallelism?.() ?? os.cpus().length;
   return specs.map((s) => {
-    const plan = resolvePlan(scenario, { ...overrides, target: s.url }, cores, openFilesLimit());
+    const where = s.url !== undefined ? { target: s.url } : { serverCommand: s.command! };
+    const plan = resolvePlan(scenario, { ...overrides, ...where }, cores, openFilesLimit());
     return { name: s.name, plan, runs: [], outcomes: [] };
   });
 }

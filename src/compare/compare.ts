@@ -5,6 +5,7 @@
  * whose error rate is over the limit are flagged and left out of the ranking: a server that
  * failed most requests must not win on the latency of the few it answered.
  */
+import { isGeneratorWarning } from '../metrics/aggregate.js';
 import { METRIC_IDS } from '../metrics/metric-ids.js';
 import type { RunResult } from '../metrics/result.js';
 import {
@@ -103,11 +104,15 @@ export function compareEntries(entries: CompareEntry[], options: CompareOptions)
   const eligible: Array<{ label: string; value: Spread }> = [];
   compared.forEach((e, i) => {
     const value = rankRow.cells[i];
+    const behind = e.runs.filter((r) => r.health.warnings.some(isGeneratorWarning)).length;
     if (e.flagged)
       unranked.push({
         label: e.label,
         reason: `error rate ${formatValue(e.errorRate!.median, 'percent')} is over the ${options.maxErrorRatePercent}% limit`,
       });
+    // A round whose generator fell behind measured the generator: it cannot rank servers.
+    else if (behind > 0)
+      unranked.push({ label: e.label, reason: `the generator fell behind in ${behind} of ${e.runs.length} round${e.runs.length === 1 ? '' : 's'}` });
     else if (!value) unranked.push({ label: e.label, reason: `no data for ${rankRow.key}` });
     else eligible.push({ label: e.label, value });
   });

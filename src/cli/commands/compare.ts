@@ -13,6 +13,7 @@ const G_OUT = 'Output:';
 
 /** Flags that only mean something when compare runs the load itself. */
 export const LIVE_ONLY_FLAGS = [
+  'server',
   'rounds',
   'cooldown',
   'save-dir',
@@ -71,6 +72,12 @@ export const compareCommand: CommandSpec = {
         type: 'string',
         group: G_LIVE,
         describe: 'name=url of a server to run against (repeat, at least two)',
+      })
+      .option('server', {
+        type: 'string',
+        group: G_LIVE,
+        describe:
+          "name=command of a server rtbench starts itself, afresh for each round and stopped after it ({port} becomes a free port; repeat)",
       })
       .option('rounds', { type: 'string', group: G_LIVE, describe: 'rounds per target, interleaved A B A B [default: 3]' })
       .option('cooldown', {

@@ -1,0 +1,87 @@
+/**
+ * `rtbench compare --server name=CMD`: rtbench starts each server itself, afresh for every
+ * round, one at a time (A B A B), and the side-by-side table carries each server's CPU and
+ * memory next to its latency. Nothing is left running afterwards.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { groupAlive } from '../../dist/launch/server-command.js';
+import type { RunResult } from '../../dist/metrics/result.js';
+import { runBin } from '../helpers/bin.js';
+import { tempDir } from '../helpers/results.js';
+
+const REF = 'node bin/rtbench.js serve --port {port}';
+
+describe('compare --server (live, servers started by rtbench)', () => {
+  it('starts each server fresh per round, one at a time, and compares their cost too', async () => {
+    const saveDir = join(tempDir('rtbench-compare-launch-'), 'rounds');
+    const r = await runBin([
+      'compare',
+      '--server',
+      `ref=${REF}`,
+      '--server',
+      `slow=${REF} --echo-delay 3`,
+      'echo',
+      '-c',
+      '2',
+      '-d',
+      '1s',
+      '--warmup',
+      '0',
+      '-w',
+      '1',
+      '--rounds',
+      '2',
+      '--cooldown',
+      '100ms',
+      '--save-dir',
+      saveDir,
+      '--rank-by',
+      'latency.p50',
+    ]);
+    expect(r.code).toBe(0);
+    expect(r.stderr.match(/^rtbench: round \d\/2 \w+/gm)).toEqual([
+      'rtbench: round 1/2 ref',
+      'rtbench: round 1/2 slow',
+      'rtbench: round 2/2 ref',
+      'rtbench: round 2/2 slow',
+    ]);
+    // The side-by-side table has the servers' cost rows.
+    expect(r.stdout).toMatch(/server\.cpu_percent\.mean/);
+    expect(r.stdout).toMatch(/server\.rss\.peak/);
+    expect(r.stdout).toMatch(/ref: p50 [\d.]+ ± [\d.]+ × lower than slow/);
+
+    const rounds = ['ref', 'slow'].flatMap((name) => {
+      const doc = JSON.parse(readFileSync(join(saveDir, `${name}.json`), 'utf8')) as { rounds: RunResult[] };
+      return doc.rounds;
+    });
+    expect(rounds).toHaveLength(4);
+    // Every round had its own server process, and each one is gone.
+    const pids = rounds.map((run) => run.server!.pid);
+    expect(new Set(pids).size).toBe(4);
+    for (const pid of pids) expect(groupAlive(pid)).toBe(false);
+    for (const run of rounds) expect(run.server!.source).toBe('launched');
+    // One server at a time: no two runs overlap in time.
+    const spans = rounds
+      .map((run) => [Date.parse(run.startedAt), Date.parse(run.startedAt) + run.durationMs] as const)
+      .sort((a, b) => a[0] - b[0]);
+    for (let i = 1; i < spans.length; i++) expect(spans[i]![0]).toBeGreaterThanOrEqual(spans[i - 1]![1]);
+  });
+
+  it('a server command that fails to start: one line and exit 3 before any load', async () => {
+    const r = await runBin([
+      'compare',
+      '--server',
+      'a=rtbench-no-such-command {port}',
+      '--server',
+      `b=${REF}`,
+      'echo',
+      '-d',
+      '1s',
+      '--quiet',
+    ]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/^rtbench: server command 'rtbench-no-such-command \{port\}' exited \(code 127\)/m);
+  });
+});
