@@ -103,7 +103,10 @@ function planTargets(args: Record<string, unknown>, scenarioName: string): LiveT
   const named = (flag: 'target' | 'server', example: string) =>
     repeatedFlag(args[flag]).map((spec) => {
       const m = /^([A-Za-z0-9_.-]+)=(.+)$/.exec(spec);
-      if (!m) throw new UsageError(`--${flag} must be name=${flag === 'target' ? 'url' : 'command'} for compare, such as ${example} (got ${JSON.stringify(spec)})`);
+      if (!m)
+        throw new UsageError(
+          `--${flag} must be name=${flag === 'target' ? 'url' : 'command'} for compare, such as ${example} (got ${JSON.stringify(spec)})`,
+        );
       return flag === 'target' ? { name: m[1]!, url: m[2]! } : { name: m[1]!, command: m[2]! };
     });
   const specs: Array<{ name: string; url?: string; command?: string }> = [

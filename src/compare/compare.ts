@@ -112,7 +112,10 @@ export function compareEntries(entries: CompareEntry[], options: CompareOptions)
       });
     // A round whose generator fell behind measured the generator: it cannot rank servers.
     else if (behind > 0)
-      unranked.push({ label: e.label, reason: `the generator fell behind in ${behind} of ${e.runs.length} round${e.runs.length === 1 ? '' : 's'}` });
+      unranked.push({
+        label: e.label,
+        reason: `the generator fell behind in ${behind} of ${e.runs.length} round${e.runs.length === 1 ? '' : 's'}`,
+      });
     else if (!value) unranked.push({ label: e.label, reason: `no data for ${rankRow.key}` });
     else eligible.push({ label: e.label, value });
   });

@@ -77,7 +77,7 @@ export const compareCommand: CommandSpec = {
         type: 'string',
         group: G_LIVE,
         describe:
-          "name=command of a server rtbench starts itself, afresh for each round and stopped after it ({port} becomes a free port; repeat)",
+          'name=command of a server rtbench starts itself, afresh for each round and stopped after it ({port} becomes a free port; repeat)',
       })
       .option('rounds', { type: 'string', group: G_LIVE, describe: 'rounds per target, interleaved A B A B [default: 3]' })
       .option('cooldown', {
