@@ -121,7 +121,8 @@ function runTables(r: RunResult): string {
 function serverHtml(r: RunResult): string {
   const s = serverSummary(r);
   if (!s) return '';
-  return `<h2>Target server</h2><p>${esc(s.headline)}</p><ul class="server">${s.figures.map((line) => `<li>${esc(line)}</li>`).join('')}</ul>`;
+  const items = s.figures.map((line) => `<li>${esc(line)}</li>`).join('');
+  return `<h2>Target server</h2><p>${esc(s.headline)}</p><ul class="server">${items}</ul>`;
 }
 
 /** The fan-out headline, its figures as a list, the worst subscribers as a table. */

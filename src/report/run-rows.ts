@@ -138,8 +138,10 @@ export function serverSummary(r: RunResult): { headline: string; figures: string
     s.source === 'embedded' ? 'the embedded server' : s.source === 'launched' ? 'the command rtbench started' : 'the process given';
   const processes = s.processes === 1 ? '1 process' : `${s.processes} processes`;
   const figures = [
-    `CPU ${s.cpu_percent.mean.toFixed(1)}% of one core on average, ${s.cpu_percent.max.toFixed(1)}% at most (${s.cpu_seconds.toFixed(2)} CPU-s)`,
-    `RSS ${formatBytes(s.rss_bytes.start)} at the start, ${formatBytes(s.rss_bytes.peak)} at the peak, ${formatBytes(s.rss_bytes.end)} at the end`,
+    `CPU ${s.cpu_percent.mean.toFixed(1)}% of one core on average, ${s.cpu_percent.max.toFixed(1)}% at most ` +
+      `(${s.cpu_seconds.toFixed(2)} CPU-s)`,
+    `RSS ${formatBytes(s.rss_bytes.start)} at the start, ${formatBytes(s.rss_bytes.peak)} at the peak, ` +
+      `${formatBytes(s.rss_bytes.end)} at the end`,
     `threads ${s.threads}, open file descriptors ${s.open_fds}`,
   ];
   const per: string[] = [];

@@ -241,7 +241,8 @@ async function runAgainst(
         : []),
       ...(launched
         ? [
-            `target: the server command '${launched.command}', started by rtbench on 127.0.0.1:${launched.port} (pid ${launched.pid}) and stopped after the run`,
+            `target: the server command '${launched.command}', started by rtbench on 127.0.0.1:${launched.port} ` +
+              `(pid ${launched.pid}) and stopped after the run`,
           ]
         : []),
       ...plan.notes,
