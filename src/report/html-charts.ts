@@ -8,7 +8,7 @@ import type { CompareEntry } from '../compare/compare.js';
 import { decodeHistogram, mergeHistograms, type Histogram } from '../metrics/histogram.js';
 import { METRIC_DESCRIPTIONS, METRIC_IDS, type MetricId } from '../metrics/metric-ids.js';
 import type { RunResult } from '../metrics/result.js';
-import { formatCount } from '../units.js';
+import { formatBytes, formatCount } from '../units.js';
 import { latencyAxis, linearAxis, type ChartSeries, type ChartSpec } from './svg-chart.js';
 
 /** Colour-blind-friendly palette (Tableau 10). */
@@ -35,6 +35,9 @@ export function buildFigures(entries: CompareEntry[]): Figure[] {
   }
   if (entries.some((e) => e.runs.some((r) => r.timeseries.length > 0))) {
     figures.push(latencyOverTime(entries), throughputOverTime(entries));
+  }
+  if (entries.some((e) => e.runs.some((r) => (r.server?.timeseries.length ?? 0) > 0))) {
+    figures.push(serverOverTime(entries, 'cpu'), serverOverTime(entries, 'rss'));
   }
   return figures;
 }
@@ -132,6 +135,40 @@ function throughputOverTime(entries: CompareEntry[]): Figure {
       y: linearAxis('msgs received per second', maxRate, (v) => formatCount(v)),
       series,
       bands: warmupBands(entries),
+    },
+  };
+}
+
+/** The target server's CPU (percent of one core) or RSS per 250 ms sample, over the measured window. */
+function serverOverTime(entries: CompareEntry[], what: 'cpu' | 'rss'): Figure {
+  const series: ChartSeries[] = [];
+  eachRound(entries, (run, i, round, rounds) => {
+    const samples = run.server?.timeseries ?? [];
+    if (samples.length === 0) return;
+    const name = rounds > 1 ? `${entries[i]!.label} round ${round + 1}` : entries[i]!.label;
+    series.push({
+      id: `e${i}`,
+      label: `${name} server ${what === 'cpu' ? 'CPU %' : 'RSS'}`,
+      color: PALETTE[i % PALETTE.length]!,
+      opacity: rounds > 1 ? 0.75 : undefined,
+      points: samples.map((p): [number, number] => [p.t, what === 'cpu' ? p.cpu_percent : p.rss_bytes]),
+    });
+  });
+  const maxY = Math.max(1, ...series.flatMap((s) => s.points.map(([, y]) => y)));
+  const title = what === 'cpu' ? 'server CPU over time' : 'server memory over time';
+  return {
+    title,
+    caption:
+      what === 'cpu'
+        ? "The target server's process tree, CPU in percent of one core, sampled every 250 ms over the measured window."
+        : "The target server's process tree, resident memory, sampled every 250 ms over the measured window.",
+    spec: {
+      title,
+      x: timeAxis(maxTime(entries)),
+      y:
+        what === 'cpu' ? linearAxis('CPU % of one core', maxY, (v) => `${Math.round(v)}%`) : linearAxis('RSS', maxY, (v) => formatBytes(v)),
+      series,
+      bands: [],
     },
   };
 }

@@ -269,6 +269,45 @@ describe("md and html show the terminal table's counters", () => {
     );
   });
 
+  it('the target server: its cost in all three formats, and CPU and RSS charts in html', () => {
+    const r: RunResult = {
+      ...makeResult(),
+      server: {
+        pid: 4242,
+        source: 'launched',
+        processes: 2,
+        cpu_percent: { mean: 45.5, max: 80.25 },
+        cpu_seconds: 4.55,
+        rss_bytes: { start: 50 * 1024 * 1024, peak: 64 * 1024 * 1024, end: 60 * 1024 * 1024 },
+        threads: 12,
+        open_fds: 140,
+        msgs_per_cpu_second: 21_978,
+        rss_bytes_per_connection: 671_089,
+        timeseries: [
+          { t: 1.25, cpu_percent: 40, rss_bytes: 50 * 1024 * 1024 },
+          { t: 1.5, cpu_percent: 80.25, rss_bytes: 64 * 1024 * 1024 },
+        ],
+      },
+    };
+    const lines = [
+      'target server (the command rtbench started, pid 4242, 2 processes), measured window:',
+      'CPU 45.5% of one core on average, 80.3% at most (4.55 CPU-s)',
+      'RSS 50.0 MiB at the start, 64.0 MiB at the peak, 60.0 MiB at the end',
+      'threads 12, open file descriptors 140',
+      '22.0k messages per CPU-second, 655.4 KiB of RSS per connection',
+    ];
+    const table = reporters.table.render(r, { color: false });
+    const md = reporters.md.render(r, { color: false });
+    const html = reporters.html.render(r, { color: false });
+    for (const line of lines) {
+      expect(table).toContain(line);
+      expect(md).toContain(line);
+      expect(html).toContain(escapeHtml(line));
+    }
+    expect(html).toContain('server CPU over time');
+    expect(html).toContain('server memory over time');
+  });
+
   it('html escapes a subscriber name holding markup', () => {
     const { html } = render(fanout);
     expect(html).toContain(
