@@ -7,6 +7,7 @@ import os from 'node:os';
 import { dirname } from 'node:path';
 import { evaluateThresholds, parseThresholds } from '../compare/thresholds.js';
 import { ExitCode, UsageError } from '../errors.js';
+import { parseCpuList } from '../launch/cpu-pinning.js';
 import { isGeneratorWarning } from '../metrics/aggregate.js';
 import type { RunResult } from '../metrics/result.js';
 import { REPORT_FORMATS } from '../report/formats.js';
@@ -148,6 +149,9 @@ export function toOverrides(a: Record<string, unknown>): RunOverrides {
   if (has('expect-replies')) o.expectReplies = countFlag('expect-replies', a['expect-replies'], { integer: true, min: 1 });
   if (has('skip-first')) o.skipFirst = countFlag('skip-first', a['skip-first'], { integer: true });
   if (has('server')) o.serverCommand = nonEmpty('server', a.server);
+  const cpus = os.availableParallelism?.() ?? os.cpus().length;
+  if (has('server-cpus')) o.serverCpus = parseCpuList('server-cpus', a['server-cpus'], cpus);
+  if (has('client-cpus')) o.clientCpus = parseCpuList('client-cpus', a['client-cpus'], cpus);
   if (has('server-pid')) o.serverPid = countFlag('server-pid', a['server-pid'], { integer: true, min: 1 });
   if (has('server-ready-timeout'))
     o.serverReadyTimeoutMs = positive('server-ready-timeout', durationFlag('server-ready-timeout', a['server-ready-timeout'], 's'));

@@ -40,6 +40,11 @@ export const SHARED_RUN_OPTIONS = {
     describe:
       'messages awaiting a reply per connection before the oldest is given up as lost (outstanding_limit); bounds memory [default: 10000]',
   },
+  'server-cpus': {
+    type: 'string',
+    describe: 'run the target server on these CPUs (taskset list: 0, 0-1, 0,2); the report says what was pinned',
+  },
+  'client-cpus': { type: 'string', describe: 'run rtbench and its generator processes on these CPUs (taskset list)' },
 } satisfies Record<string, Options>;
 
 export type SharedRunOption = keyof typeof SHARED_RUN_OPTIONS;

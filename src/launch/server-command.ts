@@ -9,6 +9,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { ExitCode, RtbenchError } from '../errors.js';
+import { canPin } from './cpu-pinning.js';
 
 /** How long a stopped server may take to exit on SIGTERM before its process group is killed. */
 export const STOP_GRACE_MS = 3000;
@@ -21,6 +22,8 @@ export interface LaunchOptions {
   command: string;
   /** How long the command has to accept connections. */
   readyTimeoutMs: number;
+  /** CPUs to run the command on (`taskset -c`), when pinning is asked for and available. */
+  cpus?: string;
 }
 
 /** A server command that is running and accepting on `port`. */
@@ -59,7 +62,9 @@ export async function launchServer(o: LaunchOptions): Promise<LaunchedServer> {
   const command = namedPort === undefined ? o.command : o.command.replaceAll('{port}', String(namedPort));
   // A group of its own (detached): the command's children are stopped with it.
   // stdin stays open (never written), as a terminal's would: some servers stop when it closes.
-  const child = spawn('/bin/sh', ['-c', command], { detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
+  const shell = ['/bin/sh', '-c', command];
+  const argv = o.cpus !== undefined && canPin() ? ['taskset', '-c', o.cpus, ...shell] : shell;
+  const child = spawn(argv[0]!, argv.slice(1), { detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
   const output = new OutputTail();
   let printedPort: number | undefined;
   const onOutput = (chunk: Buffer): void => {

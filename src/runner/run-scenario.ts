@@ -9,18 +9,19 @@ import { Aggregator } from '../metrics/aggregate.js';
 import { encodeHistogram, summarizeHistogram, type Histogram } from '../metrics/histogram.js';
 import type { MetricId } from '../metrics/metric-ids.js';
 import { SCHEMA_VERSION, type MetricResult, type RunResult } from '../metrics/result.js';
-import type { RunPlan } from '../scenario/plan.js';
+import type { Pinning, RunPlan } from '../scenario/plan.js';
 import type { Phase, Scenario } from '../scenario/types.js';
 import { splitByWeights, splitEvenly } from '../load/schedule.js';
 import { UsageError } from '../errors.js';
 import { localEndpointsFor, sourceAddressesFor } from './source-addresses.js';
 import { mainCoordinatorsFor, roleFor } from '../worker/roles/registry.js';
+import { allowedCpus, canPin, pinProcess } from '../launch/cpu-pinning.js';
 import { launchServer, type LaunchedServer } from '../launch/server-command.js';
 import { startEmbeddedServer } from '../server/embedded.js';
 import type { RunningServer } from '../server/running-server.js';
 import { TOOL_VERSION } from '../version.js';
 import type { RoleSections, ServerResources } from '../metrics/result.js';
-import { ServerResourceSampler } from './server-resources.js';
+import { ServerResourceSampler, treeOf } from './server-resources.js';
 import type { WorkerPlan } from '../worker/messages.js';
 import { WorkerPool } from '../worker/pool.js';
 
@@ -58,18 +59,42 @@ export async function runScenario(plan: RunPlan, options: RunOptions = {}): Prom
       throw new UsageError(`group "${g.name}": role "${g.role}" over ${g.protocol} is not available in rtbench ${TOOL_VERSION}`);
     }
   }
+  const pinning = plan.pinning;
+  // The generator's side first: worker processes forked later inherit it.
+  const ownCpus = pinning?.client !== undefined ? allowedCpus(process.pid) : undefined;
+  const pinnedClient = pinning?.client !== undefined && pinProcess(process.pid, pinning.client);
   let server: RunningServer | undefined;
   let launched: LaunchedServer | undefined;
-  if (plan.target.embedded) {
-    const { echoDelayMs, echoSerial, publishIntervalMs, processes, profile } = plan.embeddedServer;
-    server = await startEmbeddedServer({ host: '127.0.0.1', port: 0, echoDelayMs, echoSerial, publishIntervalMs, processes, profile });
-  } else if (plan.target.launch) launched = await launchServer(plan.target.launch);
   try {
-    return await runAgainst(plan, options, server, launched);
+    if (plan.target.embedded) {
+      const { echoDelayMs, echoSerial, publishIntervalMs, processes, profile } = plan.embeddedServer;
+      server = await startEmbeddedServer({ host: '127.0.0.1', port: 0, echoDelayMs, echoSerial, publishIntervalMs, processes, profile });
+    } else if (plan.target.launch) launched = await launchServer({ ...plan.target.launch, cpus: pinning?.server });
+    const serverPid = server?.pid ?? plan.target.serverPid;
+    let pinnedServer = launched !== undefined && pinning?.server !== undefined && canPin();
+    if (serverPid !== undefined && pinning?.server !== undefined) {
+      pinnedServer = treeOf(serverPid).every((p) => pinProcess(p.pid, pinning.server!));
+    }
+    const output = await runAgainst(plan, options, server, launched);
+    if (pinning) output.result.notes.unshift(pinningNote(pinning, pinnedServer, pinnedClient));
+    return output;
   } finally {
-    // Whatever happened, a server rtbench started does not outlive the run.
+    // Whatever happened, a server rtbench started does not outlive the run, and this process
+    // gets its CPUs back (tests and compare run several plans in one process).
     await launched?.stop();
+    if (pinnedClient && ownCpus !== undefined) pinProcess(process.pid, ownCpus);
   }
+}
+
+/** What was pinned, in the report's words. */
+function pinningNote(p: Pinning, server: boolean, client: boolean): string {
+  const parts: string[] = [];
+  if (p.server !== undefined) parts.push(server ? `the server to CPUs ${p.server}` : `not the server (CPUs ${p.server} asked)`);
+  if (p.client !== undefined)
+    parts.push(client ? `rtbench and its generator processes to CPUs ${p.client}` : `not rtbench (CPUs ${p.client} asked)`);
+  const why =
+    (p.server !== undefined && !server) || (p.client !== undefined && !client) ? (canPin() ? '' : '; taskset is not available here') : '';
+  return `pinned with taskset: ${parts.join(', ')}${why}`;
 }
 
 /** The run proper, once the target is up: `server` (embedded) and `launched` are closed by the caller or here. */

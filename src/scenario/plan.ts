@@ -19,6 +19,12 @@ export interface TargetPlan {
   serverPid?: number;
 }
 
+/** CPUs each side runs on (`--server-cpus`, `--client-cpus`), as taskset lists. */
+export interface Pinning {
+  server?: string;
+  client?: string;
+}
+
 export interface RunPlan {
   scenario: Scenario;
   target: TargetPlan;
@@ -28,6 +34,8 @@ export interface RunPlan {
   embeddedServer: { echoDelayMs: number; echoSerial: boolean; publishIntervalMs: number; processes: number; profile: ServerProfile };
   /** Source addresses named by the user (`--source-ips`); absent: chosen for loopback when needed. */
   sourceIps?: string[];
+  /** CPU pinning asked for; absent: the kernel schedules both sides anywhere. */
+  pinning?: Pinning;
   /** Decisions taken for the user that the report should state (e.g. workers added for fd limits). */
   notes: string[];
   /** Snapshot period for the time series and progress line. */

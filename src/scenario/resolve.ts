@@ -47,6 +47,9 @@ export interface RunOverrides {
   serverReadyTimeoutMs?: number;
   /** `--server-pid`: the target's process, sampled for CPU and memory. */
   serverPid?: number;
+  /** `--server-cpus`, `--client-cpus`: taskset CPU lists. */
+  serverCpus?: string;
+  clientCpus?: string;
   serverProfile?: ServerProfile;
   sourceIps?: string[];
 }
@@ -155,6 +158,10 @@ export function resolvePlan(scenario: Scenario, o: RunOverrides, cores: number, 
   }
   const launched = o.serverCommand !== undefined && s.groups.some((g) => !g.targetUrl && !s.targetUrl);
   const embedded = !launched && s.groups.some((g) => !g.targetUrl && !s.targetUrl);
+  if (o.serverCpus !== undefined && !launched && !embedded && o.serverPid === undefined) {
+    throw new UsageError('--server-cpus pins a server rtbench starts (--server, the embedded server) or names (--server-pid)');
+  }
+
   if (launched && (o.echoDelayMs !== undefined || o.serverProfile !== undefined)) {
     throw new UsageError('--echo-delay and --server-profile set up the embedded server; with --server the command is the server');
   }
@@ -208,6 +215,14 @@ export function resolvePlan(scenario: Scenario, o: RunOverrides, cores: number, 
       profile: o.serverProfile ?? 'strict',
     },
     ...(o.sourceIps?.length ? { sourceIps: o.sourceIps } : {}),
+    ...(o.serverCpus !== undefined || o.clientCpus !== undefined
+      ? {
+          pinning: {
+            ...(o.serverCpus !== undefined ? { server: o.serverCpus } : {}),
+            ...(o.clientCpus !== undefined ? { client: o.clientCpus } : {}),
+          },
+        }
+      : {}),
     notes,
     intervalMs: 1000,
     interruptGraceMs: 1000,

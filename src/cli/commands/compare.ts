@@ -37,6 +37,8 @@ export const LIVE_ONLY_FLAGS = [
   'handshake-timeout',
   'reply-timeout',
   'max-outstanding',
+  'server-cpus',
+  'client-cpus',
 ] as const;
 
 /**
@@ -112,6 +114,8 @@ export const compareCommand: CommandSpec = {
           'handshake-timeout',
           'reply-timeout',
           'max-outstanding',
+          'server-cpus',
+          'client-cpus',
         ]),
       )
       .option('rank-by', {

@@ -53,7 +53,18 @@ export const runCommand: CommandSpec = {
         ],
       ),
       G_TARGET,
-      ['header', 'subprotocol', 'origin', 'insecure', 'deflate', 'handshake-timeout', 'reply-timeout', 'max-outstanding'],
+      [
+        'header',
+        'subprotocol',
+        'origin',
+        'insecure',
+        'deflate',
+        'handshake-timeout',
+        'reply-timeout',
+        'max-outstanding',
+        'server-cpus',
+        'client-cpus',
+      ],
     )
       .option('target', {
         alias: 't',
