@@ -90,7 +90,10 @@ export async function compareLive(
   if (outcomes.includes('crashed')) return ExitCode.Internal;
   if (outcomes.includes('interrupted') || controller.signal.aborted) return ExitCode.Interrupted;
   const neverReached = targets.filter((t) => t.outcomes.length > 0 && t.outcomes.every((o) => o === 'unreachable'));
-  for (const t of neverReached) process.stderr.write(`rtbench: ${t.name} (${t.plan.target.url}) could not be reached in any round\n`);
+  for (const t of neverReached) {
+    const where = t.plan.target.launch ? `server command '${t.plan.target.launch.command}'` : t.plan.target.url;
+    process.stderr.write(`rtbench: ${t.name} (${where}) could not be reached in any round\n`);
+  }
   return neverReached.length > 0 ? ExitCode.Unreachable : ExitCode.Ok;
 }
 

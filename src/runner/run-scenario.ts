@@ -16,7 +16,8 @@ import { UsageError } from '../errors.js';
 import { localEndpointsFor, sourceAddressesFor } from './source-addresses.js';
 import { mainCoordinatorsFor, roleFor } from '../worker/roles/registry.js';
 import { allowedCpus, canPin, pinProcess } from '../launch/cpu-pinning.js';
-import { launchServer, type LaunchedServer } from '../launch/server-command.js';
+import { LaunchError, launchServer, type LaunchedServer } from '../launch/server-command.js';
+import { zeroCounters } from '../metrics/counters.js';
 import { startEmbeddedServer } from '../server/embedded.js';
 import type { RunningServer } from '../server/running-server.js';
 import { TOOL_VERSION } from '../version.js';
@@ -69,7 +70,16 @@ export async function runScenario(plan: RunPlan, options: RunOptions = {}): Prom
     if (plan.target.embedded) {
       const { echoDelayMs, echoSerial, publishIntervalMs, processes, profile } = plan.embeddedServer;
       server = await startEmbeddedServer({ host: '127.0.0.1', port: 0, echoDelayMs, echoSerial, publishIntervalMs, processes, profile });
-    } else if (plan.target.launch) launched = await launchServer({ ...plan.target.launch, cpus: pinning?.server });
+    } else if (plan.target.launch) {
+      const startedAt = new Date();
+      try {
+        launched = await launchServer({ ...plan.target.launch, cpus: pinning?.server });
+      } catch (err) {
+        // Nothing ran, but the run is still recorded: a partial result that says why.
+        if (err instanceof LaunchError) return { result: unstartedResult(plan, startedAt, err.message), outcome: 'unreachable' };
+        throw err;
+      }
+    }
     const serverPid = server?.pid ?? plan.target.serverPid;
     let pinnedServer = launched !== undefined && pinning?.server !== undefined && canPin();
     if (serverPid !== undefined && pinning?.server !== undefined) {
@@ -84,6 +94,38 @@ export async function runScenario(plan: RunPlan, options: RunOptions = {}): Prom
     await launched?.stop();
     if (pinnedClient && ownCpus !== undefined) pinProcess(process.pid, ownCpus);
   }
+}
+
+/** The result of a run whose target never came up: no samples, the reason as its interruption. */
+function unstartedResult(plan: RunPlan, startedAt: Date, reason: string): RunResult {
+  return {
+    schemaVersion: SCHEMA_VERSION,
+    tool: { name: 'rtbench', version: TOOL_VERSION },
+    scenario: plan.scenario,
+    target: { url: plan.target.url || plan.target.label, label: plan.target.label, embedded: false },
+    environment: environment(),
+    startedAt: startedAt.toISOString(),
+    durationMs: Date.now() - startedAt.getTime(),
+    measuredMs: 0,
+    loadModel: loadModelOf(plan.scenario),
+    partial: true,
+    interruption: reason,
+    metrics: {},
+    counters: zeroCounters(),
+    errors: {},
+    timeseries: [],
+    health: {
+      workers: 0,
+      loop_delay_p99_ms: 0,
+      loop_delay_max_ms: 0,
+      cpu_percent_max: 0,
+      cpu_percent_mean: 0,
+      max_send_lag_ms: 0,
+      rss_peak_bytes: 0,
+      warnings: [],
+    },
+    notes: [...plan.notes],
+  };
 }
 
 /** What was pinned, in the report's words. */

@@ -131,15 +131,18 @@ describe('run --server', () => {
   it('a command that is not found: one line with its own error, exit 3', () => {
     const r = run(['--server', 'rtbench-no-such-command --port {port}', '-d', '1s']);
     expect(r.status).toBe(3);
-    expect(r.stderr).toMatch(/^rtbench: server command 'rtbench-no-such-command --port \{port\}' exited \(code 127\) /);
+    expect(r.stderr).toMatch(/^rtbench: server command 'rtbench-no-such-command --port \{port\}' exited \(code 127\) /m);
     expect(r.stderr).toMatch(/before it accepted connections; its last output:\n {2}.*not found/);
     expect(r.stderr).not.toMatch(/at .*\.js:\d+/);
+    // Nothing ran, and the result file says so.
+    expect(r.result).toMatchObject({ partial: true, counters: { msgs_sent: 0 } });
+    expect((r.result as unknown as { interruption: string }).interruption).toMatch(/^server command .* exited \(code 127\)/);
   });
 
   it('a command that exits at once: exit 3', () => {
     const r = run(['--server', `node -e "process.exit(4)"`, '-d', '1s']);
     expect(r.status).toBe(3);
-    expect(r.stderr.trim()).toBe(`rtbench: server command 'node -e "process.exit(4)"' exited (code 4) before it accepted connections`);
+    expect(r.stderr).toContain(`\nrtbench: server command 'node -e "process.exit(4)"' exited (code 4) before it accepted connections\n`);
   });
 
   it('a command that never listens or prints a port: exit 3 after the ready timeout, and it is stopped', () => {
