@@ -6,9 +6,9 @@
  * nothing the command started outlives the run.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { ExitCode, RtbenchError } from '../errors.js';
+import { groupAlive, treeListensOn } from '../proc.js';
 import { canPin } from './cpu-pinning.js';
 
 /** How long a stopped server may take to exit on SIGTERM before its process group is killed. */
@@ -89,12 +89,19 @@ export async function launchServer(o: LaunchOptions): Promise<LaunchedServer> {
     if (exitReason !== undefined)
       throw new LaunchError(`server command '${o.command}' exited (${exitReason}) before it accepted connections`, output.lines());
     const port = namedPort ?? printedPort;
-    if (port !== undefined && (await accepts(port))) {
+    // Accepting is not enough: the listener must be the command's, not another program's.
+    const owner = port === undefined ? undefined : await accepts(port).then((ok) => (ok ? treeListensOn(child.pid!, port) : false));
+    if (port !== undefined && owner !== false) {
       return { command, pid: child.pid!, port, exited, stop: () => stopGroup(child, exited) };
     }
     if (Date.now() > deadline) {
       await stopGroup(child, exited);
-      const what = port === undefined ? 'printed no port and has no {port} in it' : `did not accept connections on 127.0.0.1:${port}`;
+      const what =
+        port === undefined
+          ? 'printed no port and has no {port} in it'
+          : (await accepts(port))
+            ? `is not what listens on 127.0.0.1:${port} (another program holds the port)`
+            : `did not accept connections on 127.0.0.1:${port}`;
       throw new LaunchError(`server command '${o.command}' ${what} within ${Math.round(o.readyTimeoutMs / 1000)} s`, output.lines());
     }
     await sleep(50);
@@ -136,38 +143,6 @@ function signalGroup(pgid: number, signal: NodeJS.Signals): void {
   } catch {
     // The group is gone already.
   }
-}
-
-/**
- * True while a process of the group lives. A zombie does not count: an orphan that has exited
- * stays one until whatever adopted it reaps it, which in a container may be never. Linux reads
- * /proc; elsewhere signal 0 answers (zombies included).
- */
-export function groupAlive(pgid: number): boolean {
-  let entries: string[];
-  try {
-    entries = readdirSync('/proc');
-  } catch {
-    try {
-      process.kill(-pgid, 0);
-      return true;
-    } catch {
-      return false;
-    }
-  }
-  for (const name of entries) {
-    if (name.charCodeAt(0) < 48 || name.charCodeAt(0) > 57) continue;
-    let stat: string;
-    try {
-      stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-    } catch {
-      continue; // gone meanwhile
-    }
-    // "pid (comm) state ppid pgrp ...": comm may hold spaces and parentheses, so split after the last ')'.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    if (Number(fields[2]) === pgid && fields[0] !== 'Z' && fields[0] !== 'X') return true;
-  }
-  return false;
 }
 
 /** The last lines of a command's output, for an error message. */

@@ -22,7 +22,8 @@ import { startEmbeddedServer } from '../server/embedded.js';
 import type { RunningServer } from '../server/running-server.js';
 import { TOOL_VERSION } from '../version.js';
 import type { RoleSections, ServerResources } from '../metrics/result.js';
-import { ServerResourceSampler, treeOf } from './server-resources.js';
+import { treeOf } from '../proc.js';
+import { ServerResourceSampler } from './server-resources.js';
 import type { WorkerPlan } from '../worker/messages.js';
 import { WorkerPool } from '../worker/pool.js';
 

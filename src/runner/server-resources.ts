@@ -4,22 +4,13 @@
  * measured window only (steady time past the warm-up), like the latency histograms. Linux only;
  * elsewhere there is no section.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import type { ServerResources } from '../metrics/result.js';
+import { type ProcStat, treeOf } from '../proc.js';
 
 /** Kernel clock ticks per second for /proc CPU times (USER_HZ, 100 on Linux). */
 const TICKS_PER_SECOND = 100;
-const PAGE_BYTES = 4096;
 const SAMPLE_MS = 250;
-
-/** One process as /proc describes it. */
-interface ProcStat {
-  pid: number;
-  ppid: number;
-  cpuTicks: number;
-  threads: number;
-  rssBytes: number;
-}
 
 /** Samples the tree of `rootPid` every 250 ms between `begin` and `end`. */
 export class ServerResourceSampler {
@@ -45,7 +36,7 @@ export class ServerResourceSampler {
 
   /** The measured window begins: CPU counts from here. */
   begin(): void {
-    if (this.timer || !isAlive(this.pid)) return;
+    if (this.timer || treeOf(this.pid).length === 0) return;
     const now = Date.now();
     this.startedAt = this.lastAt = now;
     this.lastTicks = ticksByPid(treeOf(this.pid));
@@ -113,60 +104,6 @@ export class ServerResourceSampler {
   }
 }
 
-/** `pid` and all its descendants, from one pass over /proc. */
-export function treeOf(pid: number): ProcStat[] {
-  const all = new Map<number, ProcStat>();
-  let names: string[];
-  try {
-    names = readdirSync('/proc');
-  } catch {
-    return [];
-  }
-  for (const name of names) {
-    if (name.charCodeAt(0) < 48 || name.charCodeAt(0) > 57) continue;
-    const s = readStat(Number(name));
-    if (s) all.set(s.pid, s);
-  }
-  if (!all.has(pid)) return [];
-  const children = new Map<number, number[]>();
-  for (const s of all.values()) {
-    const list = children.get(s.ppid);
-    if (list) list.push(s.pid);
-    else children.set(s.ppid, [s.pid]);
-  }
-  const out: ProcStat[] = [];
-  const stack = [pid];
-  while (stack.length > 0) {
-    const p = stack.pop()!;
-    const s = all.get(p);
-    if (!s) continue;
-    out.push(s);
-    stack.push(...(children.get(p) ?? []));
-  }
-  return out;
-}
-
-/** One process's /proc/<pid>/stat, or undefined when it is gone or a zombie. */
-function readStat(pid: number): ProcStat | undefined {
-  let text: string;
-  try {
-    text = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  } catch {
-    return undefined;
-  }
-  // After "pid (comm) ": state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt
-  // utime stime cutime cstime priority nice num_threads itrealvalue starttime vsize rss ...
-  const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
-  if (f[0] === 'Z' || f[0] === 'X') return undefined;
-  return {
-    pid,
-    ppid: Number(f[1]),
-    cpuTicks: Number(f[11]) + Number(f[12]),
-    threads: Number(f[17]),
-    rssBytes: Number(f[21]) * PAGE_BYTES,
-  };
-}
-
 function ticksByPid(tree: ProcStat[]): Map<number, number> {
   return new Map(tree.map((p) => [p.pid, p.cpuTicks]));
 }
@@ -177,10 +114,6 @@ function openFds(pid: number): number {
   } catch {
     return 0;
   }
-}
-
-function isAlive(pid: number): boolean {
-  return readStat(pid) !== undefined;
 }
 
 function round2(v: number): number {

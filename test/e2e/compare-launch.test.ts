@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { groupAlive } from '../../dist/launch/server-command.js';
+import { groupAlive } from '../../dist/proc.js';
 import type { RunResult } from '../../dist/metrics/result.js';
 import { runBin } from '../helpers/bin.js';
 import { tempDir } from '../helpers/results.js';

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { canPin } from '../../dist/launch/cpu-pinning.js';
 import { launchServer } from '../../dist/launch/server-command.js';
 import { runScenario } from '../../dist/runner/run-scenario.js';
-import { treeOf } from '../../dist/runner/server-resources.js';
+import { treeOf } from '../../dist/proc.js';
 import { echoScenario, planFrom } from '../helpers/run.js';
 
 const cpus = os.availableParallelism?.() ?? os.cpus().length;

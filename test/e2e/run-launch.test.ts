@@ -5,10 +5,11 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { groupAlive } from '../../dist/launch/server-command.js';
+import { groupAlive } from '../../dist/proc.js';
 import type { ServerResources } from '../../dist/metrics/result.js';
 import { isAlive } from '../helpers/processes.js';
 
@@ -151,6 +152,22 @@ describe('run --server', () => {
     expect(r.status).toBe(3);
     expect(r.stderr).toContain('printed no port and has no {port} in it within 1 s');
     expect(processesWith(`marker-${started}`)).toEqual([]);
+  });
+
+  it('a command that names a port another program holds: never mistaken for the server, exit 3', async () => {
+    const other = createServer((socket) => socket.destroy());
+    await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve));
+    const port = (other.address() as { port: number }).port;
+    try {
+      const command = `node -e "console.log('listening on 127.0.0.1:${port}'); setInterval(() => {}, 1000)"`;
+      const r = await new Promise<ReturnType<typeof run>>((resolve) =>
+        setImmediate(() => resolve(run(['--server', command, '--server-ready-timeout', '1s', '-d', '1s']))),
+      );
+      expect(r.status).toBe(3);
+      expect(r.stderr).toContain(`is not what listens on 127.0.0.1:${port} (another program holds the port)`);
+    } finally {
+      other.close();
+    }
   });
 
   it('--server and --target together: exit 2 before anything starts', () => {
