@@ -152,6 +152,7 @@ export function toOverrides(a: Record<string, unknown>): RunOverrides {
   const cpus = os.availableParallelism?.() ?? os.cpus().length;
   if (has('server-cpus')) o.serverCpus = parseCpuList('server-cpus', a['server-cpus'], cpus);
   if (has('client-cpus')) o.clientCpus = parseCpuList('client-cpus', a['client-cpus'], cpus);
+  if (has('server-url')) o.serverUrl = String(a['server-url']);
   if (has('server-pid')) o.serverPid = countFlag('server-pid', a['server-pid'], { integer: true, min: 1 });
   if (has('server-ready-timeout'))
     o.serverReadyTimeoutMs = positive('server-ready-timeout', durationFlag('server-ready-timeout', a['server-ready-timeout'], 's'));

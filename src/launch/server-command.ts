@@ -24,6 +24,8 @@ export interface LaunchOptions {
   readyTimeoutMs: number;
   /** CPUs to run the command on (`taskset -c`), when pinning is asked for and available. */
   cpus?: string;
+  /** Where the command will listen, when it names no {port} and prints none (`--server-url`). */
+  url?: string;
 }
 
 /** A server command that is running and accepting on `port`. */
@@ -44,6 +46,12 @@ export class LaunchError extends RtbenchError {
   }
 }
 
+/** The port of a ws://, wss://, http:// or https:// URL, its scheme's default when it has none. */
+function urlPort(url: string): number {
+  const u = new URL(url);
+  return u.port ? Number(u.port) : u.protocol === 'wss:' || u.protocol === 'https:' ? 443 : 80;
+}
+
 /** A free port on 127.0.0.1 (bound, then released for the command to take). */
 export function freeLoopbackPort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -58,7 +66,7 @@ export function freeLoopbackPort(): Promise<number> {
 
 /** Starts `command` and resolves once its port accepts; rejects with a LaunchError otherwise. */
 export async function launchServer(o: LaunchOptions): Promise<LaunchedServer> {
-  const namedPort = o.command.includes('{port}') ? await freeLoopbackPort() : undefined;
+  const namedPort = o.command.includes('{port}') ? await freeLoopbackPort() : o.url ? urlPort(o.url) : undefined;
   const command = namedPort === undefined ? o.command : o.command.replaceAll('{port}', String(namedPort));
   // A group of its own (detached): the command's children are stopped with it.
   // stdin stays open (never written), as a terminal's would: some servers stop when it closes.

@@ -150,7 +150,11 @@ async function runAgainst(
   const scenario = plan.scenario;
   const localPort = server?.port ?? launched?.port;
   const groupUrls = scenario.groups.map(
-    (g) => g.targetUrl ?? scenario.targetUrl ?? `${g.protocol === 'ws' ? 'ws' : 'http'}://127.0.0.1:${localPort}${g.path}`,
+    (g) =>
+      g.targetUrl ??
+      scenario.targetUrl ??
+      plan.target.launch?.url ??
+      `${g.protocol === 'ws' ? 'ws' : 'http'}://127.0.0.1:${localPort}${g.path}`,
   );
   const peak = Math.max(0, ...scenario.phases.map((p) => p.connections));
   let sourceAddresses: string[];

@@ -14,7 +14,7 @@ export interface TargetPlan {
   /** Short label used when comparing runs (`embedded`, or host:port/path). */
   label: string;
   /** A server command rtbench starts, waits for and stops around the run (`--server`). */
-  launch?: { command: string; readyTimeoutMs: number };
+  launch?: { command: string; readyTimeoutMs: number; url?: string };
   /** A server the user started, whose process tree rtbench samples (`--server-pid`). */
   serverPid?: number;
 }

@@ -45,6 +45,8 @@ export interface RunOverrides {
   /** `--server`: a command that starts the target (`{port}` becomes a free loopback port). */
   serverCommand?: string;
   serverReadyTimeoutMs?: number;
+  /** `--server-url`: where a --server command listens when it names no {port}. */
+  serverUrl?: string;
   /** `--server-pid`: the target's process, sampled for CPU and memory. */
   serverPid?: number;
   /** `--server-cpus`, `--client-cpus`: taskset CPU lists. */
@@ -153,6 +155,14 @@ export function resolvePlan(scenario: Scenario, o: RunOverrides, cores: number, 
   if (o.serverPid !== undefined && o.target === undefined) {
     throw new UsageError('--server-pid names the process of a --target server; rtbench knows the processes of servers it starts');
   }
+  if (o.serverUrl !== undefined && o.serverCommand === undefined) {
+    throw new UsageError('--server-url says where a --server command listens; give --server too (or use --target for a running server)');
+  }
+  if (o.serverUrl !== undefined) {
+    const issues: string[] = [];
+    checkUrlSyntax({ fail: (path: string, message: string) => void issues.push(`${path} ${message}`) }, o.serverUrl, '--server-url');
+    if (issues.length > 0) throw new UsageError(issues.join('\n'));
+  }
   if (o.serverCommand !== undefined && o.target !== undefined) {
     throw new UsageError('give --server (a command rtbench starts) or --target (a server already running), not both');
   }
@@ -203,7 +213,15 @@ export function resolvePlan(scenario: Scenario, o: RunOverrides, cores: number, 
       url: firstUrl ?? '',
       embedded,
       label: embedded ? 'embedded' : launched ? commandLabel(o.serverCommand!) : targetLabel(firstUrl!),
-      ...(launched ? { launch: { command: o.serverCommand!, readyTimeoutMs: o.serverReadyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS } } : {}),
+      ...(launched
+        ? {
+            launch: {
+              command: o.serverCommand!,
+              readyTimeoutMs: o.serverReadyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS,
+              ...(o.serverUrl !== undefined ? { url: o.serverUrl } : {}),
+            },
+          }
+        : {}),
       ...(o.serverPid !== undefined ? { serverPid: o.serverPid } : {}),
     },
     workers,

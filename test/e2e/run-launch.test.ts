@@ -9,6 +9,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { freeLoopbackPort } from '../../dist/launch/server-command.js';
 import { groupAlive } from '../../dist/proc.js';
 import type { ServerResources } from '../../dist/metrics/result.js';
 import { isAlive } from '../helpers/processes.js';
@@ -120,6 +121,15 @@ describe('run --server', () => {
     expect(r.status).toBe(0);
     expect(r.result!.counters.msgs_received).toBeGreaterThan(0);
     expect(r.result!.notes.some((n) => /started by rtbench on 127\.0\.0\.1:\d+/.test(n))).toBe(true);
+  });
+
+  it('--server-url: a command that names no {port} and prints none is waited for at that URL', async () => {
+    const port = await freeLoopbackPort();
+    // The fixture prints JSON ({"ws":port,...}), no "host:port": only --server-url says where to look.
+    const r = run(['--server', `${TRUTH_SERVER} --port ${port}`, '--server-url', `ws://127.0.0.1:${port}/`, '-c', '2', '-d', '500ms']);
+    expect(r.status).toBe(0);
+    expect(r.result!.counters.msgs_received).toBeGreaterThan(0);
+    expect(r.result!.notes.some((n) => n.includes(`started by rtbench on 127.0.0.1:${port} `))).toBe(true);
   });
 
   it('a server that ignores SIGTERM is killed after the grace period, with everything it started', () => {

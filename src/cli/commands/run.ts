@@ -113,6 +113,11 @@ export const runCommand: CommandSpec = {
         group: G_TARGET,
         describe: "with --target on this machine: the server's process, whose tree rtbench samples for CPU and memory",
       })
+      .option('server-url', {
+        type: 'string',
+        group: G_TARGET,
+        describe: 'with --server: the URL the command listens on, when it names no {port} and prints none (ws://127.0.0.1:9000/ws)',
+      })
       .option('server-ready-timeout', {
         type: 'string',
         group: G_TARGET,
