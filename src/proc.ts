@@ -43,6 +43,7 @@ export function treeOf(pid: number): ProcStat[] {
     const p = stack.pop()!;
     const s = all.get(p);
     if (!s) continue;
+    s.rssBytes = vmRssBytes(p) ?? s.rssBytes;
     out.push(s);
     stack.push(...(children.get(p) ?? []));
   }
@@ -68,6 +69,16 @@ export function readStat(pid: number): ProcStat | undefined {
     threads: Number(f[17]),
     rssBytes: Number(f[21]) * PAGE_BYTES,
   };
+}
+
+/** Resident memory from /proc/<pid>/status (`VmRSS`, in kB): right whatever the page size. */
+function vmRssBytes(pid: number): number | undefined {
+  try {
+    const m = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) * 1024 : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Socket inodes listening on TCP `port` (IPv4 and IPv6), from /proc/net/tcp and tcp6. */
@@ -97,8 +108,12 @@ function listeningInodes(port: number): Set<string> {
 export function treeListensOn(pid: number, port: number): boolean | undefined {
   if (!readStat(pid)) return readdirSafe('/proc') === undefined ? undefined : false;
   const inodes = listeningInodes(port);
+  let isUnsure = false;
   for (const p of treeOf(pid)) {
-    for (const fd of readdirSafe(`/proc/${p.pid}/fd`) ?? []) {
+    const fds = readdirSafe(`/proc/${p.pid}/fd`);
+    // Another user's process (sudo): its sockets cannot be read, so this cannot tell.
+    if (fds === undefined) isUnsure = true;
+    for (const fd of fds ?? []) {
       let link: string;
       try {
         link = readlinkSync(`/proc/${p.pid}/fd/${fd}`);
@@ -109,7 +124,7 @@ export function treeListensOn(pid: number, port: number): boolean | undefined {
       if (m && inodes.has(m[1]!)) return true;
     }
   }
-  return false;
+  return isUnsure ? undefined : false;
 }
 
 function readdirSafe(path: string): string[] | undefined {

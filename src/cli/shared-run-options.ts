@@ -45,6 +45,10 @@ export const SHARED_RUN_OPTIONS = {
     describe: 'run the target server on these CPUs (taskset list: 0, 0-1, 0,2); the report says what was pinned',
   },
   'client-cpus': { type: 'string', describe: 'run rtbench and its generator processes on these CPUs (taskset list)' },
+  'server-ready-timeout': {
+    type: 'string',
+    describe: 'how long a server rtbench starts (--server) has to accept connections [default: 10s]',
+  },
 } satisfies Record<string, Options>;
 
 export type SharedRunOption = keyof typeof SHARED_RUN_OPTIONS;

@@ -86,7 +86,7 @@ export function parseMetricRef(text: string): { ref: MetricRef } | { problem: st
     return { ref: { kind: 'histogram', metric, stat: tail as Stat } };
   }
   if (head === 'server') {
-    if (tail === undefined || !(tail in SERVER_FIGURES)) {
+    if (tail === undefined || !Object.hasOwn(SERVER_FIGURES, tail)) {
       return {
         problem: `server needs a figure: ${Object.keys(SERVER_FIGURES)
           .map((f) => `server.${f}`)

@@ -16,7 +16,7 @@ export const STOP_GRACE_MS = 3000;
 /** Lines of the command's output kept for the error message when it fails to start. */
 const TAIL_LINES = 5;
 /** A port announced on the command's output: `127.0.0.1:8080`, `localhost:8080`, `port 8080`. */
-const PRINTED_PORT = /(?:127\.0\.0\.1|localhost|0\.0\.0\.0|\[::1?\]|\bport)\D{0,3}(\d{2,5})\b/i;
+const PRINTED_PORT = /(?:127\.0\.0\.1|localhost|0\.0\.0\.0|\[::1?\]|\bport)\D{0,3}(\d{2,5})\b/gi;
 
 export interface LaunchOptions {
   command: string;
@@ -73,15 +73,20 @@ export async function launchServer(o: LaunchOptions): Promise<LaunchedServer> {
   const shell = ['/bin/sh', '-c', command];
   const argv = o.cpus !== undefined && canPin() ? ['taskset', '-c', o.cpus, ...shell] : shell;
   const child = spawn(argv[0]!, argv.slice(1), { detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
+  // rtbench leaving at once (a second Ctrl-C) must not leave the server running.
+  const killOnExit = (): void => signalGroup(child.pid!, 'SIGKILL');
+  process.once('exit', killOnExit);
   const output = new OutputTail();
-  let printedPort: number | undefined;
+  /** Ports the command announced, in whole lines (a chunk may end inside a number). */
+  const printed = new Set<number>();
+  let partialLine = '';
   const onOutput = (chunk: Buffer): void => {
     const text = chunk.toString('utf8');
     output.add(text);
-    if (namedPort === undefined && printedPort === undefined) {
-      const m = PRINTED_PORT.exec(text);
-      if (m) printedPort = Number(m[1]);
-    }
+    if (namedPort !== undefined) return;
+    const lines = (partialLine + text).split('\n');
+    partialLine = lines.pop() ?? '';
+    for (const line of lines) for (const m of line.matchAll(PRINTED_PORT)) printed.add(Number(m[1]));
   };
   child.stdout!.on('data', onOutput);
   child.stderr!.on('data', onOutput);
@@ -91,35 +96,50 @@ export async function launchServer(o: LaunchOptions): Promise<LaunchedServer> {
   });
   let exitReason: string | undefined;
   void exited.then((r) => (exitReason = r));
+  const stop = async (): Promise<void> => {
+    await stopGroup(child, exited);
+    process.off('exit', killOnExit);
+  };
 
-  const deadline = Date.now() + o.readyTimeoutMs;
-  for (;;) {
-    if (exitReason !== undefined)
-      throw new LaunchError(`server command '${o.command}' exited (${exitReason}) before it accepted connections`, output.lines());
-    const port = namedPort ?? printedPort;
-    // Accepting is not enough: the listener must be the command's, not another program's.
-    const owner = port === undefined ? undefined : await accepts(port).then((ok) => (ok ? treeListensOn(child.pid!, port) : false));
-    if (port !== undefined && owner !== false) {
-      return { command, pid: child.pid!, port, exited, stop: () => stopGroup(child, exited) };
+  try {
+    const deadline = Date.now() + o.readyTimeoutMs;
+    for (;;) {
+      if (exitReason !== undefined)
+        throw new LaunchError(`server command '${o.command}' exited (${exitReason}) before it accepted connections`, output.lines());
+      // The port the command was given, or one it printed that it really listens on (a debugger's
+      // port or a log line naming another service is not the server).
+      for (const port of namedPort !== undefined ? [namedPort] : [...printed]) {
+        if (port < 1 || port > 65535 || !(await accepts(port))) continue;
+        // Accepting is not enough: the listener must be the command's, not another program's.
+        if (treeListensOn(child.pid!, port) !== false) return { command, pid: child.pid!, port, exited, stop };
+      }
+      if (Date.now() > deadline) {
+        const port = namedPort ?? [...printed][0];
+        const what =
+          port === undefined
+            ? 'printed no port and has no {port} in it'
+            : (await accepts(port))
+              ? `is not what listens on 127.0.0.1:${port} (another program holds the port)`
+              : `did not accept connections on 127.0.0.1:${port}`;
+        throw new LaunchError(`server command '${o.command}' ${what} within ${Math.round(o.readyTimeoutMs / 1000)} s`, output.lines());
+      }
+      await sleep(50);
     }
-    if (Date.now() > deadline) {
-      await stopGroup(child, exited);
-      const what =
-        port === undefined
-          ? 'printed no port and has no {port} in it'
-          : (await accepts(port))
-            ? `is not what listens on 127.0.0.1:${port} (another program holds the port)`
-            : `did not accept connections on 127.0.0.1:${port}`;
-      throw new LaunchError(`server command '${o.command}' ${what} within ${Math.round(o.readyTimeoutMs / 1000)} s`, output.lines());
-    }
-    await sleep(50);
+  } catch (err) {
+    // Whatever went wrong, nothing of the command stays (a daemon's child, an orphan).
+    await stop();
+    throw err;
   }
 }
 
 /** True when 127.0.0.1:`port` accepts a TCP connection. */
 function accepts(port: number): Promise<boolean> {
   return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port });
+    const socket = connect({ host: '127.0.0.1', port, timeout: 1000 });
+    socket.once('timeout', () => {
+      socket.destroy();
+      resolve(false);
+    });
     socket.once('connect', () => {
       socket.destroy();
       resolve(true);
@@ -142,7 +162,10 @@ async function stopGroup(child: ChildProcess, exited: Promise<string>): Promise<
   const killEnd = Date.now() + 1000;
   while (groupAlive(pgid) && Date.now() < killEnd) await sleep(20);
   await Promise.race([exited, sleep(1000)]);
+  // A grandchild that kept the pipes would otherwise keep this process's loop alive.
   child.stdin?.destroy();
+  child.stdout?.destroy();
+  child.stderr?.destroy();
 }
 
 function signalGroup(pgid: number, signal: NodeJS.Signals): void {

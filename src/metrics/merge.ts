@@ -119,12 +119,16 @@ const RULES: MergeRules = {
       parts.map((p) => p.fanout),
       overlapGroups(parts, starts),
     ),
-  // Shards measure one server side by side: their sections describe the same process tree, so
-  // the one that watched longest stands for all. Different servers' costs do not add up.
+  // Shards measure one server side by side (same host, same pid): their sections describe the
+  // same process tree, so the one that saw the most CPU time stands for all. Its per-message and
+  // per-connection figures were one shard's share, so they are left out. Different servers'
+  // costs do not add up.
   server: ({ parts }) => {
-    const sections = parts.flatMap((p) => (p.server ? [p.server] : []));
-    if (sections.length === 0 || new Set(sections.map((s) => s.pid)).size > 1) return undefined;
-    return sections.reduce((a, b) => (b.cpu_seconds > a.cpu_seconds ? b : a));
+    const withServer = parts.filter((p) => p.server);
+    const keys = new Set(withServer.map((p) => `${p.environment.hostname}/${p.server!.pid}`));
+    if (withServer.length === 0 || keys.size > 1) return undefined;
+    const best = withServer.map((p) => p.server!).reduce((a, b) => (b.cpu_seconds > a.cpu_seconds ? b : a));
+    return withServer.length === 1 ? best : { ...best, msgs_per_cpu_second: null, rss_bytes_per_connection: null };
   },
 };
 

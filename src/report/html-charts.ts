@@ -154,7 +154,7 @@ function serverOverTime(entries: CompareEntry[], what: 'cpu' | 'rss'): Figure {
       points: samples.map((p): [number, number] => [p.t, what === 'cpu' ? p.cpu_percent : p.rss_bytes]),
     });
   });
-  const maxY = Math.max(1, ...series.flatMap((s) => s.points.map(([, y]) => y)));
+  const maxY = series.reduce((m, s) => s.points.reduce((a, [, y]) => Math.max(a, y), m), 1);
   const title = what === 'cpu' ? 'server CPU over time' : 'server memory over time';
   return {
     title,

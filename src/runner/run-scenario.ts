@@ -62,9 +62,10 @@ export async function runScenario(plan: RunPlan, options: RunOptions = {}): Prom
     }
   }
   const pinning = plan.pinning;
-  // The generator's side first: worker processes forked later inherit it.
   const ownCpus = pinning?.client !== undefined ? allowedCpus(process.pid) : undefined;
-  const pinnedClient = pinning?.client !== undefined && pinProcess(process.pid, pinning.client);
+  let pinnedClient = false;
+  /** Processes rtbench pinned that outlive the run (a --server-pid server), with their CPUs before. */
+  const restore: Array<{ pid: number; cpus: string }> = [];
   let server: RunningServer | undefined;
   let launched: LaunchedServer | undefined;
   try {
@@ -81,11 +82,22 @@ export async function runScenario(plan: RunPlan, options: RunOptions = {}): Prom
         throw err;
       }
     }
+    // The server starts before rtbench pins itself, so it never inherits the client's CPUs.
     const serverPid = server?.pid ?? plan.target.serverPid;
     let pinnedServer = launched !== undefined && pinning?.server !== undefined && canPin();
     if (serverPid !== undefined && pinning?.server !== undefined) {
-      pinnedServer = treeOf(serverPid).every((p) => pinProcess(p.pid, pinning.server!));
+      const tree = treeOf(serverPid);
+      if (serverPid === plan.target.serverPid) {
+        for (const p of tree) {
+          const cpus = allowedCpus(p.pid);
+          if (cpus !== undefined) restore.push({ pid: p.pid, cpus });
+        }
+      }
+      const pinned = tree.map((p) => pinProcess(p.pid, pinning.server!));
+      pinnedServer = pinned.length > 0 && pinned.every(Boolean);
     }
+    // The generator's side: worker processes forked from here on inherit it.
+    if (pinning?.client !== undefined) pinnedClient = pinProcess(process.pid, pinning.client);
     const output = await runAgainst(plan, options, server, launched);
     if (pinning) output.result.notes.unshift(pinningNote(pinning, pinnedServer, pinnedClient));
     return output;
@@ -94,6 +106,7 @@ export async function runScenario(plan: RunPlan, options: RunOptions = {}): Prom
     // gets its CPUs back (tests and compare run several plans in one process).
     await launched?.stop();
     if (pinnedClient && ownCpus !== undefined) pinProcess(process.pid, ownCpus);
+    for (const r of restore) pinProcess(r.pid, r.cpus);
   }
 }
 

@@ -58,12 +58,12 @@ export class ServerResourceSampler {
     if (this.rss.length === 0) return undefined;
     const cpuSeconds = this.cpuTicksInWindow / TICKS_PER_SECOND;
     const mean = this.windowMs > 0 ? (cpuSeconds / (this.windowMs / 1000)) * 100 : 0;
-    const peak = Math.max(...this.rss);
+    const peak = this.rss.reduce((a, v) => Math.max(a, v), 0);
     return {
       pid: this.pid,
       source: this.source,
       processes: this.maxProcesses,
-      cpu_percent: { mean: round2(mean), max: round2(Math.max(0, ...this.cpuPercents)) },
+      cpu_percent: { mean: round2(mean), max: round2(this.cpuPercents.reduce((a, v) => Math.max(a, v), 0)) },
       cpu_seconds: round2(cpuSeconds),
       rss_bytes: { start: this.rss[0]!, peak, end: this.rss[this.rss.length - 1]! },
       threads: this.maxThreads,

@@ -158,6 +158,9 @@ export function resolvePlan(scenario: Scenario, o: RunOverrides, cores: number, 
   if (o.serverUrl !== undefined && o.serverCommand === undefined) {
     throw new UsageError('--server-url says where a --server command listens; give --server too (or use --target for a running server)');
   }
+  if (o.serverUrl !== undefined && o.serverCommand?.includes('{port}')) {
+    throw new UsageError('--server-url names the port of a command without {port}; with {port}, rtbench picks the port and the URL');
+  }
   if (o.serverUrl !== undefined) {
     const issues: string[] = [];
     checkUrlSyntax({ fail: (path: string, message: string) => void issues.push(`${path} ${message}`) }, o.serverUrl, '--server-url');
@@ -167,6 +170,9 @@ export function resolvePlan(scenario: Scenario, o: RunOverrides, cores: number, 
     throw new UsageError('give --server (a command rtbench starts) or --target (a server already running), not both');
   }
   const launched = o.serverCommand !== undefined && s.groups.some((g) => !g.targetUrl && !s.targetUrl);
+  if (o.serverCommand !== undefined && !launched) {
+    throw new UsageError(`--server: every group of scenario '${s.name}' names its own target, so the command would serve none of them`);
+  }
   const embedded = !launched && s.groups.some((g) => !g.targetUrl && !s.targetUrl);
   if (o.serverCpus !== undefined && !launched && !embedded && o.serverPid === undefined) {
     throw new UsageError('--server-cpus pins a server rtbench starts (--server, the embedded server) or names (--server-pid)');

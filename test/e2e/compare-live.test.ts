@@ -153,9 +153,12 @@ describe('compare --target (live)', () => {
   it('rejects bad live flags before any load', async () => {
     const before = (await fast.stats()).connections_accepted;
     const one = await runBin(['compare', '--target', `fast=${url(fast)}`, 'echo']);
-    expect(one).toMatchObject({ code: 2, stderr: 'rtbench: a live comparison needs at least two --target name=url\n' });
+    expect(one).toMatchObject({
+      code: 2,
+      stderr: 'rtbench: a live comparison needs at least two targets: --target name=url or --server name=command\n',
+    });
     const dup = await runBin(['compare', '--target', `x=${url(fast)}`, '--target', `x=${url(slow)}`]);
-    expect(dup).toMatchObject({ code: 2, stderr: 'rtbench: --target name "x" is given twice; names label the columns and must differ\n' });
+    expect(dup).toMatchObject({ code: 2, stderr: 'rtbench: target name "x" is given twice; names label the columns and must differ\n' });
     const rank = await runBin(['compare', '--target', `a=${url(fast)}`, '--target', `b=${url(slow)}`, '--rank-by', 'latency.p98']);
     expect(rank.code).toBe(2);
     expect(rank.stderr).toBe(

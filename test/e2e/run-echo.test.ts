@@ -137,7 +137,9 @@ describe('latency truth', () => {
       expect(corrected.p99).toBeGreaterThan(500_000);
       expect(uncorrected.p99).toBeGreaterThan(500_000);
       expect(corrected.max).toBeGreaterThan(900_000);
-      expect(Math.abs(corrected.p99 - uncorrected.p99)).toBeLessThan(20_000);
+      // They differ only by how late sends left: tens of ms on a loaded machine, not the ~900 ms
+      // request/response emulation opens up below.
+      expect(Math.abs(corrected.p99 - uncorrected.p99)).toBeLessThan(0.1 * corrected.p99);
       expect(result.counters.sends_waited_for_reply).toBe(0);
       expect(result.counters.msgs_lost).toBe(0);
       expect(result.counters.msgs_received).toBe(result.counters.msgs_sent);

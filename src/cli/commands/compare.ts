@@ -39,6 +39,7 @@ export const LIVE_ONLY_FLAGS = [
   'max-outstanding',
   'server-cpus',
   'client-cpus',
+  'server-ready-timeout',
 ] as const;
 
 /**
@@ -116,6 +117,7 @@ export const compareCommand: CommandSpec = {
           'max-outstanding',
           'server-cpus',
           'client-cpus',
+          'server-ready-timeout',
         ]),
       )
       .option('rank-by', {

@@ -64,6 +64,7 @@ export const runCommand: CommandSpec = {
         'max-outstanding',
         'server-cpus',
         'client-cpus',
+        'server-ready-timeout',
       ],
     )
       .option('target', {
@@ -117,11 +118,6 @@ export const runCommand: CommandSpec = {
         type: 'string',
         group: G_TARGET,
         describe: 'with --server: the URL the command listens on, when it names no {port} and prints none (ws://127.0.0.1:9000/ws)',
-      })
-      .option('server-ready-timeout', {
-        type: 'string',
-        group: G_TARGET,
-        describe: 'how long --server has to accept connections [default: 10s]',
       })
       .option('echo-delay', {
         type: 'string',
