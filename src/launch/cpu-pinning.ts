@@ -6,18 +6,43 @@
  * once they run. Where `taskset` is missing, nothing is pinned and the report says so.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { UsageError } from '../errors.js';
 
 /** `0`, `0-1`, `0,2-3`: the list syntax of taskset -c and /proc's Cpus_allowed_list. */
 const CPU_LIST = /^\d+(-\d+)?(,\d+(-\d+)?)*$/;
 
-/** Checks a CPU list flag against this machine's CPUs; returns it normalised. */
+/**
+ * Checks a CPU list flag against the CPUs this process may use (a container may allow 4-5
+ * only); returns it normalised. `cpus` is the count to fall back on where /proc cannot tell.
+ */
 export function parseCpuList(flag: string, value: unknown, cpus: number): string {
   const text = String(value).replace(/\s+/g, '');
   if (!CPU_LIST.test(text)) throw new UsageError(`--${flag} must be a CPU list such as 0, 0-1 or 0,2 (got ${JSON.stringify(value)})`);
-  const highest = Math.max(...text.split(/[,-]/).map(Number));
-  if (highest >= cpus) throw new UsageError(`--${flag} names CPU ${highest}, but this machine has CPUs 0-${cpus - 1}`);
+  const allowedList = ownAllowedList() ?? `0-${cpus - 1}`;
+  const allowed = expand(allowedList);
+  const outside = [...expand(text)].find((cpu) => !allowed.has(cpu));
+  if (outside !== undefined) throw new UsageError(`--${flag} names CPU ${outside}, but rtbench may run on CPUs ${allowedList} only`);
   return text;
+}
+
+/** `0-2,5` as the set {0, 1, 2, 5}. */
+function expand(list: string): Set<number> {
+  const out = new Set<number>();
+  for (const part of list.split(',')) {
+    const [from, to = from] = part.split('-').map(Number);
+    for (let c = from!; c <= to!; c++) out.add(c);
+  }
+  return out;
+}
+
+/** This process's Cpus_allowed_list (Linux), or undefined. */
+function ownAllowedList(): string | undefined {
+  try {
+    return /Cpus_allowed_list:\s*(\S+)/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1];
+  } catch {
+    return undefined;
+  }
 }
 
 let available: boolean | undefined;
