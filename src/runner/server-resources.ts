@@ -78,9 +78,13 @@ export class ServerResourceSampler {
     const tree = treeOf(this.pid);
     if (tree.length === 0) return;
     const ticks = ticksByPid(tree);
-    // Processes that ended since the last sample take their last ticks with them: only growth counts.
+    // A process new since the last sample started since then (the whole tree is read each
+    // time), so all its CPU counts; one that ended since takes its last 250 ms with it.
     let delta = 0;
-    for (const [pid, t] of ticks) delta += Math.max(0, t - (this.lastTicks.get(pid) ?? t));
+    for (const [pid, t] of ticks) {
+      const before = this.lastTicks.get(pid);
+      delta += before === undefined ? (isFirst ? 0 : t) : Math.max(0, t - before);
+    }
     const elapsedMs = now - this.lastAt;
     const rss = tree.reduce((a, p) => a + p.rssBytes, 0);
     if (!isFirst) {
