@@ -12,7 +12,7 @@ import { dirname } from 'node:path';
 import { ConfigError, UsageError } from '../errors.js';
 import { COUNTER_NAMES } from '../metrics/counters.js';
 import { decodeHistogram } from '../metrics/histogram.js';
-import { READABLE_SCHEMA_VERSIONS, SCHEMA_VERSION, type RunResult } from '../metrics/result.js';
+import { emptyHealth, READABLE_SCHEMA_VERSIONS, SCHEMA_VERSION, type RunResult } from '../metrics/result.js';
 
 /** Several rounds of one scenario against one target. */
 export interface RoundsFile {
@@ -118,16 +118,7 @@ function normalise(value: unknown): RunResult {
   r.schemaVersion = SCHEMA_VERSION;
   for (const n of COUNTER_NAMES) r.counters[n] ??= 0;
   r.notes ??= [];
-  r.health ??= {
-    workers: 0,
-    loop_delay_p99_ms: 0,
-    loop_delay_max_ms: 0,
-    cpu_percent_max: 0,
-    cpu_percent_mean: 0,
-    max_send_lag_ms: 0,
-    rss_peak_bytes: 0,
-    warnings: [],
-  };
+  r.health ??= emptyHealth();
   r.health.warnings ??= [];
   r.environment ??= { node: 'unknown', os: 'unknown', cpu_model: 'unknown', cores: 0, hostname: 'unknown' };
   r.scenario.warmupMs ??= 0;

@@ -51,6 +51,20 @@ export interface HealthResult {
   warnings: string[];
 }
 
+/** Health of a run that had no generator (nothing ran) or a file that lacks the section. */
+export function emptyHealth(): HealthResult {
+  return {
+    workers: 0,
+    loop_delay_p99_ms: 0,
+    loop_delay_max_ms: 0,
+    cpu_percent_max: 0,
+    cpu_percent_mean: 0,
+    max_send_lag_ms: 0,
+    rss_peak_bytes: 0,
+    warnings: [],
+  };
+}
+
 /** A threshold or gate check and its outcome. */
 export interface Verdict {
   check: string;

@@ -8,7 +8,7 @@ import os from 'node:os';
 import { Aggregator } from '../metrics/aggregate.js';
 import { encodeHistogram, summarizeHistogram, type Histogram } from '../metrics/histogram.js';
 import type { MetricId } from '../metrics/metric-ids.js';
-import { SCHEMA_VERSION, type MetricResult, type RunResult } from '../metrics/result.js';
+import { emptyHealth, SCHEMA_VERSION, type MetricResult, type RunResult } from '../metrics/result.js';
 import type { Pinning, RunPlan } from '../scenario/plan.js';
 import type { Phase, Scenario } from '../scenario/types.js';
 import { splitByWeights, splitEvenly } from '../load/schedule.js';
@@ -128,16 +128,7 @@ function unstartedResult(plan: RunPlan, startedAt: Date, reason: string): RunRes
     counters: zeroCounters(),
     errors: {},
     timeseries: [],
-    health: {
-      workers: 0,
-      loop_delay_p99_ms: 0,
-      loop_delay_max_ms: 0,
-      cpu_percent_max: 0,
-      cpu_percent_mean: 0,
-      max_send_lag_ms: 0,
-      rss_peak_bytes: 0,
-      warnings: [],
-    },
+    health: emptyHealth(),
     notes: [...plan.notes],
   };
 }

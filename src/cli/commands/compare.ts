@@ -4,20 +4,15 @@
  */
 import type { Argv } from 'yargs';
 import { REPORT_FORMATS } from '../../report/formats.js';
-import { sharedOptions } from '../shared-run-options.js';
+import { type SharedRunOption, sharedOptions } from '../shared-run-options.js';
 import type { CommandSpec } from './command-spec.js';
 
 const G_LIVE = 'Live mode (--target):';
 const G_LOAD = 'Load (live mode, as for run):';
 const G_OUT = 'Output:';
 
-/** Flags that only mean something when compare runs the load itself. */
-export const LIVE_ONLY_FLAGS = [
-  'server',
-  'rounds',
-  'cooldown',
-  'save-dir',
-  'save',
+/** The load and connection flags live compare shares with run (shared-run-options.ts). */
+const LOAD_OPTIONS = [
   'connections',
   'connect-rate',
   'rate',
@@ -40,7 +35,10 @@ export const LIVE_ONLY_FLAGS = [
   'server-cpus',
   'client-cpus',
   'server-ready-timeout',
-] as const;
+] as const satisfies readonly SharedRunOption[];
+
+/** Flags that only mean something when compare runs the load itself. */
+export const LIVE_ONLY_FLAGS = ['server', 'rounds', 'cooldown', 'save-dir', 'save', ...LOAD_OPTIONS] as const;
 
 /**
  * `rtbench compare [files..]` or `rtbench compare --target name=url ... [scenario]`.
@@ -94,32 +92,7 @@ export const compareCommand: CommandSpec = {
         describe: 'folder for one rounds file per target [default: reports/compare-<scenario>-<time>/]',
       })
       .option('save', { type: 'boolean', group: G_LIVE, describe: 'write the rounds files (--no-save: keep nothing) [default: true]' })
-      .options(
-        sharedOptions(G_LOAD, [
-          'connections',
-          'connect-rate',
-          'rate',
-          'arrival',
-          'max-in-flight',
-          'request-response',
-          'in-flight',
-          'think-time',
-          'duration',
-          'warmup',
-          'size',
-          'binary',
-          'workers',
-          'header',
-          'insecure',
-          'deflate',
-          'handshake-timeout',
-          'reply-timeout',
-          'max-outstanding',
-          'server-cpus',
-          'client-cpus',
-          'server-ready-timeout',
-        ]),
-      )
+      .options(sharedOptions(G_LOAD, LOAD_OPTIONS))
       .option('rank-by', {
         type: 'string',
         group: G_OUT,
