@@ -90,13 +90,15 @@ export async function startDelayServer(kind, delayMs) {
   return startIndependentServer(delayMs);
 }
 
-/** The independent server (test/fixtures/truth-server.mjs) with a delay of `delayMs`. */
-export function startIndependentServer(delayMs) {
+/** The independent server (test/fixtures/truth-server.mjs) with a delay of `delayMs`, and `extraArgs`. */
+export function startIndependentServer(delayMs, extraArgs = []) {
   // stdin is a pipe the server watches: if this process dies, the server exits with it.
   const child = track(
-    spawn(process.execPath, [join(ROOT, 'test/fixtures/truth-server.mjs'), '--delay-us', String(Math.round(delayMs * 1000))], {
-      stdio: ['pipe', 'pipe', 'inherit'],
-    }),
+    spawn(
+      process.execPath,
+      [join(ROOT, 'test/fixtures/truth-server.mjs'), '--delay-us', String(Math.round(delayMs * 1000)), ...extraArgs],
+      { stdio: ['pipe', 'pipe', 'inherit'] },
+    ),
   );
   return new Promise((resolve, reject) => {
     let out = '';

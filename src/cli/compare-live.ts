@@ -19,7 +19,7 @@ import { resolvePlan } from '../scenario/resolve.js';
 import { validateScenario } from '../scenario/validate.js';
 import { formatCount, formatDurationMs, formatUs } from '../units.js';
 import { openFilesLimit } from '../open-files.js';
-import { onInterrupt } from './interrupts.js';
+import { onInterrupt, pauseUnlessAborted } from './interrupts.js';
 import { countFlag, durationFlag, repeatedFlag } from './options.js';
 import { emitComparison } from './report-output.js';
 import { adviseOnGenerator, toOverrides } from './run-action.js';
@@ -58,7 +58,7 @@ export async function compareLive(
     for (let round = 0; round < rounds && !controller.signal.aborted; round++) {
       for (const t of targets) {
         if (controller.signal.aborted) break;
-        if (round > 0 || t !== targets[0]) await pause(cooldownMs, controller.signal);
+        if (round > 0 || t !== targets[0]) await pauseUnlessAborted(cooldownMs, controller.signal);
         if (controller.signal.aborted) break;
         const { result, outcome } = await runScenario(t.plan, { signal: controller.signal });
         // The name given on the command line is the label the comparison and files use.
@@ -156,18 +156,4 @@ function progressLine(round: number, rounds: number, name: string, r: RunResult,
     `rtbench: round ${round + 1}/${rounds} ${name}: p99 ${m?.count ? formatUs(m.p99) : '-'}, ${rate}, ` +
     `errors ${errors} (${formatDurationMs(r.durationMs)})${status}`
   );
-}
-
-/** Sleeps `ms`, returning early when the signal aborts. */
-function pause(ms: number, signal: AbortSignal): Promise<void> {
-  if (ms <= 0) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }

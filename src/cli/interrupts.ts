@@ -23,3 +23,17 @@ export function onInterrupt(onFirst: (signal: NodeJS.Signals) => void): () => vo
     process.off('SIGTERM', handler);
   };
 }
+
+/** Sleeps `ms` (a cool-down between runs), returning early when the signal aborts. */
+export function pauseUnlessAborted(ms: number, signal: AbortSignal): Promise<void> {
+  if (ms <= 0 || signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+}

@@ -26,7 +26,7 @@ export async function main(argv: string[]): Promise<ExitCode> {
     .option('debug', { type: 'boolean', describe: 'Print stack traces for errors', global: true })
     .strict()
     .recommendCommands()
-    .demandCommand(1, 'Name a command: run, serve, compare, gate, merge or report')
+    .demandCommand(1, 'Name a command: run, serve, find, compare, gate, merge or report')
     .epilogue(EXIT_CODES_HELP)
     .wrap(Math.min(110, process.stdout.columns || 100))
     .exitProcess(false)

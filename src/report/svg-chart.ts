@@ -13,6 +13,8 @@ export interface ChartSeries {
   points: Array<[number, number]>;
   dashed?: boolean;
   opacity?: number;
+  /** A dot on every point (measured steps), not only on a lone one. */
+  markers?: boolean;
 }
 
 /** An axis: its range in data units and the ticks to label. */
@@ -80,8 +82,10 @@ export function lineChartSvg(spec: ChartSpec): string {
     const d = s.points.map(([x, y], i) => `${i ? 'L' : 'M'}${n(sx(x))} ${n(sy(Math.min(y, spec.y.max)))}`).join('');
     const dash = s.dashed ? ' stroke-dasharray="6 4"' : '';
     const opacity = s.opacity !== undefined ? ` stroke-opacity="${s.opacity}"` : '';
-    const marker =
-      s.points.length === 1 ? `<circle cx="${n(sx(s.points[0]![0]))}" cy="${n(sy(s.points[0]![1]))}" r="3" fill="${s.color}"/>` : '';
+    const dotted = s.markers ? s.points : s.points.length === 1 ? s.points : [];
+    const marker = dotted
+      .map(([x, y]) => `<circle cx="${n(sx(x))}" cy="${n(sy(Math.min(y, spec.y.max)))}" r="3" fill="${s.color}"/>`)
+      .join('');
     parts.push(
       `<g data-series="${escapeHtml(s.id)}">` +
         `<path class="line" d="${d}" stroke="${s.color}"${dash}${opacity}><title>${escapeHtml(s.label)}</title></path>${marker}</g>`,

@@ -54,6 +54,16 @@ describe('generator health', () => {
     ]);
     expect(a.healthResult(1, 100).warnings).toHaveLength(2); // 1% exactly: counted, not a verdict
   });
+
+  it('needs more than one hiccup of late sends: 9 of 100 is a pause, 10 of 100 the generator behind', () => {
+    const a = new Aggregator(0, 1000);
+    a.add(0, report(1000, { loop: 1, cpu: 20, isMeasured: true }, 100));
+    expect(a.healthResult(1, 9).warnings).toEqual([]);
+    expect(a.healthResult(1, 10).warnings).toEqual([
+      '10 of 100 sends went out more than 10 ms behind schedule: ' +
+        'the generator could not keep the requested rate (latency is still measured from the intended time)',
+    ]);
+  });
 });
 
 describe('isGeneratorWarning', () => {

@@ -4,6 +4,7 @@
  */
 import type { CommandSpec } from './command-spec.js';
 import { compareCommand } from './compare.js';
+import { findCommand } from './find.js';
 import { gateCommand } from './gate.js';
 import { mergeCommand } from './merge.js';
 import { reportCommand } from './report.js';
@@ -11,4 +12,4 @@ import { runCommand } from './run.js';
 import { serveCommand } from './serve.js';
 
 /** Every command, in the order `--help` lists them. */
-export const commands: CommandSpec[] = [runCommand, serveCommand, compareCommand, gateCommand, mergeCommand, reportCommand];
+export const commands: CommandSpec[] = [runCommand, serveCommand, findCommand, compareCommand, gateCommand, mergeCommand, reportCommand];

@@ -2,15 +2,111 @@
  * `rtbench run [scenario|url]`: flags become RunOverrides here (the only place that knows
  * them); the work happens in cli/run-action.ts, loaded lazily so `--help` stays fast.
  */
-import type { Argv } from 'yargs';
+import type { Argv, Options } from 'yargs';
 import { REPORT_FORMATS } from '../../report/formats.js';
 import { SERVER_PROFILES } from '../../server/options.js';
-import { withSharedOptions } from '../shared-run-options.js';
+import { type SharedRunOption, withSharedOptions } from '../shared-run-options.js';
 import type { CommandSpec } from './command-spec.js';
 
 const G_LOAD = 'Load:';
 const G_TARGET = 'Target and connection:';
 const G_OUT = 'Output:';
+
+/** The shared load flags `run` (and `find`) take. */
+export const RUN_LOAD_OPTIONS = [
+  'connections',
+  'connect-rate',
+  'rate',
+  'arrival',
+  'max-in-flight',
+  'request-response',
+  'in-flight',
+  'think-time',
+  'duration',
+  'warmup',
+  'size',
+  'binary',
+  'workers',
+] as const satisfies readonly SharedRunOption[];
+
+/** The shared connection flags `run` (and `find`) take. */
+export const RUN_CONNECTION_OPTIONS = [
+  'header',
+  'subprotocol',
+  'origin',
+  'insecure',
+  'deflate',
+  'handshake-timeout',
+  'reply-timeout',
+  'max-outstanding',
+  'server-cpus',
+  'client-cpus',
+  'server-ready-timeout',
+] as const satisfies readonly SharedRunOption[];
+
+/** Where the load goes and how connections behave: the flags `run` and `find` share beyond the load table. */
+export const TARGET_OPTIONS = {
+  target: {
+    alias: 't',
+    type: 'string',
+    describe: 'server URL (ws://, wss://; http://, https:// for SSE); default: the embedded reference server',
+  },
+  'max-message': {
+    type: 'string',
+    describe: 'largest incoming message; larger fails the connection as too_large [default: 100MiB]',
+  },
+  reconnect: {
+    type: 'boolean',
+    describe:
+      'reopen connections that fail or are closed by the server; ' +
+      "--no-reconnect makes an SSE stream's end final (the run then ends when every stream has) " +
+      '[default: off for WebSocket; SSE streams reconnect as a browser does, except in the sse scenario]',
+  },
+  'sse-client': {
+    choices: ['http', 'eventsource'] as const,
+    describe: 'SSE client: http (node:http + eventsource-parser, lean) or eventsource (the npm package, browser-identical) [default: http]',
+  },
+  'expect-replies': {
+    type: 'string',
+    describe: 'replies per message (a server that answers twice: 2) [default: 1]',
+  },
+  'skip-first': {
+    type: 'string',
+    describe: 'messages the server sends on connect (a greeting) to skip [default: 0]',
+  },
+  server: {
+    type: 'string',
+    describe:
+      'a command that starts the target server; rtbench runs it (in its own process group), waits until it accepts, ' +
+      'measures, then stops it. {port} becomes a free loopback port; without it, the port the command prints',
+  },
+  'server-pid': {
+    type: 'string',
+    describe: "with --target on this machine: the server's process, whose tree rtbench samples for CPU and memory",
+  },
+  'server-url': {
+    type: 'string',
+    describe: 'with --server: the URL the command listens on, when it names no {port} and prints none (ws://127.0.0.1:9000/ws)',
+  },
+  'echo-delay': {
+    type: 'string',
+    describe: 'embedded server only: delay each echo, every message on its own (pipelined; bare number = ms)',
+  },
+  'echo-serial': {
+    type: 'boolean',
+    describe:
+      'embedded server only: make --echo-delay serial (wait, answer, then read the next): ' +
+      'at most 1000/delay replies per second per connection',
+  },
+  'server-profile': {
+    choices: SERVER_PROFILES,
+    describe: "embedded server only: RFC-correct, or imitate Hyperlane's wire habits [default: strict]",
+  },
+  'source-ips': {
+    type: 'string',
+    describe: 'comma-separated local addresses to connect from (default: 127.0.0.x chosen by itself past ~25k connections on loopback)',
+  },
+} satisfies Record<string, Options>;
 
 export const runCommand: CommandSpec = {
   usage: 'run [scenario]',
@@ -36,111 +132,12 @@ export const runCommand: CommandSpec = {
       withSharedOptions(
         y.positional('scenario', { type: 'string', describe: 'built-in scenario name, scenario file, or target URL', default: 'echo' }),
         G_LOAD,
-        [
-          'connections',
-          'connect-rate',
-          'rate',
-          'arrival',
-          'max-in-flight',
-          'request-response',
-          'in-flight',
-          'think-time',
-          'duration',
-          'warmup',
-          'size',
-          'binary',
-          'workers',
-        ],
+        RUN_LOAD_OPTIONS,
       ),
       G_TARGET,
-      [
-        'header',
-        'subprotocol',
-        'origin',
-        'insecure',
-        'deflate',
-        'handshake-timeout',
-        'reply-timeout',
-        'max-outstanding',
-        'server-cpus',
-        'client-cpus',
-        'server-ready-timeout',
-      ],
+      RUN_CONNECTION_OPTIONS,
     )
-      .option('target', {
-        alias: 't',
-        type: 'string',
-        group: G_TARGET,
-        describe: 'server URL (ws://, wss://; http://, https:// for SSE); default: the embedded reference server',
-      })
-      .option('max-message', {
-        type: 'string',
-        group: G_TARGET,
-        describe: 'largest incoming message; larger fails the connection as too_large [default: 100MiB]',
-      })
-      .option('reconnect', {
-        type: 'boolean',
-        group: G_TARGET,
-        describe:
-          'reopen connections that fail or are closed by the server; ' +
-          "--no-reconnect makes an SSE stream's end final (the run then ends when every stream has) " +
-          '[default: off for WebSocket; SSE streams reconnect as a browser does, except in the sse scenario]',
-      })
-      .option('sse-client', {
-        choices: ['http', 'eventsource'] as const,
-        group: G_TARGET,
-        describe:
-          'SSE client: http (node:http + eventsource-parser, lean) or eventsource (the npm package, browser-identical) [default: http]',
-      })
-      .option('expect-replies', {
-        type: 'string',
-        group: G_TARGET,
-        describe: 'replies per message (a server that answers twice: 2) [default: 1]',
-      })
-      .option('skip-first', {
-        type: 'string',
-        group: G_TARGET,
-        describe: 'messages the server sends on connect (a greeting) to skip [default: 0]',
-      })
-      .option('server', {
-        type: 'string',
-        group: G_TARGET,
-        describe:
-          'a command that starts the target server; rtbench runs it (in its own process group), waits until it accepts, ' +
-          'measures, then stops it. {port} becomes a free loopback port; without it, the port the command prints',
-      })
-      .option('server-pid', {
-        type: 'string',
-        group: G_TARGET,
-        describe: "with --target on this machine: the server's process, whose tree rtbench samples for CPU and memory",
-      })
-      .option('server-url', {
-        type: 'string',
-        group: G_TARGET,
-        describe: 'with --server: the URL the command listens on, when it names no {port} and prints none (ws://127.0.0.1:9000/ws)',
-      })
-      .option('echo-delay', {
-        type: 'string',
-        group: G_TARGET,
-        describe: 'embedded server only: delay each echo, every message on its own (pipelined; bare number = ms)',
-      })
-      .option('echo-serial', {
-        type: 'boolean',
-        group: G_TARGET,
-        describe:
-          'embedded server only: make --echo-delay serial (wait, answer, then read the next): ' +
-          'at most 1000/delay replies per second per connection',
-      })
-      .option('server-profile', {
-        choices: SERVER_PROFILES,
-        group: G_TARGET,
-        describe: "embedded server only: RFC-correct, or imitate Hyperlane's wire habits [default: strict]",
-      })
-      .option('source-ips', {
-        type: 'string',
-        group: G_TARGET,
-        describe: 'comma-separated local addresses to connect from (default: 127.0.0.x chosen by itself past ~25k connections on loopback)',
-      })
+      .options(Object.fromEntries(Object.entries(TARGET_OPTIONS).map(([k, o]) => [k, { ...o, group: G_TARGET }])))
       .option('threshold', { type: 'string', group: G_OUT, describe: "fail (exit 4) unless it holds, e.g. 'latency.p99<5ms', 'errors==0'" })
       .option('out', { alias: 'o', type: 'string', group: G_OUT, describe: 'result file [default: reports/<scenario>-<time>.json]' })
       .option('format', {

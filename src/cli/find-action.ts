@@ -1,0 +1,221 @@
+/**
+ * What `rtbench find` does once its flags are parsed: bind the dimension to the scenario, check
+ * every flag and the SLO before any load, run the search window by window with a progress line
+ * per window on stderr, then write the find result (JSON) and its HTML page and print the answer.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { dirname } from 'node:path';
+import { parseThresholds, type Threshold } from '../compare/thresholds.js';
+import { ExitCode, UsageError } from '../errors.js';
+import { type Dimension, type DimensionName, dimensionFor } from '../find/dimensions.js';
+import { answerSummary, FIND_SCHEMA_VERSION, type FindResult, type FindStep, formatLoad, latencyCell, stepOf } from '../find/result.js';
+import { type SearchBounds, type SearchEnd, searchKnee } from '../find/search.js';
+import { type FindWindow, judgeWindow, measureStep } from '../find/step.js';
+import { openFilesLimit } from '../open-files.js';
+import { renderFindHtml } from '../report/find-html.js';
+import { renderFindMarkdown, renderFindTable } from '../report/find-report.js';
+import { runScenario } from '../runner/run-scenario.js';
+import { loadScenario } from '../scenario/load.js';
+import type { RunPlan } from '../scenario/plan.js';
+import { type RunOverrides, resolvePlan } from '../scenario/resolve.js';
+import type { Scenario } from '../scenario/types.js';
+import { validateScenario } from '../scenario/validate.js';
+import { formatCount, formatDurationMs } from '../units.js';
+import { TOOL_VERSION } from '../version.js';
+import { onInterrupt, pauseUnlessAborted } from './interrupts.js';
+import { countFlag, durationFlag, repeatedFlag } from './options.js';
+import { colorFlag, formatFlag } from './report-output.js';
+import { toOverrides } from './run-action.js';
+
+/** A step's default window when neither -d nor the scenario's streams say otherwise: short, many are run. */
+const STEP_DURATION_MS = 6000;
+const STEP_WARMUP_MS = 1000;
+
+/** The flag each dimension replaces: giving both is a usage error. */
+const VARIED_FLAG: Record<DimensionName, { key: keyof RunOverrides; flag: string } | undefined> = {
+  rate: { key: 'ratePerSec', flag: '--rate' },
+  'total-rate': { key: 'ratePerSec', flag: '--rate' },
+  connections: { key: 'connections', flag: '--connections' },
+  subscribers: undefined,
+  streams: undefined,
+};
+
+/** Runs the search and returns the exit code. */
+export async function findAction(args: Record<string, unknown>): Promise<ExitCode> {
+  const format = formatFlag(args, ['table', 'md', 'json'] as const, 'table');
+  const { scenario, overrides } = scenarioAndOverrides(args);
+  const slo = sloFlag(args);
+  const name = String(args.vary) as DimensionName;
+  const varied = VARIED_FLAG[name];
+  if (varied && overrides[varied.key] !== undefined) throw new UsageError(`--vary ${name} sets ${varied.flag} at every step; leave it out`);
+  const dim = dimensionFor(name, scenario, overrides);
+  const bounds = boundsFrom(args, dim);
+  const confirm = args.confirm === undefined ? 2 : countFlag('confirm', args.confirm, { integer: true, min: 1 });
+  const cooldownMs = args.cooldown === undefined ? 1000 : durationFlag('cooldown', args.cooldown, 's');
+  const cores = os.availableParallelism?.() ?? os.cpus().length;
+  const planAt = (value: number): RunPlan => {
+    const step = dim.stepInputs(value);
+    return resolvePlan(step.scenario, step.overrides, cores, openFilesLimit());
+  };
+  // Both ends are planned now, so a load the scenario cannot take fails in a second, not mid-search.
+  planAt(bounds.from);
+  const first = planAt(bounds.to);
+
+  const controller = new AbortController();
+  const releaseInterrupt = onInterrupt(() => {
+    process.stderr.write('\nrtbench: interrupted; finishing this window and writing the steps so far (Ctrl-C again to quit at once)\n');
+    controller.abort();
+  });
+  const startedAt = new Date();
+  const steps: FindStep[] = [];
+  let windowsRun = 0;
+  const say = (line: string) => (args.quiet ? undefined : process.stderr.write(`rtbench: ${line}\n`));
+  let end: SearchEnd;
+  try {
+    end = await searchKnee(bounds, async (value) => {
+      const plan = planAt(value);
+      const label = formatLoad(value, dim.unit);
+      const step = await measureStep(
+        confirm,
+        async () => {
+          const { result, outcome } = await runScenario(plan, { signal: controller.signal });
+          const w = judgeWindow(result, outcome, slo);
+          say(`step ${steps.length + 1} · ${label}: ${windowLine(w, dim)}`);
+          return w;
+        },
+        async () => {
+          if (windowsRun++ > 0) await pauseUnlessAborted(cooldownMs, controller.signal);
+          return !controller.signal.aborted;
+        },
+      );
+      steps.push(stepOf(value, step.verdict, step.why, step.windows, dim));
+      if (step.windows.length > 1) say(`step ${steps.length} · ${label}: ${step.verdict}`);
+      return step.verdict;
+    });
+  } finally {
+    releaseInterrupt();
+  }
+
+  const result: FindResult = {
+    kind: 'find',
+    schemaVersion: FIND_SCHEMA_VERSION,
+    tool: { name: 'rtbench', version: TOOL_VERSION },
+    scenario: scenario.name,
+    target: steps[0]?.windows[0]?.result.target ?? { url: first.target.url, label: first.target.label, embedded: first.target.embedded },
+    startedAt: startedAt.toISOString(),
+    durationMs: Date.now() - startedAt.getTime(),
+    dimension: { name, unit: dim.unit, achievedUnit: dim.achievedUnit },
+    slo: slo.map((t) => t.text),
+    search: { from: bounds.from, to: bounds.to, factor: bounds.factor, precision: bounds.precision, confirm, cooldownMs },
+    answer: {
+      ...end,
+      summary: answerSummary(
+        end,
+        steps,
+        dim,
+        slo.map((t) => t.text),
+        bounds.precision,
+      ),
+    },
+    steps,
+  };
+  writeOutputs(args, result);
+  if (format === 'json') process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  else if (format === 'md') process.stdout.write(renderFindMarkdown(result));
+  else process.stdout.write(renderFindTable(result, { color: colorFlag(args, false) }));
+  return exitCodeOf(end);
+}
+
+/** The scenario (positional name, file or URL) and the run flags, as `run` reads them. */
+function scenarioAndOverrides(args: Record<string, unknown>): { scenario: Scenario; overrides: RunOverrides } {
+  const overrides = toOverrides(args);
+  const positional = String(args.scenario ?? 'echo');
+  const isUrl = /^(wss?|https?):\/\//.test(positional);
+  if (isUrl && overrides.target) throw new UsageError('give the target once: as the positional URL or with --target');
+  if (isUrl) overrides.target = positional;
+  if (overrides.thresholds?.length) throw new UsageError('find judges each step by --slo; --threshold belongs to run');
+  const { source, raw } = loadScenario(isUrl ? (positional.startsWith('http') ? 'sse' : 'echo') : positional);
+  const scenario = validateScenario(raw, source);
+  // Steps are many and short; streams that end by design keep their own (upper-bound) duration.
+  const endsByDesign = scenario.phases.some((p) => p.untilStreamsEnd) || scenario.groups.every((g) => g.sse?.reconnect === false);
+  if (!endsByDesign && overrides.durationMs === undefined) {
+    overrides.durationMs = STEP_DURATION_MS;
+    overrides.warmupMs ??= STEP_WARMUP_MS;
+  }
+  return { scenario, overrides };
+}
+
+function sloFlag(args: Record<string, unknown>): Threshold[] {
+  const texts = repeatedFlag(args.slo);
+  if (texts.length === 0) throw new UsageError("--slo is required, e.g. --slo 'latency.p99<50ms' --slo 'errors==0'");
+  return parseThresholds(texts, '--slo');
+}
+
+function boundsFrom(args: Record<string, unknown>, dim: Dimension): SearchBounds {
+  const integer = dim.integer;
+  const from = args.from === undefined ? dim.current : countFlag('from', args.from, { integer, min: integer ? 1 : Number.MIN_VALUE });
+  if (from === undefined || !(from > 0))
+    throw new UsageError(`--vary ${dim.name}: the scenario sets no ${dim.unit} to start from; give --from`);
+  const to = args.to === undefined ? from * 1024 : countFlag('to', args.to, { integer });
+  if (!(to > from)) throw new UsageError(`--to (${formatCount(to)}) must be above --from (${formatCount(from)})`);
+  const factor = args.factor === undefined ? 2 : countFlag('factor', args.factor);
+  if (!(factor > 1)) throw new UsageError(`--factor must be > 1 (got ${factor})`);
+  const maxSteps = args['max-steps'] === undefined ? 30 : countFlag('max-steps', args['max-steps'], { integer: true, min: 1 });
+  return { from, to, factor, precision: precisionFlag(args.precision), integer, maxSteps };
+}
+
+/** `5%`, `0.05` or `5` (a bare number of 1 or more is a percentage). */
+export function precisionFlag(value: unknown): number {
+  if (value === undefined) return 0.05;
+  const text = String(value).trim();
+  const n = Number(text.replace(/%$/, ''));
+  const fraction = text.endsWith('%') || n >= 1 ? n / 100 : n;
+  if (!Number.isFinite(fraction) || fraction <= 0 || fraction >= 1)
+    throw new UsageError(`--precision must be a share between 0 and 100 %, such as 5% or 0.05 (got ${JSON.stringify(value)})`);
+  return fraction;
+}
+
+/** One window's progress line: what it measured and what it concluded. */
+function windowLine(w: FindWindow, dim: Dimension): string {
+  const step = stepOf(0, w.verdict, w.why, [w], dim);
+  const achieved = step.achieved === null ? '-' : formatCount(Math.round(step.achieved));
+  const errors = step.errors > 0 ? `, errors ${formatCount(step.errors)}` : '';
+  return (
+    `${dim.achievedUnit} ${achieved}, p50 ${latencyCell(step.p50Us)}, p99 ${latencyCell(step.p99Us)}${errors} ` +
+    `(${formatDurationMs(w.result.durationMs)}) → ${w.verdict}${w.why ? ` (${w.why})` : ''}`
+  );
+}
+
+/** Writes the JSON result and the HTML page, and says where. */
+function writeOutputs(args: Record<string, unknown>, f: FindResult): void {
+  const json =
+    typeof args.out === 'string' && args.out !== '' ? args.out : `reports/find-${f.scenario}-${f.startedAt.replace(/[:.]/g, '-')}.json`;
+  mkdirSync(dirname(json), { recursive: true });
+  writeFileSync(json, `${JSON.stringify(f, null, 2)}\n`);
+  process.stderr.write(`rtbench: find result written to ${json}\n`);
+  if (args.html === false) return;
+  const html = typeof args.html === 'string' && args.html !== '' ? args.html : json.replace(/(\.json)?$/, '.html');
+  mkdirSync(dirname(html), { recursive: true });
+  writeFileSync(html, renderFindHtml(f));
+  process.stderr.write(`rtbench: knee chart written to ${html}\n`);
+}
+
+function exitCodeOf(end: SearchEnd): ExitCode {
+  switch (end.status) {
+    case 'found':
+    case 'no_break':
+      return ExitCode.Ok;
+    case 'fails_at_from':
+      return ExitCode.GateFailed;
+    case 'interrupted':
+      return ExitCode.Interrupted;
+    case 'crashed':
+      return ExitCode.Internal;
+    case 'unreachable':
+    case 'generator_limited':
+    case 'step_limit':
+      // The search could not be carried out to an answer about the server.
+      return ExitCode.Unreachable;
+  }
+}
