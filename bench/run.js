@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The benchmark suite (issue #7): `npm run bench` (builds, then runs this).
-//   node bench/run.js [--smoke] [--only overhead,connections,sse,peers,histogram,truth] [--reps 3]
+//   node bench/run.js [--smoke] [--only overhead,connections,sse,peers,histogram,truth,find] [--reps 3]
 //                     [--connections 19000] [--sse-streams 2000] [--out-dir reports/bench]
 // Every figure is a ratio against a baseline measured in the same invocation: the median of
 // the per-repetition ratios, repetitions interleaved (candidate, baseline, candidate, …), each
@@ -23,8 +23,9 @@ import * as sse from './sse.js';
 import * as peers from './peers.js';
 import * as histogram from './histogram-cost.js';
 import * as truth from './truth.js';
+import * as find from './find.js';
 
-const BENCHMARKS = { overhead, connections, sse, peers, histogram, truth };
+const BENCHMARKS = { overhead, connections, sse, peers, histogram, truth, find };
 
 const USAGE =
   `usage: node bench/run.js [--smoke] [--only ${Object.keys(BENCHMARKS).join(',')}] ` +

@@ -41,9 +41,65 @@ const VARIED_FLAG: Record<DimensionName, { key: keyof RunOverrides; flag: string
   streams: undefined,
 };
 
+/** Everything a search needs, checked before any load. */
+interface SearchSetup {
+  scenarioName: string;
+  slo: Threshold[];
+  dim: Dimension;
+  bounds: SearchBounds;
+  confirm: number;
+  cooldownMs: number;
+  planAt(value: number): RunPlan;
+  /** Where the load goes, for a result with no step to tell. */
+  target: FindResult['target'];
+}
+
 /** Runs the search and returns the exit code. */
 export async function findAction(args: Record<string, unknown>): Promise<ExitCode> {
   const format = formatFlag(args, ['table', 'md', 'json'] as const, 'table');
+  const setup = prepareSearch(args);
+  const startedAt = new Date();
+  const { end, steps } = await searchWithProgress(setup, Boolean(args.quiet));
+  const { dim, bounds, slo } = setup;
+  const result: FindResult = {
+    kind: 'find',
+    schemaVersion: FIND_SCHEMA_VERSION,
+    tool: { name: 'rtbench', version: TOOL_VERSION },
+    scenario: setup.scenarioName,
+    target: steps[0]?.windows[0]?.result.target ?? setup.target,
+    startedAt: startedAt.toISOString(),
+    durationMs: Date.now() - startedAt.getTime(),
+    dimension: { name: dim.name, unit: dim.unit, achievedUnit: dim.achievedUnit },
+    slo: slo.map((t) => t.text),
+    search: {
+      from: bounds.from,
+      to: bounds.to,
+      factor: bounds.factor,
+      precision: bounds.precision,
+      confirm: setup.confirm,
+      cooldownMs: setup.cooldownMs,
+    },
+    answer: {
+      ...end,
+      summary: answerSummary(
+        end,
+        steps,
+        dim,
+        slo.map((t) => t.text),
+        bounds.precision,
+      ),
+    },
+    steps,
+  };
+  writeOutputs(args, result);
+  if (format === 'json') process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  else if (format === 'md') process.stdout.write(renderFindMarkdown(result));
+  else process.stdout.write(renderFindTable(result, { color: colorFlag(args, false) }));
+  return exitCodeOf(end);
+}
+
+/** Reads and checks every flag, the SLO and both ends of the search: a typo costs a second, not a search. */
+function prepareSearch(args: Record<string, unknown>): SearchSetup {
   const { scenario, overrides } = scenarioAndOverrides(args);
   const slo = sloFlag(args);
   const name = String(args.vary) as DimensionName;
@@ -58,23 +114,34 @@ export async function findAction(args: Record<string, unknown>): Promise<ExitCod
     const step = dim.stepInputs(value);
     return resolvePlan(step.scenario, step.overrides, cores, openFilesLimit());
   };
-  // Both ends are planned now, so a load the scenario cannot take fails in a second, not mid-search.
   planAt(bounds.from);
-  const first = planAt(bounds.to);
+  const { target } = planAt(bounds.to);
+  return {
+    scenarioName: scenario.name,
+    slo,
+    dim,
+    bounds,
+    confirm,
+    cooldownMs,
+    planAt,
+    target: { url: target.url, label: target.label, embedded: target.embedded },
+  };
+}
 
+/** The search, window by window, with a progress line per window on stderr; Ctrl-C ends it after the window in progress. */
+async function searchWithProgress(setup: SearchSetup, quiet: boolean): Promise<{ end: SearchEnd; steps: FindStep[] }> {
+  const { dim, slo, confirm, cooldownMs } = setup;
   const controller = new AbortController();
   const releaseInterrupt = onInterrupt(() => {
     process.stderr.write('\nrtbench: interrupted; finishing this window and writing the steps so far (Ctrl-C again to quit at once)\n');
     controller.abort();
   });
-  const startedAt = new Date();
   const steps: FindStep[] = [];
   let windowsRun = 0;
-  const say = (line: string) => (args.quiet ? undefined : process.stderr.write(`rtbench: ${line}\n`));
-  let end: SearchEnd;
+  const say = (line: string) => (quiet ? undefined : process.stderr.write(`rtbench: ${line}\n`));
   try {
-    end = await searchKnee(bounds, async (value) => {
-      const plan = planAt(value);
+    const end = await searchKnee(setup.bounds, async (value) => {
+      const plan = setup.planAt(value);
       const label = formatLoad(value, dim.unit);
       const step = await measureStep(
         confirm,
@@ -93,38 +160,10 @@ export async function findAction(args: Record<string, unknown>): Promise<ExitCod
       if (step.windows.length > 1) say(`step ${steps.length} · ${label}: ${step.verdict}`);
       return step.verdict;
     });
+    return { end, steps };
   } finally {
     releaseInterrupt();
   }
-
-  const result: FindResult = {
-    kind: 'find',
-    schemaVersion: FIND_SCHEMA_VERSION,
-    tool: { name: 'rtbench', version: TOOL_VERSION },
-    scenario: scenario.name,
-    target: steps[0]?.windows[0]?.result.target ?? { url: first.target.url, label: first.target.label, embedded: first.target.embedded },
-    startedAt: startedAt.toISOString(),
-    durationMs: Date.now() - startedAt.getTime(),
-    dimension: { name, unit: dim.unit, achievedUnit: dim.achievedUnit },
-    slo: slo.map((t) => t.text),
-    search: { from: bounds.from, to: bounds.to, factor: bounds.factor, precision: bounds.precision, confirm, cooldownMs },
-    answer: {
-      ...end,
-      summary: answerSummary(
-        end,
-        steps,
-        dim,
-        slo.map((t) => t.text),
-        bounds.precision,
-      ),
-    },
-    steps,
-  };
-  writeOutputs(args, result);
-  if (format === 'json') process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-  else if (format === 'md') process.stdout.write(renderFindMarkdown(result));
-  else process.stdout.write(renderFindTable(result, { color: colorFlag(args, false) }));
-  return exitCodeOf(end);
 }
 
 /** The scenario (positional name, file or URL) and the run flags, as `run` reads them. */

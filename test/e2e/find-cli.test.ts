@@ -74,6 +74,8 @@ describe('find: outcomes and exit codes', () => {
       'rate',
       '--from',
       '10',
+      '-c',
+      '2',
       '--slo',
       'errors==0',
       ...quick,

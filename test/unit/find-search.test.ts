@@ -88,12 +88,12 @@ describe('searchKnee', () => {
 describe('measureStep', () => {
   const window = (verdict: StepVerdict) => ({ verdict, why: verdict === 'fail' ? 'latency.p99 = 9ms' : '' }) as FindWindow;
   const always = async () => true;
+  const seq = (...vs: StepVerdict[]) => {
+    let i = 0;
+    return async () => window(vs[i++]!);
+  };
 
   it('needs k agreeing windows: one noisy window neither makes nor breaks a step', async () => {
-    const seq = (...vs: StepVerdict[]) => {
-      let i = 0;
-      return async () => window(vs[i++]!);
-    };
     expect((await measureStep(2, seq('pass', 'pass'), always)).verdict).toBe('pass');
     expect((await measureStep(2, seq('pass', 'fail', 'fail'), always)).windows).toHaveLength(3);
     expect((await measureStep(2, seq('pass', 'fail', 'fail'), always)).verdict).toBe('fail');
@@ -101,12 +101,18 @@ describe('measureStep', () => {
     expect((await measureStep(1, seq('fail'), always)).why).toBe('latency.p99 = 9ms');
   });
 
-  it('ends the step on a window that measured the generator, or when interrupted before a window', async () => {
-    let i = 0;
-    const vs: StepVerdict[] = ['pass', 'inconclusive', 'pass'];
-    const step = await measureStep(2, async () => window(vs[i++]!), always);
-    expect(step.verdict).toBe('inconclusive');
-    expect(step.windows).toHaveLength(2);
+  it('gives a window where the generator fell behind another try, within the 2k − 1 windows', async () => {
+    const retried = await measureStep(2, seq('pass', 'inconclusive', 'pass'), always);
+    expect([retried.verdict, retried.windows.length]).toEqual(['pass', 3]);
+    // Two windows measured the generator: the one left cannot make two agreeing.
+    const behind = await measureStep(2, seq('inconclusive', 'inconclusive', 'pass'), always);
+    expect([behind.verdict, behind.windows.length]).toEqual(['inconclusive', 2]);
+    expect((await measureStep(1, seq('inconclusive'), always)).verdict).toBe('inconclusive');
+  });
+
+  it('ends the step at once on a window that stops the search, or when interrupted before a window', async () => {
+    const step = await measureStep(2, async () => window('unreachable'), always);
+    expect([step.verdict, step.windows.length]).toEqual(['unreachable', 1]);
     expect(
       (
         await measureStep(
