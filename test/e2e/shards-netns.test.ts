@@ -115,7 +115,7 @@ describe.skipIf(unavailable !== undefined)('shards on three simulated hosts (net
           ),
         ),
       );
-      runs.forEach((r, i) => expect(r.code, `shard ${i}: ${r.stderr}`).toBe(0));
+      for (const [i, r] of runs.entries()) expect(r.code, `shard ${i}: ${r.stderr}`).toBe(0);
       const stats = serverStats(srv, `http://${address}:${PORT}/stats`);
 
       const files = hosts.clients.map((_, i) => join(dir, `shard-${i}.json`));
