@@ -62,7 +62,8 @@ export function schemaProblems(value: unknown, schema: Schema, root: Schema = sc
   if (Array.isArray(value)) {
     if (typeof schema.minItems === 'number' && value.length < schema.minItems)
       problems.push(`${path}: fewer than ${schema.minItems} items`);
-    if (schema.items) value.forEach((v, i) => problems.push(...schemaProblems(v, schema.items as Schema, root, `${path}[${i}]`)));
+    if (schema.items)
+      for (const [i, v] of value.entries()) problems.push(...schemaProblems(v, schema.items as Schema, root, `${path}[${i}]`));
   }
   if (isType(value, 'object')) {
     const obj = value as Record<string, unknown>;

@@ -51,8 +51,8 @@ describe('deploy/kubernetes', () => {
     job.spec.completionsMode = job.spec.completionMode;
     job.spec.template.spec.containers[0].env[0].value = 3;
     expect(schemaProblems(job, schema).sort()).toEqual([
-      '$.spec: unknown field "completionsMode"',
       '$.spec.template.spec.containers[0].env[0].value: must be string, got 3',
+      '$.spec: unknown field "completionsMode"',
     ]);
   });
 
