@@ -1,5 +1,5 @@
 /**
- * Shards: one run split over several generator hosts (docs/architecture.md §12). Shard i of N
+ * Shards: one run split over several generator hosts (docs/architecture.md §11). Shard i of N
  * holds exactly its share of every phase's connections, group by group, split with the same
  * splitters that spread a run over its worker processes (load/schedule.ts), so the N shards
  * together are the scenario: rates are per connection (a `totalRate` was already turned into

@@ -139,7 +139,7 @@ export class FanoutBook implements WorkerCoordinator {
   /**
    * Added to our stamps and receive times: 0 on one host (the shared monotonic clock); in a
    * sharded run, the wall clock, so a message published on another host is timed against
-   * synchronised wall clocks (docs/architecture.md §12).
+   * synchronised wall clocks (docs/architecture.md §11).
    */
   readonly stampShiftUs: number;
   /** Set by sessions on the hot path; turned into notes once, at the end. */
