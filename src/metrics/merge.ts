@@ -113,6 +113,7 @@ const RULES: MergeRules = {
   notes: ({ parts }) => [
     ...unique(parts.flatMap((p) => p.notes)),
     `merged from ${parts.length} results (histograms added, counters summed)`,
+    ...ifDefinedList(worstPart(partRecords(parts)), (w) => `generator health of each part is in parts; the worst: ${w}`),
     ...clockNotes(parts, partRecords(parts)),
   ],
   // They judged the parts, not the whole.
@@ -137,6 +138,10 @@ const RULES: MergeRules = {
   shard: () => undefined,
   parts: ({ parts }) => partRecords(parts),
 };
+
+function ifDefinedList<V>(value: V | undefined, f: (v: V) => string): string[] {
+  return value === undefined ? [] : [f(value)];
+}
 
 function ifDefined<K extends string, V>(key: K, value: V | undefined): { [k in K]?: V } {
   return (value === undefined ? {} : { [key]: value }) as { [k in K]?: V };
