@@ -20,6 +20,7 @@ import { formatCount, formatDurationMs, formatUs } from '../units.js';
 import { onInterrupt } from './interrupts.js';
 import { countFlag, durationFlag, repeatedFlag, sizeFlag } from './options.js';
 import { openFilesLimit } from '../open-files.js';
+import { parseShard, shardFromEnv } from '../scenario/shard.js';
 import { formatFlag } from './report-output.js';
 
 /** Runs the scenario named in `args` and returns the exit code. */
@@ -88,6 +89,9 @@ export async function runAction(args: Record<string, unknown>): Promise<ExitCode
     case 'unreachable':
     case 'target_lost':
       process.stderr.write(`rtbench: ${result.interruption}${errorSummary(result)}\n`);
+      return ExitCode.Unreachable;
+    case 'late':
+      process.stderr.write(`rtbench: ${result.interruption}\n`);
       return ExitCode.Unreachable;
     case 'crashed':
       process.stderr.write(`rtbench: ${result.interruption}\n`);
@@ -169,9 +173,24 @@ export function toOverrides(a: Record<string, unknown>): RunOverrides {
       .map((ip) => ip.trim())
       .filter(Boolean);
   if (has('threshold')) o.thresholds = repeatedFlag(a.threshold);
+  if (has('shard') && a['shard-from-env'] === true) throw new UsageError('give --shard i/N or --shard-from-env, not both');
+  if (has('shard')) o.shard = parseShard(String(a.shard));
+  if (a['shard-from-env'] === true) o.shard = shardFromEnv(process.env);
+  if (has('start-at')) o.startAtMs = parseStartAt(String(a['start-at']));
   if (o.echoDelayMs !== undefined && o.target !== undefined)
     throw new UsageError('--echo-delay applies to the embedded server only; it cannot slow down --target');
   return o;
+}
+
+/** `--start-at`: ISO 8601 with a time zone, or epoch milliseconds. */
+export function parseStartAt(text: string): number {
+  const t = text.trim();
+  const ms = /^\d{12,}$/.test(t) ? Number(t) : /T.*(Z|[+-]\d\d:?\d\d)$/.test(t) ? Date.parse(t) : Number.NaN;
+  if (!Number.isFinite(ms))
+    throw new UsageError(
+      `--start-at must be an ISO 8601 time with its zone (2026-12-07T10:00:00Z) or epoch milliseconds (got ${JSON.stringify(text)})`,
+    );
+  return ms;
 }
 
 function nonEmpty(flag: string, value: unknown): string {

@@ -36,5 +36,14 @@ export function nowUs(): number {
   return performance.now() * 1000 + HRTIME_OFFSET_US;
 }
 
+/**
+ * What turns {@link nowUs} into wall-clock µs since the epoch: `performance.timeOrigin` is the
+ * wall time at which `performance.now()` was 0. For stamps read on another host, where only
+ * (synchronised) wall clocks compare.
+ */
+export function wallClockShiftUs(): number {
+  return performance.timeOrigin * 1000 - HRTIME_OFFSET_US;
+}
+
 /** A clock source; tests inject their own to drive schedules deterministically. */
 export type Clock = () => number;

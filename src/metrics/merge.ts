@@ -7,6 +7,7 @@ import { UsageError } from '../errors.js';
 import { TOOL_VERSION } from '../version.js';
 import { addCounters, addErrorCounts, zeroCounters } from './counters.js';
 import { mergeFanoutSections } from './fanout-section.js';
+import { clockNotes, partRecords, worstPart } from './merge-parts.js';
 import { decodeHistogram, encodeHistogram, mergeHistograms, summarizeHistogram } from './histogram.js';
 import { METRIC_IDS, type MetricId } from './metric-ids.js';
 import { SCHEMA_VERSION, type MetricResult, type RunResult, type TimeseriesPoint } from './result.js';
@@ -106,11 +107,14 @@ const RULES: MergeRules = {
       max_send_lag_ms: Math.max(...parts.map((p) => p.health.max_send_lag_ms)),
       rss_peak_bytes: parts.reduce((a, p) => a + p.health.rss_peak_bytes, 0),
       warnings: unique(parts.flatMap((p) => p.health.warnings)),
+      ...ifDefined('worst_part', worstPart(partRecords(parts))),
     };
   },
   notes: ({ parts }) => [
     ...unique(parts.flatMap((p) => p.notes)),
     `merged from ${parts.length} results (histograms added, counters summed)`,
+    ...ifDefinedList(worstPart(partRecords(parts)), (w) => `generator health of each part is in parts; the worst: ${w}`),
+    ...clockNotes(parts, partRecords(parts)),
   ],
   // They judged the parts, not the whole.
   verdicts: () => undefined,
@@ -130,7 +134,18 @@ const RULES: MergeRules = {
     const best = withServer.map((p) => p.server!).reduce((a, b) => (b.cpu_seconds > a.cpu_seconds ? b : a));
     return withServer.length === 1 ? best : { ...best, msgs_per_cpu_second: null, rss_bytes_per_connection: null };
   },
+  // The merged result is the whole run, no shard of it: each part's record moves to `parts`.
+  shard: () => undefined,
+  parts: ({ parts }) => partRecords(parts),
 };
+
+function ifDefinedList<V>(value: V | undefined, f: (v: V) => string): string[] {
+  return value === undefined ? [] : [f(value)];
+}
+
+function ifDefined<K extends string, V>(key: K, value: V | undefined): { [k in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [k in K]?: V };
+}
 
 /** Indexes of the parts, grouped by runs that overlapped in time (shards started together). */
 function overlapGroups(parts: readonly RunResult[], starts: number[]): number[][] {
@@ -164,33 +179,43 @@ function measuredWindow(parts: readonly RunResult[], starts: number[]): number {
   return total + groupMeasured;
 }
 
+/**
+ * Lays every part's points on the wall clock and adds the points that ended in the same
+ * wall-clock second: shards started by --start-at share their seconds whatever their processes'
+ * start times. Deltas (messages, errors) add exactly; a part's open connections (a gauge) count
+ * once per second, its latest; per-interval percentiles take the worst part's.
+ */
 function mergeTimeseries(parts: readonly RunResult[], starts: number[], t0: number): TimeseriesPoint[] {
-  const byT = new Map<number, TimeseriesPoint>();
+  const bySecond = new Map<number, { point: TimeseriesPoint; openByPart: Map<number, number> }>();
   parts.forEach((p, i) => {
-    const shift = Math.round((starts[i]! - t0) / 1000);
     for (const point of p.timeseries) {
-      // Points end where each run's reports ended, about a second apart: parts meet by second.
-      const t = Math.round((point.t + shift) * 100) / 100;
-      const second = Math.round(t);
-      const have = byT.get(second);
+      const endMs = starts[i]! + point.t * 1000;
+      // An interval ending at x.4 s mostly covers the second ending at x: the nearest boundary.
+      const second = Math.round(endMs / 1000);
+      const have = bySecond.get(second);
       if (!have) {
-        byT.set(second, { ...point, t });
+        bySecond.set(second, {
+          point: { ...point, t: Math.round((second * 1000 - t0) / 10) / 100 },
+          openByPart: new Map([[i, point.connections_open]]),
+        });
         continue;
       }
-      have.t = Math.max(have.t, t);
-      have.connections_open += point.connections_open;
-      have.msgs_sent += point.msgs_sent;
-      have.msgs_received += point.msgs_received;
-      have.errors += point.errors;
-      have.latency_p50_us = Math.max(have.latency_p50_us, point.latency_p50_us);
-      have.latency_p99_us = Math.max(have.latency_p99_us, point.latency_p99_us);
-      have.latency_max_us = Math.max(have.latency_max_us, point.latency_max_us);
-      have.warmup ||= point.warmup;
-      have.loop_delay_p99_ms = Math.max(have.loop_delay_p99_ms, point.loop_delay_p99_ms);
-      have.cpu_percent = Math.max(have.cpu_percent, point.cpu_percent);
+      const m = have.point;
+      have.openByPart.set(i, point.connections_open);
+      m.connections_open = [...have.openByPart.values()].reduce((a, v) => a + v, 0);
+      m.msgs_sent += point.msgs_sent;
+      m.msgs_received += point.msgs_received;
+      m.errors += point.errors;
+      if (point.latency_p99_us > m.latency_p99_us && point.latency_metric) m.latency_metric = point.latency_metric;
+      m.latency_p50_us = Math.max(m.latency_p50_us, point.latency_p50_us);
+      m.latency_p99_us = Math.max(m.latency_p99_us, point.latency_p99_us);
+      m.latency_max_us = Math.max(m.latency_max_us, point.latency_max_us);
+      m.warmup ||= point.warmup;
+      m.loop_delay_p99_ms = Math.max(m.loop_delay_p99_ms, point.loop_delay_p99_ms);
+      m.cpu_percent = Math.max(m.cpu_percent, point.cpu_percent);
     }
   });
-  return [...byT.values()].sort((a, b) => a.t - b.t);
+  return [...bySecond.values()].map((b) => b.point).sort((a, b) => a.t - b.t);
 }
 
 function unique<T>(values: T[]): T[] {

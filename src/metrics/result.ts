@@ -49,6 +49,8 @@ export interface HealthResult {
   rss_peak_bytes: number;
   /** Plain-words warnings; empty when the generator kept up. */
   warnings: string[];
+  /** A merged result: the part whose generator fared worst, and why (`parts` has each one's health). */
+  worst_part?: string;
 }
 
 /** Health of a run that had no generator (nothing ran) or a file that lacks the section. */
@@ -109,6 +111,47 @@ export interface RunResult extends RoleSections {
   verdicts?: Verdict[];
   /** A local target's own cost (a launched command, the embedded server, or --server-pid). */
   server?: ServerResources;
+  /** A run with `--shard` or `--start-at`: its share, its start against the common instant, its clock. */
+  shard?: ShardRecord;
+  /** A merged result: every part's shard record and generator health (the worst named in `health.worst_part`). */
+  parts?: PartRecord[];
+}
+
+/** One shard's own account of itself (docs/result-format.md §15). */
+export interface ShardRecord {
+  /** Shard index (from 0) and count: `--shard index/count`. */
+  index: number;
+  count: number;
+  /** Connections this shard held, per phase and group ([phase][group]). */
+  connectionsPerPhase: number[][];
+  /** `--start-at` as ISO 8601, when given. */
+  startAt?: string;
+  /** When the first phase's load started, ms after `startAt` (0 on time; absent when it never started). */
+  startOffsetMs?: number;
+  clock: ShardClock;
+}
+
+/** The shard's clock: its host, and how far the target's clock was from it. */
+export interface ShardClock {
+  hostname: string;
+  /** This host's wall clock when the run started (ISO 8601, ms). */
+  wallAtStart: string;
+  /** Target's clock minus this host's, ms (NTP-style, from `GET /time`); null when the target tells no time. */
+  targetOffsetMs: number | null;
+  /** Round trip of that measurement, ms: the offset is within ± half of it. */
+  targetRttMs: number | null;
+  /** Where the target's time came from, or why there is none. */
+  source: string;
+}
+
+/** One part of a merged result, in the order the parts were given. */
+export interface PartRecord {
+  /** `shard i/N` for a shard, else `part n`. */
+  label: string;
+  hostname: string;
+  startedAt: string;
+  shard?: ShardRecord;
+  health: HealthResult;
 }
 
 /**

@@ -11,7 +11,9 @@ import type { MetricId } from '../metrics/metric-ids.js';
 import { emptyHealth, SCHEMA_VERSION, type MetricResult, type RunResult } from '../metrics/result.js';
 import type { Pinning, RunPlan } from '../scenario/plan.js';
 import type { Phase, Scenario } from '../scenario/types.js';
-import { splitByWeights, splitEvenly } from '../load/schedule.js';
+import { splitEvenly } from '../load/schedule.js';
+import { shardLabel, shardShare, WHOLE_RUN } from '../scenario/shard.js';
+import { type ClockProbe, probeTargetClock } from './clock-probe.js';
 import { UsageError } from '../errors.js';
 import { localEndpointsFor, sourceAddressesFor } from './source-addresses.js';
 import { mainCoordinatorsFor, roleFor } from '../worker/roles/registry.js';
@@ -21,14 +23,14 @@ import { zeroCounters } from '../metrics/counters.js';
 import { startEmbeddedServer } from '../server/embedded.js';
 import type { RunningServer } from '../server/running-server.js';
 import { TOOL_VERSION } from '../version.js';
-import type { RoleSections, ServerResources } from '../metrics/result.js';
+import type { RoleSections, ServerResources, ShardRecord } from '../metrics/result.js';
 import { treeOf } from '../proc.js';
 import { ServerResourceSampler } from './server-resources.js';
 import type { WorkerPlan } from '../worker/messages.js';
 import { WorkerPool } from '../worker/pool.js';
 
 /** Why a run ended before its plan did. */
-export type RunOutcome = 'completed' | 'interrupted' | 'unreachable' | 'target_lost' | 'crashed';
+export type RunOutcome = 'completed' | 'interrupted' | 'unreachable' | 'target_lost' | 'crashed' | 'late';
 
 /** Live figures for a progress display (never computed inside a worker). */
 export interface Progress {
@@ -171,6 +173,8 @@ async function runAgainst(
   const url = groupUrls[0]!;
   if (server) options.onTargetReady?.(url);
 
+  // Sharded or timed runs record their clock against the target's before any load.
+  const clock = plan.shard || plan.startAtMs !== undefined ? await probeTargetClock(url, scenario.connection.insecure) : undefined;
   const startedAt = new Date();
   const startMs = Date.now();
   // A local target's own cost, over the measured window (the embedded server, a launched
@@ -241,7 +245,12 @@ async function runAgainst(
 
   let notes: string[] = [];
   const rampWarnings: string[] = [];
+  /** When phase 1's load started (its steady part), for the start offset against --start-at. */
+  let loadStartMs: number | undefined;
+  const missedStart = () => late(plan, Date.now());
   try {
+    const tooLate = missedStart();
+    if (tooLate) end('late', tooLate);
     for (let i = 0; i < scenario.phases.length && !stopped(); i++) {
       const phase = scenario.phases[i]!;
       phaseTarget = phase.connections;
@@ -258,9 +267,20 @@ async function runAgainst(
         end('unreachable', `no connection to ${url} could be opened`);
         break;
       }
+      if (i === 0 && plan.startAtMs !== undefined) {
+        // Connected early; every shard starts its load at the same wall-clock instant.
+        const missed = missedStart();
+        if (missed) {
+          end('late', missed);
+          break;
+        }
+        await sleepUntil(plan.startAtMs, stopped);
+        if (stopped()) break;
+      }
       pool.broadcast({ type: 'steady', index: i, warmupMs: i === 0 ? scenario.warmupMs : 0 });
       if (i === 0) {
         steadyStartMs = Date.now();
+        loadStartMs = steadyStartMs;
         if (resources) windowTimer = setTimeout(() => resources.begin(), scenario.warmupMs);
       }
       liveByWorker.clear();
@@ -334,8 +354,38 @@ async function runAgainst(
     ],
     ...sections,
     ...(resources ? serverSection(resources, aggregator.histograms, scenario) : {}),
+    ...(clock ? { shard: shardRecord(plan, startedAt, clock, loadStartMs) } : {}),
   };
   return { result, outcome };
+}
+
+/** Why a run with --start-at cannot start its load on time at `nowMs`, or undefined when it can. */
+function late(plan: RunPlan, nowMs: number): string | undefined {
+  if (plan.startAtMs === undefined || nowMs < plan.startAtMs) return undefined;
+  const who = plan.shard ? `shard ${shardLabel(plan.shard)}` : 'this run';
+  return (
+    `${who} was not connected by --start-at ${new Date(plan.startAtMs).toISOString()}: ` +
+    `ready ${nowMs - plan.startAtMs} ms after it (give the shards more time to start and connect)`
+  );
+}
+
+/** The shard's account of itself: share, start against --start-at, clock. */
+function shardRecord(plan: RunPlan, startedAt: Date, clock: ClockProbe, loadStartMs: number | undefined): ShardRecord {
+  const shard = plan.shard ?? WHOLE_RUN;
+  return {
+    index: shard.index,
+    count: shard.count,
+    connectionsPerPhase: shardShare(plan.scenario, shard).connectionsPerPhase,
+    ...(plan.startAtMs !== undefined ? { startAt: new Date(plan.startAtMs).toISOString() } : {}),
+    ...(plan.startAtMs !== undefined && loadStartMs !== undefined ? { startOffsetMs: loadStartMs - plan.startAtMs } : {}),
+    clock: {
+      hostname: os.hostname(),
+      wallAtStart: startedAt.toISOString(),
+      targetOffsetMs: clock.offsetMs,
+      targetRttMs: clock.rttMs,
+      source: clock.source,
+    },
+  };
 }
 
 /** The `server` section: measured operations (replies, deliveries, events) and the peak connection count. */
@@ -372,14 +422,16 @@ function expectsConnections(s: Scenario): boolean {
 }
 
 /**
- * Splits each phase's connections over the groups (by share) and then over the workers,
- * exactly: no remainder is lost, and shares differ by at most one.
+ * Splits this process's share of each phase's connections (the whole run, or its shard's:
+ * scenario/shard.ts) over the workers, exactly: no remainder is lost, and shares differ by at
+ * most one. Connection indices and the connect rate stay run-wide, so N shards of W workers
+ * each pace and label their connections as one run would.
  */
 export function workerPlans(plan: RunPlan, groupUrls: string[], sourceAddresses: string[] = []): WorkerPlan[] {
   const { phases, groups } = plan.scenario;
-  const weights = groups.map((g) => g.share);
+  const share = shardShare(plan.scenario, plan.shard ?? WHOLE_RUN);
   // [phase][group][worker]
-  const split = phases.map((p) => splitByWeights(p.connections, weights).map((n) => splitEvenly(n, plan.workers)));
+  const split = share.connectionsPerPhase.map((byGroup) => byGroup.map((n) => splitEvenly(n, plan.workers)));
   const peak = Math.max(1, ...phases.map((p) => p.connections));
   return Array.from({ length: plan.workers }, (_, w) => {
     const perPhase = split.map((byGroup) => byGroup.map((byWorker) => byWorker[w]!));
@@ -387,11 +439,13 @@ export function workerPlans(plan: RunPlan, groupUrls: string[], sourceAddresses:
     return {
       workerIndex: w,
       workerCount: plan.workers,
+      ...(plan.shard ? { shard: plan.shard } : {}),
       scenario: plan.scenario,
       groupUrls,
       connectionsPerPhase: perPhase,
-      firstConnectionIndex: groups.map((_, g) =>
-        Math.max(0, ...split.map((byGroup) => byGroup[g]!.slice(0, w).reduce((a, v) => a + v, 0))),
+      firstConnectionIndex: groups.map(
+        (_, g) =>
+          share.firstConnectionIndex[g]! + Math.max(0, ...split.map((byGroup) => byGroup[g]!.slice(0, w).reduce((a, v) => a + v, 0))),
       ),
       connectRateShare: myPeak / peak,
       intervalMs: plan.intervalMs,
@@ -423,6 +477,12 @@ function environment(): RunResult['environment'] {
     cores: os.availableParallelism?.() ?? cpus.length,
     hostname: os.hostname(),
   };
+}
+
+/** Sleeps until the wall clock reads `atMs` (the last stretch in one timer, to the millisecond). */
+async function sleepUntil(atMs: number, stopped: () => boolean): Promise<void> {
+  await sleepUnless(Math.max(0, atMs - Date.now() - 60), stopped);
+  while (!stopped() && Date.now() < atMs) await new Promise((r) => setTimeout(r, Math.max(0, atMs - Date.now())));
 }
 
 async function sleepUnless(ms: number, stopped: () => boolean): Promise<void> {

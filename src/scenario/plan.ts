@@ -3,6 +3,7 @@
  * how the work is spread. Everything after the CLI receives this, never yargs arguments.
  */
 import type { ServerProfile } from '../server/options.js';
+import type { Shard } from './shard.js';
 import type { Scenario } from './types.js';
 
 /** Where the load goes. */
@@ -36,6 +37,10 @@ export interface RunPlan {
   sourceIps?: string[];
   /** CPU pinning asked for; absent: the kernel schedules both sides anywhere. */
   pinning?: Pinning;
+  /** This process's shard of a run split over several hosts (`--shard`); absent: the whole run. */
+  shard?: Shard;
+  /** `--start-at`: the wall-clock instant (epoch ms) the first phase's load starts, after the ramp. */
+  startAtMs?: number;
   /** Decisions taken for the user that the report should state (e.g. workers added for fd limits). */
   notes: string[];
   /** Snapshot period for the time series and progress line. */

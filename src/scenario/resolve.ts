@@ -6,6 +6,7 @@ import { UsageError } from '../errors.js';
 import { formatDurationMs } from '../units.js';
 import type { ServerProfile } from '../server/options.js';
 import type { RunPlan } from './plan.js';
+import { type Shard, shardLabel, shardShare, WHOLE_RUN } from './shard.js';
 import type { LoadModel, Scenario, SseClient } from './types.js';
 import { checkScheme, checkUrlSyntax, DEFAULT_MAX_IN_FLIGHT, isSubscriberOnly } from './validate.js';
 
@@ -54,6 +55,10 @@ export interface RunOverrides {
   clientCpus?: string;
   serverProfile?: ServerProfile;
   sourceIps?: string[];
+  /** `--shard i/N`, `--shard-from-env`: this process runs its share of every phase. */
+  shard?: Shard;
+  /** `--start-at`: epoch ms at which the first phase's load starts. */
+  startAtMs?: number;
 }
 
 /** File descriptors a process keeps for itself (stdio, IPC, event loop, libraries). */
@@ -181,8 +186,16 @@ export function resolvePlan(scenario: Scenario, o: RunOverrides, cores: number, 
   if (launched && (o.echoDelayMs !== undefined || o.serverProfile !== undefined)) {
     throw new UsageError('--echo-delay and --server-profile set up the embedded server; with --server the command is the server');
   }
+  if (o.shard && (embedded || launched)) {
+    throw new UsageError(
+      `--shard ${shardLabel(o.shard)}: shards split one run over several hosts against one server; ` +
+        `give --target (with ${embedded ? 'the embedded server' : '--server'} each shard would measure its own)`,
+    );
+  }
   const firstUrl = s.groups[0]!.targetUrl ?? s.targetUrl;
-  const peak = Math.max(0, ...s.phases.map((p) => p.connections));
+  // This process holds its shard's share: that is what its open-files limit must fit.
+  const share = shardShare(s, o.shard ?? WHOLE_RUN);
+  const peak = Math.max(0, ...share.connectionsPerPhase.map((byGroup) => byGroup.reduce((a, n) => a + n, 0)));
   // Each connection is a file descriptor in one generator process (and one server process):
   // the open-files limit is per process, so big runs are spread over enough of them.
   const perProcess = openFilesLimit === undefined ? Number.POSITIVE_INFINITY : openFilesLimit - RESERVED_FDS;
@@ -247,6 +260,8 @@ export function resolvePlan(scenario: Scenario, o: RunOverrides, cores: number, 
           },
         }
       : {}),
+    ...(o.shard ? { shard: o.shard } : {}),
+    ...(o.startAtMs !== undefined ? { startAtMs: o.startAtMs } : {}),
     notes,
     intervalMs: 1000,
     interruptGraceMs: 1000,

@@ -176,6 +176,11 @@ function routeRequest(
       if (method !== 'GET') return sendText(res, 405, 'use GET', { Allow: 'GET' });
       if (ctx.collectStats) return sendCollected(res, ctx.collectStats(false));
       return sendJson(res, ctx.stats.snapshot());
+    case '/time':
+      // Wall clock with sub-millisecond precision: shards on other hosts measure their clock
+      // offset to this server against it (runner/clock-probe.ts).
+      if (method !== 'GET') return sendText(res, 405, 'use GET', { Allow: 'GET' });
+      return sendJson(res, { wall_ms: performance.timeOrigin + performance.now() });
     case '/stats/reset':
       if (method !== 'GET' && method !== 'POST') return sendText(res, 405, 'use GET or POST', { Allow: 'GET, POST' });
       if (ctx.collectStats) return sendCollected(res, ctx.collectStats(true));

@@ -6,6 +6,7 @@
  */
 import type { Counters } from '../metrics/counters.js';
 import type { RoleSections } from '../metrics/result.js';
+import type { Shard } from '../scenario/shard.js';
 import type { Scenario } from '../scenario/types.js';
 
 /** What a worker-side coordinator is built from. */
@@ -13,6 +14,8 @@ export interface WorkerCoordinatorContext {
   scenario: Scenario;
   workerIndex: number;
   workerCount: number;
+  /** The run's shard this worker's process is part of (the whole run when not sharded). */
+  shard: Shard;
   /** The worker's notes (said once in the report however often they are added). */
   notes: Set<string>;
 }

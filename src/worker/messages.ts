@@ -4,6 +4,7 @@
  */
 import type { RecorderSnapshot } from '../metrics/recorder.js';
 import type { LocalEndpoints } from '../runner/source-addresses.js';
+import type { Shard } from '../scenario/shard.js';
 import type { Scenario } from '../scenario/types.js';
 
 /** What one worker is asked to do: its share of each phase's connections, per group. */
@@ -11,6 +12,8 @@ export interface WorkerPlan {
   workerIndex: number;
   /** Worker processes in the run (fan-out publisher ids are unique across them). */
   workerCount: number;
+  /** The run's shard this process is (absent: the whole run); publisher ids stay unique across shards. */
+  shard?: Shard;
   scenario: Scenario;
   /** Resolved URL of each group (same order as scenario.groups). */
   groupUrls: string[];

@@ -13,6 +13,7 @@ import { HealthMonitor } from './health.js';
 import { assertNever, type FromWorker, type IntervalReport, type ToWorker, type WorkerPlan } from './messages.js';
 import { rampTo } from './ramp.js';
 import { roleFor, workerCoordinatorsFor } from './roles/registry.js';
+import { WHOLE_RUN } from '../scenario/shard.js';
 import type { GroupRuntime, RoleHost } from './session.js';
 
 /** Messages out of the worker, and the call that says it has finished. */
@@ -88,7 +89,13 @@ export class WorkerHost {
       probe: new ProbeWriter(spec.message.sizeBytes, spec.message.template),
     }));
     const notes = new Set<string>();
-    this.coordinators = workerCoordinatorsFor({ scenario: p.scenario, workerIndex: p.workerIndex, workerCount: p.workerCount, notes });
+    this.coordinators = workerCoordinatorsFor({
+      scenario: p.scenario,
+      workerIndex: p.workerIndex,
+      workerCount: p.workerCount,
+      shard: p.shard ?? WHOLE_RUN,
+      notes,
+    });
     // Each group's factory, bound to its role's coordinator once.
     const openers = groups.map((g) => {
       const role = roleFor(g.spec.protocol, g.spec.role);

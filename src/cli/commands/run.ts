@@ -11,6 +11,7 @@ import type { CommandSpec } from './command-spec.js';
 const G_LOAD = 'Load:';
 const G_TARGET = 'Target and connection:';
 const G_OUT = 'Output:';
+const G_SHARD = 'Beyond one machine:';
 
 /** The shared load flags `run` (and `find`) take. */
 export const RUN_LOAD_OPTIONS = [
@@ -125,6 +126,10 @@ export const runCommand: CommandSpec = {
     ['$0 run echo --json > out.json', 'the result document on stdout instead of the table'],
     ['$0 run sse --target http://127.0.0.1:60000/sse -c 1000', "1000 of the seed's SSE streams against your server"],
     ["$0 run echo --threshold 'latency.p99<5ms' --threshold 'errors==0'", 'exit 4 unless both hold'],
+    [
+      '$0 run echo --target ws://10.0.0.5:9000/ws -c 30k --shard 1/3 --start-at 2026-12-07T10:00:00Z --out shard-1.json',
+      'the second of three shards of one run (rtbench merge joins them)',
+    ],
     ['$0 run echo --format md >> "$GITHUB_STEP_SUMMARY"', 'a Markdown report for a CI job summary'],
   ],
   build: (y: Argv) =>
@@ -138,6 +143,23 @@ export const runCommand: CommandSpec = {
       RUN_CONNECTION_OPTIONS,
     )
       .options(Object.fromEntries(Object.entries(TARGET_OPTIONS).map(([k, o]) => [k, { ...o, group: G_TARGET }])))
+      .option('shard', {
+        type: 'string',
+        group: G_SHARD,
+        describe: 'run shard i of N (i from 0): exactly this share of every phase; N shards against one --target are the scenario',
+      })
+      .option('shard-from-env', {
+        type: 'boolean',
+        group: G_SHARD,
+        describe: 'the shard from JOB_COMPLETION_INDEX (a Kubernetes Indexed Job sets it) of RTBENCH_SHARDS',
+      })
+      .option('start-at', {
+        type: 'string',
+        group: G_SHARD,
+        describe:
+          'connect early, start the load at this wall-clock instant (ISO 8601 or epoch ms); ' +
+          'not connected by then: exit 3. The shards of one run share it',
+      })
       .option('threshold', { type: 'string', group: G_OUT, describe: "fail (exit 4) unless it holds, e.g. 'latency.p99<5ms', 'errors==0'" })
       .option('out', { alias: 'o', type: 'string', group: G_OUT, describe: 'result file [default: reports/<scenario>-<time>.json]' })
       .option('format', {

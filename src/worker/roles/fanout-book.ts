@@ -38,6 +38,8 @@ import { keepWorst } from '../../metrics/fanout-section.js';
 import type { FanoutSubscriberStat } from '../../metrics/result.js';
 import type { FanoutSpec, Scenario } from '../../scenario/types.js';
 import { SCENARIO_DEFAULTS } from '../../scenario/validate.js';
+import { type Shard, shardedPublisherId, WHOLE_RUN } from '../../scenario/shard.js';
+import { wallClockShiftUs } from '../../load/clock.js';
 import type { WorkerCoordinator } from '../coordinator.js';
 import type { GroupRuntime } from '../session.js';
 import { FanoutWriter } from './fanout-stamp.js';
@@ -110,6 +112,10 @@ const FOREIGN_CLOCK_NOTE =
   'some stamps were later than their receive time: ' +
   "that publisher does not share this host's monotonic clock, so those deliveries have no fanout_latency sample";
 
+const SHARDED_NOTE =
+  "sharded run: deliveries from other shards' publishers are counted from the seqs seen (gaps only, not a stream's tail), " +
+  'and fanout_latency is timed on wall clocks: across hosts it is as exact as their clock synchronisation';
+
 /** One per worker process: phase state, publisher ids, publish counts, and the final accounting. */
 export class FanoutBook implements WorkerCoordinator {
   readonly spec: FanoutSpec;
@@ -128,6 +134,14 @@ export class FanoutBook implements WorkerCoordinator {
   readonly publishedByPart: number[];
   /** The run-wide counts, once every worker has reported at the drain. */
   totals: FanoutTotals | undefined;
+  /** Several shards publish to one target: other hosts' messages arrive too. */
+  readonly isSharded: boolean;
+  /**
+   * Added to our stamps and receive times: 0 on one host (the shared monotonic clock); in a
+   * sharded run, the wall clock, so a message published on another host is timed against
+   * synchronised wall clocks (docs/architecture.md §11).
+   */
+  readonly stampShiftUs: number;
   /** Set by sessions on the hot path; turned into notes once, at the end. */
   sawOwnEcho = false;
   sawForeignClock = false;
@@ -141,21 +155,33 @@ export class FanoutBook implements WorkerCoordinator {
     private readonly workerIndex: number,
     private readonly workerCount: number,
     private readonly notes: Set<string>,
+    private readonly shard: Shard = WHOLE_RUN,
   ) {
     this.spec = scenario.fanout ?? SCENARIO_DEFAULTS.fanout;
+    this.isSharded = shard.count > 1;
+    this.stampShiftUs = this.isSharded ? wallClockShiftUs() : 0;
     this.lateAfterUs = this.spec.lateAfterMs * 1000;
     this.partCount = scenario.phases.length;
     this.publishedByPart = new Array<number>(this.partCount).fill(0);
   }
 
-  /** A publisher id no other session of the run has: worker-interleaved, so no coordination. */
+  /** A publisher id no other session of the run has: worker- and shard-interleaved, so no coordination. */
   allocatePublisherId(): number {
-    return this.nextLocalPublisher++ * this.workerCount + this.workerIndex;
+    return shardedPublisherId(this.nextLocalPublisher++ * this.workerCount + this.workerIndex, this.shard);
+  }
+
+  /**
+   * True for a publisher of this shard, whose counts come back at the drain; another shard's
+   * (another host's) are counted from the seqs seen, like a partial member's.
+   */
+  isLocalPublisher(publisherId: number): boolean {
+    return !this.isSharded || publisherId % this.shard.count === this.shard.index;
   }
 
   /** A label for a reconnect's session (it has no connection index of its own). */
   reconnectLabel(group: string): string {
-    return `${group}#r${this.workerIndex}.${this.nextReconnect++}`;
+    const shard = this.isSharded ? `${this.shard.index}.` : '';
+    return `${group}#r${shard}${this.workerIndex}.${this.nextReconnect++}`;
   }
 
   /** The group's message builder, shared by its sessions in this worker. */
@@ -245,6 +271,7 @@ export class FanoutBook implements WorkerCoordinator {
     if (this.spec.includeSender && ownPublished > 0 && ownReceived === 0 && counters.deliveries_received > 0)
       this.notes.add(NO_OWN_ECHO_NOTE);
     if (this.sawForeignClock) this.notes.add(FOREIGN_CLOCK_NOTE);
+    if (this.isSharded) this.notes.add(SHARDED_NOTE);
     return { publishers, subscribers, published, serverSeqMin, serverSeqMax, worst };
   }
 }

@@ -73,6 +73,8 @@ export class FanoutSession implements PacedSession, FanoutMember {
   /** Per part, each publisher's stream as seen here. */
   private readonly streams: Array<Map<number, SeqTracker> | undefined>;
   private readonly receivedByPart: number[];
+  /** Of those, deliveries from this shard's publishers (all of them when the run is not sharded). */
+  private readonly receivedLocalByPart: number[];
   private duplicated = 0;
   private reordered = 0;
   private late = 0;
@@ -94,6 +96,7 @@ export class FanoutSession implements PacedSession, FanoutMember {
     this.ownByPart = new Array<number>(book.partCount).fill(0);
     this.streams = new Array<Map<number, SeqTracker> | undefined>(book.partCount);
     this.receivedByPart = new Array<number>(book.partCount).fill(0);
+    this.receivedLocalByPart = new Array<number>(book.partCount).fill(0);
     this.x = Math.floor(Math.random() * CANVAS_WIDTH);
     this.y = Math.floor(Math.random() * CANVAS_HEIGHT);
     book.join(this);
@@ -110,7 +113,7 @@ export class FanoutSession implements PacedSession, FanoutMember {
     let due = 0;
     if (t.isComplete) {
       for (let p = this.firstFullPart; p <= this.book.lastStartedPart; p++) {
-        due += Math.max(0, this.expectedInPart(p, t) - this.receivedByPart[p]!);
+        due += Math.max(0, this.expectedInPart(p, t) - this.receivedLocalByPart[p]!);
       }
     }
     const s = this.serverStream;
@@ -205,8 +208,11 @@ export class FanoutSession implements PacedSession, FanoutMember {
       }
     }
     counters.deliveries_received++;
-    if (part >= 0) this.receivedByPart[part]!++;
-    const latencyUs = atUs - stamp.sentUs;
+    if (part >= 0) {
+      this.receivedByPart[part]!++;
+      if (book.isLocalPublisher(stamp.publisherId)) this.receivedLocalByPart[part]!++;
+    }
+    const latencyUs = atUs + (part >= 0 ? book.stampShiftUs : 0) - stamp.sentUs;
     if (latencyUs < -CLOCK_SLACK_US) {
       book.sawForeignClock = true;
       return;
@@ -243,16 +249,16 @@ export class FanoutSession implements PacedSession, FanoutMember {
     let received = 0;
     let isSurplus = false;
     for (let p = 0; p < book.partCount; p++) {
-      const got = this.receivedByPart[p]!;
-      received += got;
+      received += this.receivedByPart[p]!;
+      const byPublisher = this.streams[p];
       if (isCounted && p >= this.firstFullPart && p <= lastFull) {
+        // This shard's publishers' counts are known; another shard's streams count by their span.
+        const got = this.receivedLocalByPart[p]!;
         const due = this.expectedInPart(p, t);
         if (got > due) isSurplus = true;
         expected += Math.max(due, got);
-      } else {
-        const byPublisher = this.streams[p];
-        if (byPublisher !== undefined) for (const s of byPublisher.values()) expected += s.span;
-      }
+        if (byPublisher !== undefined) for (const [id, s] of byPublisher) if (!book.isLocalPublisher(id)) expected += s.span;
+      } else if (byPublisher !== undefined) for (const s of byPublisher.values()) expected += s.span;
     }
     const s = this.serverStream;
     if (s !== undefined) {
@@ -292,7 +298,7 @@ export class FanoutSession implements PacedSession, FanoutMember {
   private publish(intendedUs: number): void {
     this.x = step(this.x, CANVAS_WIDTH);
     this.y = step(this.y, CANVAS_HEIGHT);
-    const frame = this.writer!.write(this.publisherId, this.part, this.nextSeq, intendedUs, this.x, this.y);
+    const frame = this.writer!.write(this.publisherId, this.part, this.nextSeq, intendedUs + this.book.stampShiftUs, this.x, this.y);
     if (!this.conn.send(frame, this.group.spec.message.binary)) return;
     this.nextSeq++;
     this.published++;

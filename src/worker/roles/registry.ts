@@ -21,7 +21,7 @@ interface CoordinatorDefinition {
 const COORDINATORS = {
   /** One fan-out book per worker, shared by the publisher, subscriber and pubsub groups. */
   fanout: {
-    worker: (ctx) => new FanoutBook(ctx.scenario, ctx.workerIndex, ctx.workerCount, ctx.notes),
+    worker: (ctx) => new FanoutBook(ctx.scenario, ctx.workerIndex, ctx.workerCount, ctx.notes, ctx.shard),
     main: FANOUT_MAIN,
   },
 } satisfies Record<string, CoordinatorDefinition>;
