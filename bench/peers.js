@@ -13,7 +13,9 @@
  *
  * The workload is the overhead benchmark's echo over 100 connections, 32-byte messages.
  * "At its best": rtbench with 10 messages in flight per connection (benchmark 1's workload),
- * Artillery with its one, tcpkali at 2,000 msgs/s per connection. "Equal depth": one message in
+ * Artillery with its one, tcpkali at 2,000 msgs/s per connection (200k/s in all, about what the
+ * reference server echoes here; a faster rate only queues in the server), which rtbench is also
+ * asked for open loop ("equal high load"). "Equal depth": one message in
  * flight per connection for rtbench and Artillery, with the bare `ws` client
  * (bench/bare-echo-client.js) as a reference: it shows how much of the ratio is the workload
  * itself. "Equal load": 200 msgs/s per connection (20k/s in all) offered open loop by rtbench
@@ -107,6 +109,8 @@ function startPeerTool(ctx, which, url, s, runMs, rep, tools) {
       return startRtbenchEcho(ctx, url, s, runMs, `peers-${rep}`);
     case 'rtbench-deep':
       return startRtbenchEcho(ctx, url, { ...s, inFlight: s.deepInFlight }, runMs, `peers-deep-${rep}`);
+    case 'rtbench-high':
+      return startRtbenchEcho(ctx, url, { ...s, ratePerConnection: s.highRatePerConnection }, runMs, `peers-high-${rep}`);
     case 'rtbench-rate':
       return startRtbenchEcho(ctx, url, { ...s, ratePerConnection: s.equalRatePerConnection }, runMs, `peers-rate-${rep}`);
     case 'bare':
@@ -167,7 +171,12 @@ export async function run(ctx) {
 
   const runs = [['rtbench-deep', `rtbench, ${s.deepInFlight} in flight`]];
   if (!artillery.skipped) runs.push(['artillery', 'artillery']);
-  if (!tcpkali.skipped) runs.push(['tcpkali-high', `tcpkali, ${s.highRatePerConnection} msgs/s per connection`]);
+  if (!tcpkali.skipped) {
+    runs.push(
+      ['tcpkali-high', `tcpkali, ${s.highRatePerConnection} msgs/s per connection`],
+      ['rtbench-high', `rtbench, open loop ${s.highRatePerConnection} msgs/s per connection`],
+    );
+  }
   if (!artillery.skipped) runs.push(['rtbench', `rtbench, ${s.inFlight} in flight`], ['bare', 'bare ws client (reference)']);
   if (!tcpkali.skipped) {
     runs.push(
@@ -269,6 +278,33 @@ export async function run(ctx) {
       ),
       figure('tcpkali_rss_peak_bytes', k, 'tool RSS peak, same runs', 'bytes', 'rtbench-deep', 'tcpkali-high', (t) => t.rssPeakBytes),
       figure('tcpkali_cpu_us_per_msg', k, 'tool CPU µs per message, same runs', 'µs', 'rtbench-deep', 'tcpkali-high', (t) => t.cpuUsPerMsg),
+      figure(
+        'tcpkali_high_load_throughput_msgs_per_sec',
+        k,
+        `echo msgs/s at equal high load (${s.connections} conn × ${s.highRatePerConnection} msgs/s offered, open loop)`,
+        'msgs/s',
+        'rtbench-high',
+        'tcpkali-high',
+        (t) => t.msgsPerSec,
+      ),
+      figure(
+        'tcpkali_high_load_cpu_us_per_msg',
+        k,
+        'tool CPU µs per message at equal high load',
+        'µs',
+        'rtbench-high',
+        'tcpkali-high',
+        (t) => t.cpuUsPerMsg,
+      ),
+      figure(
+        'tcpkali_high_load_rss_peak_bytes',
+        k,
+        'tool RSS peak at equal high load',
+        'bytes',
+        'rtbench-high',
+        'tcpkali-high',
+        (t) => t.rssPeakBytes,
+      ),
       figure(
         'tcpkali_equal_load_throughput_msgs_per_sec',
         k,
