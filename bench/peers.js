@@ -60,7 +60,7 @@ const SETTINGS = {
     sizeBytes: 32,
     warmupMs: 500,
     windowMs: 1000,
-    tailMs: 500,
+    tailMs: 2000,
   },
 };
 

@@ -91,5 +91,5 @@ describe('bench/run.js --smoke', () => {
       expect(peers.figures.length).toBeGreaterThan(0);
       for (const f of peers.figures) expect(Number.isFinite(f.ratio), f.id).toBe(true);
     }
-  }, 90_000);
+  }, 180_000);
 });
