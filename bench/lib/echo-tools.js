@@ -9,22 +9,26 @@ import { startTool } from './tool.js';
 const KILL_AFTER_MS = 60_000;
 
 /**
- * Starts `rtbench run echo-closed`: `runMs` of steady load after the connect ramp, the first
+ * Starts `rtbench run echo-closed` (`inFlight` per connection), or `rtbench run echo` open loop
+ * when `ratePerConnection` is given: `runMs` of steady load after the connect ramp, the first
  * `warmupMs` of it excluded from rtbench's own histograms.
- * @param {{ connections: number, inFlight: number, sizeBytes: number, warmupMs: number }} load
+ * @param {{ connections: number, inFlight?: number, ratePerConnection?: number, sizeBytes: number, warmupMs: number }} load
  */
 export function startRtbenchEcho(ctx, url, load, runMs, tag) {
+  const model =
+    load.ratePerConnection === undefined
+      ? ['echo-closed', '--in-flight', String(load.inFlight)]
+      : ['echo', '--rate', String(load.ratePerConnection)];
   return startTool(
     [
       'bin/rtbench.js',
       'run',
-      'echo-closed',
+      model[0],
       '-t',
       url,
       '-c',
       String(load.connections),
-      '--in-flight',
-      String(load.inFlight),
+      ...model.slice(1),
       '--size',
       String(load.sizeBytes),
       '-d',

@@ -41,11 +41,12 @@ export function readRssBytes(pid) {
   }
 }
 
-/** A short label for a process: its script or command (e.g. `entry.js`, `artillery`). */
+/** A short label for a process: a Node process's script, another program's command (e.g. `entry.js`, `artillery`, `src/tcpkali`). */
 export function processLabel(pid) {
   try {
     const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
-    const script = argv.slice(1).find((a) => !a.startsWith('-'));
+    const isNode = /(^|\/)node$/.test(argv[0] ?? '');
+    const script = isNode ? argv.slice(1).find((a) => !a.startsWith('-')) : undefined;
     return (script ?? argv[0] ?? '?').split('/').slice(-2).join('/');
   } catch {
     return '?';

@@ -59,12 +59,12 @@ export function describeProcesses(processes) {
     .join(' + ');
 }
 
-/** One row per figure that has a target, across every benchmark that ran. */
+/** One row per figure that has a target, across every benchmark that ran (a figure that names its `peer` says it in its label). */
 export function renderTargets(results) {
   const table = new Table({ head: ['benchmark', 'figure', 'ratio', 'target'], style: { head: [], border: [] } });
   for (const [name, result] of Object.entries(results)) {
     for (const f of result.figures.filter((x) => x.target))
-      table.push([name, `${f.label} vs ${result.baseline}`, formatRatio(f), formatTarget(f)]);
+      table.push([name, f.peer ? f.label : `${f.label} vs ${result.baseline}`, formatRatio(f), formatTarget(f)]);
   }
   return table.length > 0 ? table.toString() : '(no benchmark with a target ran)';
 }

@@ -1,19 +1,31 @@
 /**
- * Starts a load tool (rtbench, a bare client, Artillery) as a child process and collects its
- * output, so the benchmark can sample its process tree while it runs.
+ * Starts a load tool (rtbench, a bare client, Artillery, tcpkali) as a child process and
+ * collects its output, so the benchmark can sample its process tree while it runs.
  */
 import { spawn } from 'node:child_process';
 import { track } from './children.js';
 import { ROOT } from './server.js';
 
 /**
+ * Starts a Node script with this Node.
  * @param {string[]} args node arguments (script first)
  * @param {{ env?: Record<string, string>, timeoutMs?: number, cwd?: string }} [opts]
  * @returns {{ pid: number, done: Promise<{ code: number|null, signal: string|null, stdout: string, stderr: string }>, kill(): void }}
  */
 export function startTool(args, opts = {}) {
+  return startProgram(process.execPath, args, opts);
+}
+
+/**
+ * Starts any executable (a native peer tool such as tcpkali) the same way as {@link startTool}.
+ * @param {string} file the executable
+ * @param {string[]} args its arguments
+ * @param {{ env?: Record<string, string>, timeoutMs?: number, cwd?: string }} [opts]
+ * @returns {{ pid: number, done: Promise<{ code: number|null, signal: string|null, stdout: string, stderr: string }>, kill(): void }}
+ */
+export function startProgram(file, args, opts = {}) {
   const child = track(
-    spawn(process.execPath, args, {
+    spawn(file, args, {
       cwd: opts.cwd ?? ROOT,
       env: { ...process.env, ...opts.env },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,8 +1,10 @@
 /**
  * The benchmark suite's smoke mode (bench/run.js --smoke), run as CI runs it so the scripts
- * cannot rot: the fast benchmarks only (overhead, histogram; no Artillery), as a child
- * process, checking the exit code and the JSON documents it writes. Figures are not judged
- * (a smoke run's numbers mean nothing); only that every ratio is a number.
+ * cannot rot: the fast benchmarks (overhead, histogram), and peers, which in smoke installs
+ * nothing and runs only the peer tools already present (none on a fresh machine: then it says
+ * why each was skipped). As a child process, checking the exit code and the JSON documents it
+ * writes. Figures are not judged (a smoke run's numbers mean nothing); only that every ratio
+ * is a number.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -27,10 +29,20 @@ interface Figure {
   candidate: unknown;
 }
 
-function readDoc(prefix: string): { schemaVersion: number; benchmark: string; mode: string; figures: Figure[]; error: unknown } {
-  const file = readdirSync(outDir).find((f) => f.startsWith(`${prefix}-`) && f.endsWith('.json'));
-  expect(file, `${prefix}-<time>.json in ${outDir}`).toBeDefined();
-  return JSON.parse(readFileSync(join(outDir, file!), 'utf8'));
+interface Doc {
+  schemaVersion: number;
+  benchmark: string;
+  mode: string;
+  figures: Figure[];
+  error: unknown;
+  skipped: string | null;
+  notes: string[];
+}
+
+function readDoc(prefix: string, dir = outDir): Doc {
+  const file = readdirSync(dir).find((f) => f.startsWith(`${prefix}-`) && f.endsWith('.json'));
+  expect(file, `${prefix}-<time>.json in ${dir}`).toBeDefined();
+  return JSON.parse(readFileSync(join(dir, file!), 'utf8'));
 }
 
 describe('bench/run.js --smoke', () => {
@@ -63,4 +75,21 @@ describe('bench/run.js --smoke', () => {
       expect(typeof h.get(id)?.ratio, id).toBe('number');
     }
   }, 60_000);
+
+  it('peers: exits 0 quickly, names why k6 (and any peer not present) is skipped, and any figure it ran is a number', async () => {
+    const peersDir = join(outDir, 'peers');
+    child = spawn(process.execPath, [RUN_JS, '--smoke', '--only', 'peers', '--out-dir', peersDir], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr!.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+    child.stdout!.resume();
+    const code = await new Promise<number | null>((resolve) => child!.once('close', (c) => resolve(c)));
+    expect(code, stderr).toBe(0);
+    const peers = readDoc('peers', peersDir);
+    expect(peers).toMatchObject({ schemaVersion: 1, benchmark: 'peers', mode: 'smoke', error: null });
+    expect(`${peers.skipped ?? ''} ${peers.notes.join(' ')}`).toContain('k6 not measured');
+    if (peers.skipped === null) {
+      expect(peers.figures.length).toBeGreaterThan(0);
+      for (const f of peers.figures) expect(Number.isFinite(f.ratio), f.id).toBe(true);
+    }
+  }, 180_000);
 });
