@@ -17,7 +17,7 @@ export async function main(argv: string[]): Promise<ExitCode> {
   let usageProblem: string | undefined;
   let printedHelp = false;
 
-  const parser = yargs(argv)
+  const parser = yargs(stdoutDashes(argv))
     .scriptName('rtbench')
     .usage('$0 <command> [options]\n\nLoad-test and benchmark WebSocket and SSE servers.')
     .version(TOOL_VERSION)
@@ -66,6 +66,22 @@ export async function main(argv: string[]): Promise<ExitCode> {
   } catch (err) {
     return reportError(err, debug);
   }
+}
+
+/**
+ * `--out -` and `-o -` as one token each: yargs reads a lone `-` after an option as an unknown
+ * positional, so `--out -` (documented as "stdout") failed as a usage error.
+ */
+function stdoutDashes(argv: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if ((a === '--out' || a === '-o') && argv[i + 1] === '-') {
+      out.push('--out=-');
+      i++;
+    } else out.push(a);
+  }
+  return out;
 }
 
 /** Prints an error as one line (plus hint); stack traces only for bugs or with --debug. */

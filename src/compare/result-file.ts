@@ -63,11 +63,16 @@ export function readResultFile(path: string): LoadedResults {
   return { path, runs: [normalise(doc)] };
 }
 
-/** Writes a rounds file (pretty JSON), creating its folder. */
-export function writeRoundsFile(path: string, label: string, rounds: RunResult[]): void {
+/** A rounds file's text (pretty JSON). */
+export function roundsFileText(label: string, rounds: RunResult[]): string {
   const doc: RoundsFile = { schemaVersion: SCHEMA_VERSION, kind: 'rounds', label, rounds };
+  return `${JSON.stringify(doc, null, 2)}\n`;
+}
+
+/** Writes a rounds file, creating its folder (tests; the CLI writes through cli/result-file.ts). */
+export function writeRoundsFile(path: string, label: string, rounds: RunResult[]): void {
   mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, `${JSON.stringify(doc, null, 2)}\n`);
+  writeFileSync(path, roundsFileText(label, rounds));
 }
 
 /** Every reason `value` is not a usable RunResult, with field paths under `prefix`. */

@@ -6,6 +6,7 @@ import type { Argv } from 'yargs';
 import { REPORT_FORMATS } from '../../report/formats.js';
 import { SERVER_PROFILES } from '../../server/options.js';
 import { withSharedOptions } from '../shared-run-options.js';
+import { FORCE_HELP } from '../result-file.js';
 import type { CommandSpec } from './command-spec.js';
 
 const G_LOAD = 'Load:';
@@ -142,7 +143,13 @@ export const runCommand: CommandSpec = {
         describe: 'comma-separated local addresses to connect from (default: 127.0.0.x chosen by itself past ~25k connections on loopback)',
       })
       .option('threshold', { type: 'string', group: G_OUT, describe: "fail (exit 4) unless it holds, e.g. 'latency.p99<5ms', 'errors==0'" })
-      .option('out', { alias: 'o', type: 'string', group: G_OUT, describe: 'result file [default: reports/<scenario>-<time>.json]' })
+      .option('out', {
+        alias: 'o',
+        type: 'string',
+        group: G_OUT,
+        describe: 'result file (0600; - = stdout); an existing file is refused without --force [default: reports/<scenario>-<time>.json]',
+      })
+      .option('force', { type: 'boolean', group: G_OUT, describe: FORCE_HELP })
       .option('format', {
         alias: 'f',
         choices: REPORT_FORMATS,
