@@ -23,6 +23,7 @@ import { onInterrupt } from './interrupts.js';
 import { countFlag, durationFlag, repeatedFlag } from './options.js';
 import { checkReportOut, emitComparison } from './report-output.js';
 import { checkOutputFolder, writeOutputFile } from './result-file.js';
+import { redactText } from '../redact.js';
 import { adviseOnGenerator, toOverrides } from './run-action.js';
 
 interface LiveTarget {
@@ -105,7 +106,7 @@ export async function compareLive(
   if (outcomes.includes('interrupted') || controller.signal.aborted) return ExitCode.Interrupted;
   const neverReached = targets.filter((t) => t.outcomes.length > 0 && t.outcomes.every((o) => o === 'unreachable'));
   for (const t of neverReached) {
-    const where = t.plan.target.launch ? `server command '${t.plan.target.launch.command}'` : t.plan.target.url;
+    const where = redactText(t.plan.target.launch ? `server command '${t.plan.target.launch.command}'` : t.plan.target.url);
     process.stderr.write(`rtbench: ${t.name} (${where}) could not be reached in any round\n`);
   }
   return neverReached.length > 0 ? ExitCode.Unreachable : ExitCode.Ok;

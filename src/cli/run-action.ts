@@ -20,6 +20,7 @@ import { countFlag, durationFlag, repeatedFlag, sizeFlag } from './options.js';
 import { openFilesLimit } from '../open-files.js';
 import { formatFlag } from './report-output.js';
 import { checkOutputFile, checkOutputFolder, writeOutputFile } from './result-file.js';
+import { redactValue } from '../redact.js';
 
 /** Runs the scenario named in `args` and returns the exit code. */
 export async function runAction(args: Record<string, unknown>): Promise<ExitCode> {
@@ -194,7 +195,8 @@ function parseHeaders(values: string[]): Record<string, string> {
   const out: Record<string, string> = {};
   for (const h of values) {
     const i = h.indexOf(':');
-    if (i <= 0) throw new UsageError(`--header must look like 'Name: value' (got ${JSON.stringify(h)})`);
+    // The text may be a token pasted without its name: shown only as its hash.
+    if (i <= 0) throw new UsageError(`--header must look like 'Name: value' (got ${redactValue(h)})`);
     out[h.slice(0, i).trim()] = h.slice(i + 1).trim();
   }
   return out;

@@ -7,6 +7,7 @@
  * which `rtbench compare --target ...` writes per target. A file that is not one of these is
  * rejected with one line naming the file and what is wrong (exit 2), never half-read.
  */
+import { redactDocument } from '../redact.js';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ConfigError, UsageError } from '../errors.js';
@@ -118,7 +119,8 @@ export function runProblems(value: unknown, prefix: string): string[] {
  * (0, as docs/result-format.md §4 says for counters that do not apply), notes, health.
  */
 function normalise(value: unknown): RunResult {
-  const r = value as RunResult;
+  // Files written before redaction existed are shown redacted too.
+  const r = redactDocument(value as RunResult);
   // Version 1 is version 2 without the optional `server` section.
   r.schemaVersion = SCHEMA_VERSION;
   for (const n of COUNTER_NAMES) r.counters[n] ??= 0;

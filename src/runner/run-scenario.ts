@@ -26,6 +26,7 @@ import { treeOf } from '../proc.js';
 import { ServerResourceSampler } from './server-resources.js';
 import type { WorkerPlan } from '../worker/messages.js';
 import { WorkerPool } from '../worker/pool.js';
+import { redactDocument } from '../redact.js';
 
 /** Why a run ended before its plan did. */
 export type RunOutcome = 'completed' | 'interrupted' | 'unreachable' | 'target_lost' | 'crashed';
@@ -78,7 +79,8 @@ export async function runScenario(plan: RunPlan, options: RunOptions = {}): Prom
         launched = await launchServer({ ...plan.target.launch, cpus: pinning?.server });
       } catch (err) {
         // Nothing ran, but the run is still recorded: a partial result that says why.
-        if (err instanceof LaunchError) return { result: unstartedResult(plan, startedAt, err.message), outcome: 'unreachable' };
+        if (err instanceof LaunchError)
+          return { result: redactDocument(unstartedResult(plan, startedAt, err.message)), outcome: 'unreachable' };
         throw err;
       }
     }
@@ -100,7 +102,9 @@ export async function runScenario(plan: RunPlan, options: RunOptions = {}): Prom
     if (pinning?.client !== undefined) pinnedClient = pinProcess(process.pid, pinning.client);
     const output = await runAgainst(plan, options, server, launched);
     if (pinning) output.result.notes.unshift(pinningNote(pinning, pinnedServer, pinnedClient));
-    return output;
+    // Headers, URL credentials and command-line secrets leave the run redacted (src/redact.ts):
+    // every output is made from this copy.
+    return { ...output, result: redactDocument(output.result) };
   } finally {
     // Whatever happened, a server rtbench started does not outlive the run, and this process
     // gets its CPUs back (tests and compare run several plans in one process).

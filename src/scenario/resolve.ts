@@ -2,6 +2,7 @@
  * Layers command-line overrides on a validated scenario and produces the frozen RunPlan
  * (defaults < scenario file < flags, as k6 does). Flag conflicts are usage errors.
  */
+import { redactText } from '../redact.js';
 import { UsageError } from '../errors.js';
 import { formatDurationMs } from '../units.js';
 import type { ServerProfile } from '../server/options.js';
@@ -281,7 +282,8 @@ function overrideLoad(load: LoadModel | undefined, o: RunOverrides): LoadModel |
 export const DEFAULT_READY_TIMEOUT_MS = 10_000;
 
 /** A launched server's label: its command, cut short. */
-function commandLabel(command: string): string {
+function commandLabel(rawCommand: string): string {
+  const command = redactText(rawCommand);
   return command.length > 40 ? `${command.slice(0, 39)}…` : command;
 }
 
