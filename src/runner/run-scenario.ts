@@ -4,6 +4,7 @@
  * RunResult. Interruptions (Ctrl-C, a crashed worker, a target that closed everything) still
  * produce a result, marked partial, with the reason.
  */
+import { DEFAULT_SERVER_OPTIONS } from '../server/options.js';
 import os from 'node:os';
 import { Aggregator } from '../metrics/aggregate.js';
 import { encodeHistogram, summarizeHistogram, type Histogram } from '../metrics/histogram.js';
@@ -72,7 +73,20 @@ export async function runScenario(plan: RunPlan, options: RunOptions = {}): Prom
   try {
     if (plan.target.embedded) {
       const { echoDelayMs, echoSerial, publishIntervalMs, processes, profile } = plan.embeddedServer;
-      server = await startEmbeddedServer({ host: '127.0.0.1', port: 0, echoDelayMs, echoSerial, publishIntervalMs, processes, profile });
+      // The embedded server takes whatever this run sends: its largest message, and an Origin
+      // header when the run sends one (`serve` refuses both by default).
+      const largest = Math.max(0, ...plan.scenario.groups.map((g) => g.message?.sizeBytes ?? 0));
+      server = await startEmbeddedServer({
+        host: '127.0.0.1',
+        port: 0,
+        echoDelayMs,
+        echoSerial,
+        publishIntervalMs,
+        processes,
+        profile,
+        maxMessageBytes: Math.max(DEFAULT_SERVER_OPTIONS.maxMessageBytes, largest),
+        allowOrigin: plan.scenario.connection.origin !== undefined,
+      });
     } else if (plan.target.launch) {
       const startedAt = new Date();
       try {
