@@ -15,7 +15,6 @@ import { encodeFrame, Opcode, writeFrameHeader } from '../../wire/ws-frame.js';
 /** Hyperlane's `MAX_FRAME_SIZE`: the largest payload it puts in one outgoing frame. */
 export const MAX_FRAME_PAYLOAD_BYTES = 65_535;
 
-
 /** Hyperlane's keep-alive probe: an unmasked Ping with an empty payload. */
 export const PING_FRAME: Buffer = Buffer.from([0x80 | Opcode.Ping, 0x00]);
 

@@ -127,6 +127,11 @@ export class WsEndpoints implements WsEndpointSet {
       ws.on('error', (err: Error & { code?: string }) => {
         client.sentCloseCode = closeCodeForError(err.code);
         if (client.sentCloseCode === 1009) counters.msgs_too_large++;
+        // ws reads on (discarding) while it waits up to 30 s for the client's close frame: a client
+        // still sending its 100 MB frame would cost that much garbage. Stop reading once ws has
+        // resumed the socket (next tick), and cut it after a grace: the close frame is out by then.
+        setImmediate(() => socket.pause());
+        setTimeout(() => ws.terminate(), FAULT_CLOSE_GRACE_MS).unref();
       });
       socket.on('drain', () => updateReads(client));
       if (endpoint === 'websocket') this.serveEcho(client);
@@ -278,6 +283,9 @@ function echoInTurn(client: Client, data: Buffer, isBinary: boolean): void {
   else client.isTurnHeld = false;
   updateReads(client);
 }
+
+/** Time a client closed for a protocol fault or an oversized message has before its socket is destroyed. */
+const FAULT_CLOSE_GRACE_MS = 1000;
 
 /** Time a client closed for idleness gets to answer the close before its socket is destroyed. */
 const IDLE_CLOSE_GRACE_MS = 1000;
