@@ -117,7 +117,7 @@ export function resolvePlan(scenario: Scenario, o: RunOverrides, cores: number, 
   if (o.handshakeTimeoutMs !== undefined) c.handshakeTimeoutMs = o.handshakeTimeoutMs;
   if (o.replyTimeoutMs !== undefined) c.replyTimeoutMs = o.replyTimeoutMs;
   if (o.maxOutstanding !== undefined) c.maxOutstanding = o.maxOutstanding;
-  if (o.maxMessageBytes !== undefined) c.maxMessageBytes = o.maxMessageBytes;
+  if (o.maxMessageBytes !== undefined) c.maxMessageBytes = c.maxEventBytes = o.maxMessageBytes;
   if (o.reconnect !== undefined) c.reconnect = o.reconnect;
   if (o.headers) c.headers = { ...c.headers, ...o.headers };
   if (o.subprotocols?.length) c.subprotocols = o.subprotocols;

@@ -11,6 +11,7 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { ServerStats } from '../../dist/server/stats.js';
 import { hyperlaneServers } from '../helpers/hyperlane-servers.js';
 import { eventually } from '../helpers/polling.js';
 import { clientFrame, rawWebSocket, type RawWsClient } from '../helpers/raw-ws.js';
@@ -245,7 +246,7 @@ describe('hyperlane lag disconnect', () => {
     const stalled = await connectTo(server, '/broadcast', { paused: true });
     const publisher = await connectTo(server, '/broadcast');
     const message = Buffer.alloc(64 * 1024, 0x62);
-    const stats = async () => (await (await fetch(`${server.url}/stats`)).json()).by_endpoint.broadcast;
+    const stats = async () => ((await (await fetch(`${server.url}/stats`)).json()) as ServerStats).by_endpoint.broadcast;
     for (let i = 0; i < 2000 && ((await stats()).drops_by_reason.lagged ?? 0) === 0; i++) {
       for (let k = 0; k < 20; k++) publisher.send(OP_BINARY, message);
       await new Promise((r) => setTimeout(r, 10));
