@@ -77,7 +77,8 @@ export const runCommand: CommandSpec = {
       .option('max-message', {
         type: 'string',
         group: G_TARGET,
-        describe: 'largest incoming message; larger fails the connection as too_large [default: 100MiB]',
+        describe:
+          'largest incoming message (SSE: event, in raw body bytes); larger fails the connection as too_large [default: 100MiB WebSocket, 1MiB SSE]',
       })
       .option('reconnect', {
         type: 'boolean',
