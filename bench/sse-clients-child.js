@@ -62,6 +62,7 @@ const DIAL = {
   handshakeTimeoutMs: 30_000,
   replyTimeoutMs: 10_000,
   maxMessageBytes: 1 << 20,
+  maxEventBytes: 1 << 20,
   reconnect: false,
   headers: {},
   subprotocols: [],

@@ -10,7 +10,7 @@ import { ExitCode, UsageError } from '../errors.js';
 import { REPORT_FORMATS } from '../report/formats.js';
 import { LIVE_ONLY_FLAGS } from './commands/compare.js';
 import { compareLive } from './compare-live.js';
-import { emitComparison, formatFlag } from './report-output.js';
+import { checkReportOut, emitComparison, formatFlag } from './report-output.js';
 
 /** Runs `rtbench compare` and returns the exit code. */
 export async function compareAction(args: Record<string, unknown>): Promise<ExitCode> {
@@ -28,6 +28,7 @@ export async function compareAction(args: Record<string, unknown>): Promise<Exit
   }
   if (inputs.length === 0)
     throw new UsageError('name the result files to compare, or give --target name=url at least twice for a live comparison');
+  checkReportOut(args, format);
   const files = inputs.map(readLabeledFile);
   const entries = entriesFromFiles(files);
   if (entries.length < 2) {

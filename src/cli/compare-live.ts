@@ -7,7 +7,7 @@
 import os from 'node:os';
 import { join } from 'node:path';
 import { compareEntries, type CompareOptions } from '../compare/compare.js';
-import { writeRoundsFile } from '../compare/result-file.js';
+import { roundsFileText } from '../compare/result-file.js';
 import { ExitCode, UsageError } from '../errors.js';
 import type { RunResult } from '../metrics/result.js';
 import type { ReportFormat } from '../report/reporters.js';
@@ -21,7 +21,9 @@ import { formatCount, formatDurationMs, formatUs } from '../units.js';
 import { openFilesLimit } from '../open-files.js';
 import { onInterrupt, pauseUnlessAborted } from './interrupts.js';
 import { countFlag, durationFlag, repeatedFlag } from './options.js';
-import { emitComparison } from './report-output.js';
+import { checkReportOut, emitComparison } from './report-output.js';
+import { checkOutputFolder, writeOutputFile } from './result-file.js';
+import { redactText } from '../redact.js';
 import { adviseOnGenerator, toOverrides } from './run-action.js';
 
 interface LiveTarget {
@@ -46,6 +48,19 @@ export async function compareLive(
   const rounds = args.rounds === undefined ? 3 : countFlag('rounds', args.rounds, { integer: true, min: 1 });
   const cooldownMs = args.cooldown === undefined ? 1000 : durationFlag('cooldown', args.cooldown, 's');
   const targets = planTargets(args, inputs[0] ?? 'echo');
+  // Where the rounds and the report go is checked before the first round, not after the last.
+  checkReportOut(args, format);
+  if (args.save !== false) {
+    const dir = saveDirFlag(args);
+    if (dir)
+      checkOutputFolder(
+        dir,
+        '--save-dir',
+        args.force === true,
+        targets.map((t) => `${safeFileName(t.name)}.json`),
+      );
+    else checkOutputFolder('reports', 'the default reports folder', true);
+  }
 
   const controller = new AbortController();
   const releaseInterrupt = onInterrupt(() => {
@@ -91,7 +106,7 @@ export async function compareLive(
   if (outcomes.includes('interrupted') || controller.signal.aborted) return ExitCode.Interrupted;
   const neverReached = targets.filter((t) => t.outcomes.length > 0 && t.outcomes.every((o) => o === 'unreachable'));
   for (const t of neverReached) {
-    const where = t.plan.target.launch ? `server command '${t.plan.target.launch.command}'` : t.plan.target.url;
+    const where = redactText(t.plan.target.launch ? `server command '${t.plan.target.launch.command}'` : t.plan.target.url);
     process.stderr.write(`rtbench: ${t.name} (${where}) could not be reached in any round\n`);
   }
   return neverReached.length > 0 ? ExitCode.Unreachable : ExitCode.Ok;
@@ -140,11 +155,19 @@ function planTargets(args: Record<string, unknown>, scenarioName: string): LiveT
 
 function saveRounds(args: Record<string, unknown>, targets: LiveTarget[]): void {
   if (args.save === false) return;
-  const dirFlag = args['save-dir'] === undefined || args['save-dir'] === '' ? undefined : String(args['save-dir']);
   const first = targets[0]!.runs[0]!;
-  const dir = dirFlag ?? join('reports', `compare-${first.scenario.name}-${first.startedAt.replace(/[:.]/g, '-')}`);
-  for (const t of targets) writeRoundsFile(join(dir, `${safeFileName(t.name)}.json`), t.name, t.runs);
-  process.stderr.write(`rtbench: rounds written to ${dir}/ (one file per target: rtbench compare ${dir}/*.json)\n`);
+  const dir = saveDirFlag(args) ?? join('reports', `compare-${first.scenario.name}-${first.startedAt.replace(/[:.]/g, '-')}`);
+  const force = args.force === true;
+  let kept = 0;
+  for (const t of targets) {
+    const path = join(dir, `${safeFileName(t.name)}.json`);
+    if (writeOutputFile(path, roundsFileText(t.name, t.runs), force) === path) kept++;
+  }
+  if (kept > 0) process.stderr.write(`rtbench: rounds written to ${dir}/ (one file per target: rtbench compare ${dir}/*.json)\n`);
+}
+
+function saveDirFlag(args: Record<string, unknown>): string | undefined {
+  return args['save-dir'] === undefined || args['save-dir'] === '' ? undefined : String(args['save-dir']);
 }
 
 function progressLine(round: number, rounds: number, name: string, r: RunResult, outcome: RunOutcome): string {

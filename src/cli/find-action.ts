@@ -3,9 +3,7 @@
  * every flag and the SLO before any load, run the search window by window with a progress line
  * per window on stderr, then write the find result (JSON) and its HTML page and print the answer.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
-import { dirname } from 'node:path';
 import { parseThresholds, type Threshold } from '../compare/thresholds.js';
 import { ExitCode, UsageError } from '../errors.js';
 import { type Dimension, type DimensionName, dimensionFor } from '../find/dimensions.js';
@@ -13,6 +11,7 @@ import { answerSummary, FIND_SCHEMA_VERSION, type FindResult, type FindStep, for
 import { type SearchBounds, type SearchEnd, searchKnee } from '../find/search.js';
 import { type FindWindow, judgeWindow, measureStep } from '../find/step.js';
 import { openFilesLimit } from '../open-files.js';
+import { redactDocument } from '../redact.js';
 import { renderFindHtml } from '../report/find-html.js';
 import { renderFindMarkdown, renderFindTable } from '../report/find-report.js';
 import { runScenario } from '../runner/run-scenario.js';
@@ -26,6 +25,7 @@ import { TOOL_VERSION } from '../version.js';
 import { onInterrupt, pauseUnlessAborted } from './interrupts.js';
 import { countFlag, durationFlag, repeatedFlag } from './options.js';
 import { colorFlag, formatFlag } from './report-output.js';
+import { checkOutputFile, writeOutputFile } from './result-file.js';
 import { toOverrides } from './run-action.js';
 
 /** A step's default window when neither -d nor the scenario's streams say otherwise: short, many are run. */
@@ -59,6 +59,7 @@ export async function findAction(args: Record<string, unknown>): Promise<ExitCod
   const format = formatFlag(args, ['table', 'md', 'json'] as const, 'table');
   const setup = prepareSearch(args);
   const startedAt = new Date();
+  const outputs = outputPaths(args, setup.scenarioName, startedAt);
   const { end, steps } = await searchWithProgress(setup, Boolean(args.quiet));
   const { dim, bounds, slo } = setup;
   const result: FindResult = {
@@ -91,10 +92,12 @@ export async function findAction(args: Record<string, unknown>): Promise<ExitCod
     },
     steps,
   };
-  writeOutputs(args, result);
-  if (format === 'json') process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-  else if (format === 'md') process.stdout.write(renderFindMarkdown(result));
-  else process.stdout.write(renderFindTable(result, { color: colorFlag(args, false) }));
+  // Every window's result is redacted already; the document's own target and labels are too.
+  const redacted = redactDocument(result);
+  writeOutputs(outputs, redacted, args.force === true);
+  if (format === 'json' || outputs.json === undefined) process.stdout.write(`${JSON.stringify(redacted, null, 2)}\n`);
+  else if (format === 'md') process.stdout.write(renderFindMarkdown(redacted));
+  else process.stdout.write(renderFindTable(redacted, { color: colorFlag(args, false) }));
   return exitCodeOf(end);
 }
 
@@ -226,18 +229,36 @@ function windowLine(w: FindWindow, dim: Dimension): string {
   );
 }
 
-/** Writes the JSON result and the HTML page, and says where. */
-function writeOutputs(args: Record<string, unknown>, f: FindResult): void {
+/**
+ * Where the find result and its page go, checked before any load (exit 2): not a folder, a
+ * writable place, no file there already unless `--force`. `--out -` puts the result on stdout
+ * (in place of the answer) and writes a page only when `--html` names one; `--no-html` none.
+ */
+function outputPaths(args: Record<string, unknown>, scenario: string, startedAt: Date): { json?: string; html?: string } {
+  const force = args.force === true;
+  const toStdout = args.out === '' || args.out === '-';
   const json =
-    typeof args.out === 'string' && args.out !== '' ? args.out : `reports/find-${f.scenario}-${f.startedAt.replace(/[:.]/g, '-')}.json`;
-  mkdirSync(dirname(json), { recursive: true });
-  writeFileSync(json, `${JSON.stringify(f, null, 2)}\n`);
-  process.stderr.write(`rtbench: find result written to ${json}\n`);
-  if (args.html === false) return;
-  const html = typeof args.html === 'string' && args.html !== '' ? args.html : json.replace(/(\.json)?$/, '.html');
-  mkdirSync(dirname(html), { recursive: true });
-  writeFileSync(html, renderFindHtml(f));
-  process.stderr.write(`rtbench: knee chart written to ${html}\n`);
+    typeof args.out === 'string' && !toStdout
+      ? args.out
+      : toStdout
+        ? undefined
+        : `reports/find-${scenario}-${startedAt.toISOString().replace(/[:.]/g, '-')}.json`;
+  if (json !== undefined) checkOutputFile(json, '--out', force);
+  const named = typeof args.html === 'string' && args.html !== '' ? args.html : undefined;
+  const html = args.html === false ? undefined : (named ?? json?.replace(/(\.json)?$/, '.html'));
+  if (html !== undefined) checkOutputFile(html, named ? '--html' : '--out (its page)', force);
+  return { ...(json !== undefined ? { json } : {}), ...(html !== undefined ? { html } : {}) };
+}
+
+/** Writes the find result and its page (never half-written, 0600), and says where. */
+function writeOutputs(paths: { json?: string; html?: string }, f: FindResult, force: boolean): void {
+  if (paths.json !== undefined) {
+    const json = writeOutputFile(paths.json, `${JSON.stringify(f, null, 2)}\n`, force);
+    if (json === paths.json) process.stderr.write(`rtbench: find result written to ${json}\n`);
+  }
+  if (paths.html === undefined) return;
+  const html = writeOutputFile(paths.html, renderFindHtml(f), force);
+  if (html === paths.html) process.stderr.write(`rtbench: knee chart written to ${html}\n`);
 }
 
 function exitCodeOf(end: SearchEnd): ExitCode {

@@ -9,7 +9,7 @@ import { ExitCode } from '../errors.js';
 import { GATE_FORMATS } from '../report/formats.js';
 import { renderGate } from '../report/gate-report.js';
 import { repeatedFlag } from './options.js';
-import { colorFlag, emitReport, formatFlag, outIsFile } from './report-output.js';
+import { checkReportOut, colorFlag, emitReport, formatFlag, outIsFile } from './report-output.js';
 
 /** Runs `rtbench gate` and returns the exit code: 0 pass, 4 regression, 2 bad input. */
 export async function gateAction(args: Record<string, unknown>): Promise<ExitCode> {
@@ -18,6 +18,7 @@ export async function gateAction(args: Record<string, unknown>): Promise<ExitCod
     args['max-regression'] === undefined ? DEFAULT_REGRESSION_CHECKS : repeatedFlag(args['max-regression']),
   );
   const format = formatFlag(args, GATE_FORMATS, 'table');
+  checkReportOut(args, format);
   const current = repeatedFlag(args.current).map(readResultFile);
   const baseline = repeatedFlag(args.baseline).map(readResultFile);
   assertOneScenario([...baseline, ...current]);
@@ -37,7 +38,7 @@ export async function gateAction(args: Record<string, unknown>): Promise<ExitCod
     currentRounds: currentRuns.length,
     checks: results,
   };
-  emitReport(renderGate(report, format, colorFlag(args, outIsFile(args.out))), args.out);
+  emitReport(renderGate(report, format, colorFlag(args, outIsFile(args.out))), args.out, args.force === true);
   const failed = results.filter((r) => !r.pass);
   for (const r of failed) process.stderr.write(`rtbench: gate failed: ${r.check}: ${r.detail}\n`);
   return failed.length > 0 ? ExitCode.GateFailed : ExitCode.Ok;

@@ -9,6 +9,7 @@ import type { CommandSpec } from './commands/command-spec.js';
 import { commands } from './commands/registry.js';
 import { EXIT_CODES_HELP } from './options.js';
 import { TOOL_VERSION } from '../version.js';
+import { redactText } from '../redact.js';
 
 /** Runs the CLI with `argv` (without node and script) and returns the process exit code. */
 export async function main(argv: string[]): Promise<ExitCode> {
@@ -17,7 +18,7 @@ export async function main(argv: string[]): Promise<ExitCode> {
   let usageProblem: string | undefined;
   let printedHelp = false;
 
-  const parser = yargs(argv)
+  const parser = yargs(stdoutDashes(argv))
     .scriptName('rtbench')
     .usage('$0 <command> [options]\n\nLoad-test and benchmark WebSocket and SSE servers.')
     .version(TOOL_VERSION)
@@ -56,7 +57,7 @@ export async function main(argv: string[]): Promise<ExitCode> {
     usageProblem ??= err instanceof Error ? err.message : String(err);
   }
   if (usageProblem) {
-    process.stderr.write(`rtbench: ${usageProblem}\nRun 'rtbench --help' for usage.\n`);
+    process.stderr.write(`rtbench: ${redactText(usageProblem)}\nRun 'rtbench --help' for usage.\n`);
     return ExitCode.Usage;
   }
   if (!selected) return printedHelp ? ExitCode.Ok : ExitCode.Usage;
@@ -68,16 +69,32 @@ export async function main(argv: string[]): Promise<ExitCode> {
   }
 }
 
+/**
+ * `--out -` and `-o -` as one token each: yargs reads a lone `-` after an option as an unknown
+ * positional, so `--out -` (documented as "stdout") failed as a usage error.
+ */
+function stdoutDashes(argv: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if ((a === '--out' || a === '-o') && argv[i + 1] === '-') {
+      out.push('--out=-');
+      i++;
+    } else out.push(a);
+  }
+  return out;
+}
+
 /** Prints an error as one line (plus hint); stack traces only for bugs or with --debug. */
 export function reportError(err: unknown, debug: boolean): ExitCode {
   if (err instanceof RtbenchError) {
-    process.stderr.write(`rtbench: ${err.message}\n`);
-    if (err.hint) process.stderr.write(`  hint: ${err.hint}\n`);
-    if (debug && err.stack) process.stderr.write(`${err.stack}\n`);
+    process.stderr.write(`rtbench: ${redactText(err.message)}\n`);
+    if (err.hint) process.stderr.write(`  hint: ${redactText(err.hint)}\n`);
+    if (debug && err.stack) process.stderr.write(`${redactText(err.stack)}\n`);
     return err.exitCode;
   }
   const e = err instanceof Error ? err : new Error(String(err));
-  process.stderr.write(`rtbench: internal error: ${e.message}\n`);
-  process.stderr.write(debug ? `${e.stack}\n` : '  (this is a bug; rerun with --debug for the stack trace)\n');
+  process.stderr.write(`rtbench: internal error: ${redactText(e.message)}\n`);
+  process.stderr.write(debug ? `${redactText(String(e.stack))}\n` : '  (this is a bug; rerun with --debug for the stack trace)\n');
   return ExitCode.Internal;
 }

@@ -12,11 +12,12 @@ import { renderFindHtml } from '../report/find-html.js';
 import { renderFindMarkdown, renderFindTable } from '../report/find-report.js';
 import { REPORT_FORMATS } from '../report/formats.js';
 import { compareOptions, readLabeledFile } from './compare-action.js';
-import { colorFlag, emitComparison, emitReport, emitRun, formatFlag, outIsFile } from './report-output.js';
+import { checkReportOut, colorFlag, emitComparison, emitReport, emitRun, formatFlag, outIsFile } from './report-output.js';
 
 /** Runs `rtbench report` and returns the exit code. */
 export async function reportAction(args: Record<string, unknown>): Promise<ExitCode> {
   const format = formatFlag(args, REPORT_FORMATS, 'table');
+  checkReportOut(args, format);
   const paths = ((args.files as unknown[]) ?? []).map(String);
   const find = paths.length === 1 ? findResultIn(paths[0]!) : undefined;
   if (find) {
@@ -47,15 +48,16 @@ function findResultIn(path: string): FindResult | undefined {
 
 /** A find result in `format`: its answer and steps (table, md), the document (json), or the knee chart page (html). */
 function emitFind(f: FindResult, format: string, args: Record<string, unknown>): void {
+  const force = args.force === true;
   switch (format) {
     case 'table':
-      return emitReport(renderFindTable(f, { color: colorFlag(args, outIsFile(args.out)) }), args.out);
+      return emitReport(renderFindTable(f, { color: colorFlag(args, outIsFile(args.out)) }), args.out, force);
     case 'md':
-      return emitReport(renderFindMarkdown(f), args.out);
+      return emitReport(renderFindMarkdown(f), args.out, force);
     case 'json':
-      return emitReport(`${JSON.stringify(f, null, 2)}\n`, args.out);
+      return emitReport(`${JSON.stringify(f, null, 2)}\n`, args.out, force);
     case 'html':
-      return emitReport(renderFindHtml(f), args.out);
+      return emitReport(renderFindHtml(f), args.out, force);
     default:
       throw new UsageError(`a find result renders as table, md, json or html (got --format ${format}); each step's runs are in its JSON`);
   }

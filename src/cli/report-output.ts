@@ -3,14 +3,14 @@
  * shorthand), colour, and `--out` (a file, `-` for stdout, or a folder for `hgrm`). Reports go
  * to stdout; everything else rtbench says goes to stderr, so `> file` captures only the report.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import type { Comparison } from '../compare/compare.js';
 import { UsageError } from '../errors.js';
 import type { RunResult } from '../metrics/result.js';
 import { comparisonReporters } from '../report/comparison-reporter.js';
 import { comparisonHgrmFiles, hgrmFiles, joinHgrm, type HgrmFile } from '../report/hgrm.js';
 import { reporters, type ReportFormat } from '../report/reporters.js';
+import { checkOutputFile, checkOutputFolder, writeOutputFile } from './result-file.js';
 
 /** Reads `--format`, honouring `--json` as `--format json`; `allowed` lists the valid formats. */
 export function formatFlag<F extends string>(args: Record<string, unknown>, allowed: readonly F[], fallback: F): F {
@@ -36,38 +36,55 @@ export function outIsFile(out: unknown): out is string {
   return typeof out === 'string' && out !== '' && out !== '-';
 }
 
-/** Writes a report to stdout, or to the `--out` file (creating its folder) and says so on stderr. */
-export function emitReport(text: string, out: unknown): void {
+/**
+ * Checks `--out` before any work: a file for most formats, a folder for `hgrm`; an existing
+ * file is refused without `--force` (exit 2).
+ */
+export function checkReportOut(args: Record<string, unknown>, format: string): void {
+  if (!outIsFile(args.out)) return;
+  if (format === 'hgrm') checkOutputFolder(args.out, '--out', args.force === true);
+  else checkOutputFile(args.out, '--out', args.force === true);
+}
+
+/** Writes a report to stdout, or to the `--out` file (never half-written) and says so on stderr. */
+export function emitReport(text: string, out: unknown, force = false): void {
   if (!outIsFile(out)) {
     process.stdout.write(text);
     return;
   }
-  mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(out, text);
-  process.stderr.write(`rtbench: report written to ${out}\n`);
+  checkOutputFile(out, '--out', force);
+  const where = writeOutputFile(out, text, force);
+  if (where === out) process.stderr.write(`rtbench: report written to ${out}\n`);
 }
 
 /** `hgrm` with `--out`: one file per distribution in the folder `out`; without, all on stdout. */
-export function emitHgrm(files: HgrmFile[], out: unknown, joined: () => string): void {
+export function emitHgrm(files: HgrmFile[], out: unknown, joined: () => string, force = false): void {
   if (!outIsFile(out)) {
     process.stdout.write(joined());
     return;
   }
-  mkdirSync(out, { recursive: true });
-  for (const f of files) writeFileSync(join(out, f.name), f.text);
-  process.stderr.write(`rtbench: ${files.length} .hgrm file${files.length === 1 ? '' : 's'} written to ${out}/\n`);
+  checkOutputFolder(
+    out,
+    '--out',
+    force,
+    files.map((f) => f.name),
+  );
+  const written = files.filter((f) => writeOutputFile(join(out, f.name), f.text, force) === join(out, f.name)).length;
+  process.stderr.write(`rtbench: ${written} .hgrm file${written === 1 ? '' : 's'} written to ${out}/\n`);
 }
 
 /** Renders one run in `format` to stdout or `--out` (a folder for hgrm). */
 export function emitRun(r: RunResult, format: ReportFormat, args: Record<string, unknown>): void {
   const color = colorFlag(args, outIsFile(args.out));
-  if (format === 'hgrm') emitHgrm(hgrmFiles(r), args.out, () => joinHgrm(hgrmFiles(r)));
-  else emitReport(reporters[format].render(r, { color }), args.out);
+  const force = args.force === true;
+  if (format === 'hgrm') emitHgrm(hgrmFiles(r), args.out, () => joinHgrm(hgrmFiles(r)), force);
+  else emitReport(reporters[format].render(r, { color }), args.out, force);
 }
 
 /** Renders a comparison in `format` to stdout or `--out` (a folder for hgrm). */
 export function emitComparison(c: Comparison, format: ReportFormat, args: Record<string, unknown>): void {
   const color = colorFlag(args, outIsFile(args.out));
-  if (format === 'hgrm') emitHgrm(comparisonHgrmFiles(c), args.out, () => joinHgrm(comparisonHgrmFiles(c)));
-  else emitReport(comparisonReporters[format].render(c, { color }), args.out);
+  const force = args.force === true;
+  if (format === 'hgrm') emitHgrm(comparisonHgrmFiles(c), args.out, () => joinHgrm(comparisonHgrmFiles(c)), force);
+  else emitReport(comparisonReporters[format].render(c, { color }), args.out, force);
 }

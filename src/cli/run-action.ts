@@ -2,9 +2,7 @@
  * What `rtbench run` does once its flags are parsed: flags → overrides → plan, the run itself,
  * the progress line, saving the result, the table or JSON, and the exit code.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
-import { dirname } from 'node:path';
 import { evaluateThresholds, parseThresholds } from '../compare/thresholds.js';
 import { ExitCode, UsageError } from '../errors.js';
 import { parseCpuList } from '../launch/cpu-pinning.js';
@@ -22,6 +20,8 @@ import { countFlag, durationFlag, repeatedFlag, sizeFlag } from './options.js';
 import { openFilesLimit } from '../open-files.js';
 import { parseShard, shardFromEnv } from '../scenario/shard.js';
 import { formatFlag } from './report-output.js';
+import { checkOutputFile, checkOutputFolder, writeOutputFile } from './result-file.js';
+import { redactValue } from '../redact.js';
 
 /** Runs the scenario named in `args` and returns the exit code. */
 export async function runAction(args: Record<string, unknown>): Promise<ExitCode> {
@@ -38,6 +38,11 @@ export async function runAction(args: Record<string, unknown>): Promise<ExitCode
   // a typo must cost a second, not a benchmark.
   const thresholds = parseThresholds(plan.scenario.thresholds);
   const format = formatFlag(args, REPORT_FORMATS, 'table');
+  // So is where the result goes (`--out -` is stdout; yargs reads a lone `-` as '').
+  const force = args.force === true;
+  const outFlag = args.out === '' || args.out === '-' ? '-' : typeof args.out === 'string' ? args.out : undefined;
+  if (outFlag === undefined) checkOutputFolder(DEFAULT_RESULT_FOLDER, 'the default result folder', true);
+  else if (outFlag !== '-') checkOutputFile(outFlag, '--out', force);
 
   const controller = new AbortController();
   const releaseInterrupt = onInterrupt(() => {
@@ -60,17 +65,15 @@ export async function runAction(args: Record<string, unknown>): Promise<ExitCode
   adviseOnGenerator(result);
   if (thresholds.length > 0) result.verdicts = evaluateThresholds(result, thresholds);
 
-  // `--out -` sends the result document to stdout in place of the report (yargs reads a lone
-  // `-` as an empty string).
-  const file = args.out === '' || args.out === '-' ? '-' : typeof args.out === 'string' ? args.out : defaultResultPath(result);
+  // `--out -` sends the result document to stdout in place of the report.
+  const file = outFlag ?? defaultResultPath(result);
   const color = args.color === undefined ? Boolean(process.stdout.isTTY) && !process.env.NO_COLOR : Boolean(args.color);
   if (file === '-') {
     process.stdout.write(reporters.json.render(result, { color: false }));
   } else {
-    mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(file, JSON.stringify(result, null, 2));
     process.stdout.write(reporters[format].render(result, { color: format === 'table' && color }));
-    process.stderr.write(`rtbench: result written to ${file}\n`);
+    const written = writeOutputFile(file, `${JSON.stringify(result, null, 2)}\n`, force);
+    if (written === file) process.stderr.write(`rtbench: result written to ${file}\n`);
   }
 
   switch (outcome) {
@@ -104,9 +107,12 @@ function errorSummary(r: RunResult): string {
   return entries.length ? ` (${entries.map(([k, v]) => `${k} ${v}`).join(', ')})` : '';
 }
 
+/** Where results go without `--out`. */
+const DEFAULT_RESULT_FOLDER = 'reports';
+
 function defaultResultPath(r: RunResult): string {
   const stamp = r.startedAt.replace(/[:.]/g, '-');
-  return `reports/${r.scenario.name}-${stamp}.json`;
+  return `${DEFAULT_RESULT_FOLDER}/${r.scenario.name.replace(/[^A-Za-z0-9._-]+/g, '_')}-${stamp}.json`;
 }
 
 function progressLine(p: Progress): void {
@@ -208,7 +214,8 @@ function parseHeaders(values: string[]): Record<string, string> {
   const out: Record<string, string> = {};
   for (const h of values) {
     const i = h.indexOf(':');
-    if (i <= 0) throw new UsageError(`--header must look like 'Name: value' (got ${JSON.stringify(h)})`);
+    // The text may be a token pasted without its name: shown only as its hash.
+    if (i <= 0) throw new UsageError(`--header must look like 'Name: value' (got ${redactValue(h)})`);
     out[h.slice(0, i).trim()] = h.slice(i + 1).trim();
   }
   return out;

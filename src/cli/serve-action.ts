@@ -77,6 +77,9 @@ function readServeFlags(args: Record<string, unknown>): Partial<ReferenceServerO
     ticksIntervalMs,
     ticksRetryMs: Math.round(durationFlag('ticks-retry', args['ticks-retry'])),
     slowClientLimitBytes: sizeFlag('slow-client-limit', args['slow-client-limit']),
+    maxMessageBytes: positiveSize('max-message', args['max-message']),
+    allowOrigin: args['allow-origin'] === true,
+    idleTimeoutMs: durationFlag('idle-timeout', args['idle-timeout']),
     ...readProfileFlags(args),
   };
 }
@@ -102,6 +105,12 @@ function readProfileFlags(args: Record<string, unknown>): Partial<ReferenceServe
     if (flag) throw new UsageError(`${flag} needs --profile hyperlane or hyperlane-readme (the strict profile has no such behaviour)`);
   }
   return { profile, idleDropMs, broadcastCapacity, lagPolicy };
+}
+
+function positiveSize(flag: string, value: unknown): number {
+  const bytes = sizeFlag(flag, value);
+  if (bytes < 1) throw new UsageError(`--${flag} must be at least 1 byte (got ${JSON.stringify(value)})`);
+  return bytes;
 }
 
 function oneOf(flag: string, value: unknown, allowed: readonly string[]): string {
@@ -145,8 +154,12 @@ function printReady(host: string, port: number, o: Partial<ReferenceServerOption
   lines.push(
     `  http://${base}/sse         ${sse}`,
     `  http://${base}/sse/ticks   stamped events every ${formatDurationMs(o.ticksIntervalMs ?? 0)} (?count= ?interval=, Last-Event-ID)`,
-    `  http://${base}/stats       counters as JSON (/stats/reset zeroes them)`,
+    `  http://${base}/stats       counters as JSON (POST /stats/reset zeroes them)`,
   );
+  const limits = [`messages up to ${formatBytes(o.maxMessageBytes)}`, `reads paused past ${formatBytes(o.slowClientLimitBytes)} unsent`];
+  if (o.idleTimeoutMs) limits.push(`idle clients closed after ${formatDurationMs(o.idleTimeoutMs)}`);
+  limits.push(o.allowOrigin ? 'browser Origins accepted' : 'browser Origins refused (--allow-origin)');
+  lines.push(`  limits: ${limits.join('; ')}`);
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 
@@ -162,6 +175,13 @@ function waitForShutdownSignal(): { signal: Promise<NodeJS.Signals>; cancel: () 
   return { signal, cancel };
 }
 
+function formatBytes(n: number | undefined): string {
+  const b = n ?? 0;
+  if (b >= 1024 * 1024 && b % (1024 * 1024) === 0) return `${b / (1024 * 1024)} MiB`;
+  if (b >= 1024 && b % 1024 === 0) return `${b / 1024} KiB`;
+  return `${b} B`;
+}
+
 function summarise(s: ServerStats): string {
   const parts = [
     `${s.connections_accepted} connections`,
@@ -171,5 +191,9 @@ function summarise(s: ServerStats): string {
     `${s.sse_events_sent} SSE events`,
   ];
   if (s.msgs_skipped_lagged > 0) parts.push(`${s.msgs_skipped_lagged} skipped (lagging receivers)`);
+  if (s.msgs_too_large > 0) parts.push(`${s.msgs_too_large} refused (too large)`);
+  if (s.reads_paused > 0) parts.push(`reads paused ${s.reads_paused} times (clients not reading)`);
+  if (s.upgrades_refused_origin > 0) parts.push(`${s.upgrades_refused_origin} upgrades refused (browser Origin)`);
+  if (s.idle_closed > 0) parts.push(`${s.idle_closed} closed idle`);
   return parts.join(', ');
 }

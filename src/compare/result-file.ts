@@ -7,6 +7,7 @@
  * which `rtbench compare --target ...` writes per target. A file that is not one of these is
  * rejected with one line naming the file and what is wrong (exit 2), never half-read.
  */
+import { redactDocument } from '../redact.js';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ConfigError, UsageError } from '../errors.js';
@@ -63,11 +64,16 @@ export function readResultFile(path: string): LoadedResults {
   return { path, runs: [normalise(doc)] };
 }
 
-/** Writes a rounds file (pretty JSON), creating its folder. */
-export function writeRoundsFile(path: string, label: string, rounds: RunResult[]): void {
+/** A rounds file's text (pretty JSON). */
+export function roundsFileText(label: string, rounds: RunResult[]): string {
   const doc: RoundsFile = { schemaVersion: SCHEMA_VERSION, kind: 'rounds', label, rounds };
+  return `${JSON.stringify(doc, null, 2)}\n`;
+}
+
+/** Writes a rounds file, creating its folder (tests; the CLI writes through cli/result-file.ts). */
+export function writeRoundsFile(path: string, label: string, rounds: RunResult[]): void {
   mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, `${JSON.stringify(doc, null, 2)}\n`);
+  writeFileSync(path, roundsFileText(label, rounds));
 }
 
 /** Every reason `value` is not a usable RunResult, with field paths under `prefix`. */
@@ -113,7 +119,8 @@ export function runProblems(value: unknown, prefix: string): string[] {
  * (0, as docs/result-format.md §4 says for counters that do not apply), notes, health.
  */
 function normalise(value: unknown): RunResult {
-  const r = value as RunResult;
+  // Files written before redaction existed are shown redacted too.
+  const r = redactDocument(value as RunResult);
   // Version 1 is version 2 without the optional `server` section.
   r.schemaVersion = SCHEMA_VERSION;
   for (const n of COUNTER_NAMES) r.counters[n] ??= 0;

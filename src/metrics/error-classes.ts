@@ -20,6 +20,7 @@ export type ErrorClass =
   | `closed_${number}`
   | 'reset'
   | 'too_large'
+  | 'invalid_utf8'
   | 'protocol_error'
   // SSE responses.
   | `sse_bad_status_${number}`

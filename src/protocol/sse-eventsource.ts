@@ -4,9 +4,10 @@
  * delay and Last-Event-ID handling are the package's own; this file only observes them.
  *
  * It costs several times the memory per stream of the default driver (sse.ts;
- * docs/architecture.md §4). Through fetch it cannot see the body's bytes (`bytes_received` and
- * the wire byte counters stay 0), bind a local address (`localAddress` is ignored) or accept
- * a self-signed certificate (`insecure` is ignored).
+ * docs/architecture.md §4). Through fetch it sees the body after chunk framing (counted in
+ * `bytes_received`, and against `maxEventBytes` before the package parses it) but not the
+ * socket (the wire byte counters stay 0); it cannot bind a local address (`localAddress` is
+ * ignored) or accept a self-signed certificate (`insecure` is ignored).
  *
  * Observing without a listener per stream: a subclass overrides `dispatchEvent`, which the
  * package calls for every open, error and message event (of any event type). The package's
@@ -17,6 +18,10 @@ import type { ErrorClass } from '../metrics/error-classes.js';
 import { EventSource } from 'eventsource';
 import { nowUs } from '../load/clock.js';
 import type { ClientConnection, ConnectionEnd, DialOptions, SseDriver, SseHandler } from './driver.js';
+import { EventBytes, poolLimitFor, processPool } from './sse-event-bytes.js';
+
+/** The message of the error that fails a body over the limit; classifyPackageError maps it to too_large. */
+const TOO_LARGE_MESSAGE = 'rtbench: SSE event over the size limit';
 
 interface EsState {
   handler: SseHandler;
@@ -29,6 +34,8 @@ interface EsState {
   opened: boolean;
   closingByUs: boolean;
   ended: boolean;
+  /** Raw bytes of the pending event, counted before the package parses them. */
+  eventBytes: EventBytes;
 }
 
 /** The abort reason for a request that got no response head in time (not an AbortError, so the package retries it). */
@@ -112,6 +119,7 @@ export const eventSourceDriver: SseDriver = {
       opened: false,
       closingByUs: false,
       ended: false,
+      eventBytes: new EventBytes(options.maxEventBytes, processPool(poolLimitFor(options.maxEventBytes))),
     };
     return new EventSourceConnection(new ObservedEventSource(url, state));
   },
@@ -120,6 +128,8 @@ export const eventSourceDriver: SseDriver = {
 async function timedFetch(st: EsState, input: string | URL, init: RequestInit | undefined): Promise<Response> {
   if (st.attempts++ > 0) st.handler.onReconnect();
   st.active = true;
+  // A new response starts with no pending event (the last one, unfinished, was dropped).
+  st.eventBytes.reset();
   const o = st.options;
   const timeout = new AbortController();
   const timer = setTimeout(() => timeout.abort(new HandshakeTimeoutError()), o.handshakeTimeoutMs);
@@ -130,13 +140,26 @@ async function timedFetch(st: EsState, input: string | URL, init: RequestInit | 
   try {
     const res = await fetch(input, { ...init, headers, signal });
     st.connectUs = nowUs() - st.startedUs;
-    if (res.status === 200 && (res.headers.get('content-type') ?? '').startsWith('text/event-stream')) return res;
+    if (res.status === 200 && (res.headers.get('content-type') ?? '').startsWith('text/event-stream') && res.body) {
+      return new Response(res.body.pipeThrough(countedBody(st)), { status: res.status, headers: res.headers });
+    }
     // The package fails the stream without reading a rejected body; release the socket now.
     await res.body?.cancel();
     return new Response(null, { status: res.status, headers: res.headers });
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** Passes the body through, counting its bytes and failing it once the pending event is over the limit. */
+function countedBody(st: EsState): TransformStream<Uint8Array, Uint8Array> {
+  return new TransformStream({
+    transform(chunk, controller) {
+      st.handler.onBodyBytes(chunk.length);
+      if (st.eventBytes.add(chunk) === 'ok') controller.enqueue(chunk);
+      else controller.error(new Error(TOO_LARGE_MESSAGE));
+    },
+  });
 }
 
 function onError(es: ObservedEventSource, st: EsState, event: PackageErrorEvent): void {
@@ -160,6 +183,7 @@ function onError(es: ObservedEventSource, st: EsState, event: PackageErrorEvent)
 }
 
 function reportEnd(st: EsState, end: ConnectionEnd): void {
+  st.eventBytes.reset();
   st.handler.onEnd(end);
 }
 
@@ -172,6 +196,7 @@ export function classifyPackageError(event: { code?: number; message?: string },
   const message = event.message;
   if (event.code !== undefined && /status code|HTTP \d/.test(message ?? '')) return `sse_bad_status_${event.code}`;
   if (message === undefined) return wasOpen ? undefined : 'connect_failed';
+  if (message.includes(TOO_LARGE_MESSAGE)) return 'too_large';
   if (/content type/i.test(message)) return 'sse_bad_content_type';
   if (/ECONNREFUSED/.test(message)) return 'connect_refused';
   if (/handshake timeout/.test(message)) return 'handshake_timeout';

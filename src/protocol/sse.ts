@@ -28,7 +28,8 @@
  * timeout), handshake_timeout (connected, no response head in time), reset (including a
  * chunked body cut before its last chunk), dns_failed, client_emfile, client_eaddrnotavail,
  * protocol_error (a response node's HTTP parser rejects), tls_error, too_large (an event larger than
- * `maxMessageBytes`), sse_bad_status_<code>, sse_bad_content_type.
+ * `maxEventBytes` in raw body bytes, or this process's streams holding more than their pool),
+ * sse_bad_status_<code>, sse_bad_content_type.
  */
 import type { ErrorClass } from '../metrics/error-classes.js';
 import { request as httpRequest, type ClientRequest, type ClientRequestArgs, type IncomingMessage } from 'node:http';
@@ -39,6 +40,7 @@ import { connect as tlsConnect, type ConnectionOptions as TlsConnectionOptions }
 import { createParser, type EventSourceMessage, type EventSourceParser, type ParseError } from 'eventsource-parser';
 import { nowUs } from '../load/clock.js';
 import { classifySocketError } from './socket-errors.js';
+import { EventBytes, poolLimitFor, processPool } from './sse-event-bytes.js';
 import type { ClientConnection, ConnectionEnd, DialOptions, SseDriver, SseHandler } from './driver.js';
 
 /** Reconnection time until the server sends `retry:` (the `eventsource` package's; browsers use a few seconds). */
@@ -94,12 +96,16 @@ class SseStream implements ClientConnection {
   sawText = false;
   /** The previous chunk ended with CR, which was fed as CRLF: drop an LF that starts this one. */
   skipLf = false;
+  /** Raw bytes of the pending event, counted before the parser (./sse-event-bytes.ts). */
+  readonly eventBytes: EventBytes;
 
   constructor(
     readonly handler: SseHandler,
     readonly target: Target,
     readonly options: DialOptions,
-  ) {}
+  ) {
+    this.eventBytes = new EventBytes(options.maxEventBytes, processPool(poolLimitFor(options.maxEventBytes)));
+  }
 
   send(): boolean {
     return false;
@@ -255,7 +261,7 @@ function onResponse(this: Tagged<ClientRequest>, res: IncomingMessage): void {
       onEvent: onParsedEvent,
       onRetry: onParsedRetry,
       onError: onParseError,
-      maxBufferSize: s.options.maxMessageBytes,
+      maxBufferSize: s.options.maxEventBytes,
     });
   }
   s.handler.onOpen(nowUs() - s.startedUs);
@@ -307,6 +313,12 @@ function onData(this: Tagged<IncomingMessage>, chunk: Buffer): void {
   if (s.res !== this || s.errorClass !== undefined) return;
   const atUs = nowUs();
   s.handler.onBodyBytes(chunk.length);
+  // Counted before decoding and parsing, which hold each byte several times over.
+  if (s.eventBytes.add(chunk) !== 'ok') {
+    s.errorClass = 'too_large';
+    s.res?.destroy();
+    return;
+  }
   // ASCII-ending chunks (nearly all) decode without a decoder; one is kept only for a stream
   // whose chunk ended inside a multi-byte character.
   let text =
@@ -370,6 +382,7 @@ function finishAttempt(s: SseStream): void {
   if (!req.destroyed) req.destroy();
   // §9.2.6: at the end of the body, an event without its closing blank line is discarded.
   s.parser?.reset();
+  s.eventBytes.reset();
   const wasOpen = s.opened;
   s.opened = false;
   let errorClass = s.closingByUs ? undefined : s.errorClass;

@@ -3,7 +3,8 @@
  * the socket (as `ws` itself does), so an open connection costs no closures.
  *
  * Error classes (docs/result-format.md §5): connect_refused, connect_timeout, handshake_timeout,
- * handshake_status_<code>, handshake_protocol, reset, too_large, protocol_error,
+ * handshake_status_<code>, handshake_protocol (a 101 without the Upgrade headers included), reset,
+ * too_large, invalid_utf8 (a text frame or close reason that is not UTF-8; closed with 1007), protocol_error,
  * closed_<code>, closed_1006 (server dropped TCP without a close frame), client_emfile and
  * client_eaddrnotavail (client-side resource limits, docs/faults.md #20).
  */
@@ -101,7 +102,9 @@ function onError(this: WebSocket, err: Error & { code?: string }): void {
 
 function onUnexpectedResponse(this: WebSocket, _req: unknown, res: { statusCode?: number; resume(): void }): void {
   const state = stateOf(this);
-  state.errorClass ??= `handshake_status_${res.statusCode ?? 0}`;
+  // Node hands ws a 101 as an ordinary response when it lacks the Upgrade headers: the status
+  // was right, the handshake was not.
+  state.errorClass ??= res.statusCode === 101 ? 'handshake_protocol' : `handshake_status_${res.statusCode ?? 0}`;
   res.resume();
   this.terminate();
 }
@@ -133,6 +136,7 @@ export function classifyError(err: Error & { code?: string }, opened: boolean): 
   const socketClass = classifySocketError(err.code);
   if (socketClass) return socketClass;
   if (err.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') return 'too_large';
+  if (err.code === 'WS_ERR_INVALID_UTF8') return 'invalid_utf8';
   if (err.code?.startsWith('WS_ERR_')) return 'protocol_error';
   const status = /Unexpected server response: (\d+)/.exec(err.message);
   if (status) return `handshake_status_${Number(status[1])}`;
@@ -156,7 +160,9 @@ export const wsDriver: ProtocolDriver = {
       localAddress: options.localAddress,
       localPort: options.localPort,
       followRedirects: false,
-      skipUTF8Validation: true,
+      // Text frames and close reasons are checked (ws uses Node's native buffer.isUtf8): a server
+      // sending invalid UTF-8 is failed with 1007 and counted as invalid_utf8, not passed on.
+      skipUTF8Validation: false,
       ...(options.insecure && url.startsWith('wss:') ? { agent: (insecureAgent ??= new HttpsAgent({ rejectUnauthorized: false })) } : {}),
     }) as TaggedSocket;
     ws[SESSION] = state;

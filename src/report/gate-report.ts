@@ -9,7 +9,7 @@ import { formatSpread } from '../compare/quantity.js';
 import { SCHEMA_VERSION } from '../metrics/result.js';
 import { ansi, tableStyle } from './ansi.js';
 import type { GATE_FORMATS } from './formats.js';
-import { mdTable } from './md-table.js';
+import { escapeMdText, mdCode, mdTable } from './md-table.js';
 
 /** What the gate compared, for the heading. */
 export interface GateReport {
@@ -72,16 +72,16 @@ function gateTable(r: GateReport, color: boolean): string {
 
 function gateMd(r: GateReport): string {
   const rows = r.checks.map((c) => [
-    ...cells(c).map((x, i) => (i === 0 ? `\`${x}\`` : x)),
+    ...cells(c).map((x, i) => (i === 0 ? mdCode(x) : x)),
     `${c.pass ? '✅' : '❌'} ${STATUS_TEXT[c.status]}`,
   ]);
   const failed = r.checks.filter((c) => !c.pass).length;
   return [
-    `### ${heading(r)}`,
+    `### ${escapeMdText(heading(r))}`,
     '',
     mdTable(['check', 'baseline', 'current', 'change', 'limit', 'result'], ['l', 'r', 'r', 'r', 'r', 'l'], rows),
     '',
-    ...r.checks.map((c) => `- \`${c.check}\`: ${c.detail}`),
+    ...r.checks.map((c) => `- ${mdCode(c.check)}: ${escapeMdText(c.detail)}`),
     '',
     failed ? `**Gate failed: ${failed} of ${r.checks.length} checks.**` : `**Gate passed: ${r.checks.length} checks.**`,
     '',

@@ -8,7 +8,7 @@ import { METRIC_DESCRIPTIONS, METRIC_IDS } from '../metrics/metric-ids.js';
 import type { RunResult } from '../metrics/result.js';
 import { formatCount, formatDurationMs, formatUs } from '../units.js';
 import { describeErrors, describePhases, describeSendTiming } from './describe-run.js';
-import { mdTable } from './md-table.js';
+import { escapeMdText as text, mdCode, mdTable } from './md-table.js';
 import type { Reporter } from './reporter.js';
 import { counterRows, fanoutSummary, serverSummary, type FanoutSummary } from './run-rows.js';
 
@@ -26,11 +26,11 @@ export const mdReporter: Reporter = {
   format: 'md',
   render(r: RunResult): string {
     const out: string[] = [];
-    out.push(`### rtbench · \`${r.scenario.name}\` · ${r.target.embedded ? 'embedded reference server' : `\`${r.target.url}\``}`, '');
-    if (r.partial) out.push(`> [!WARNING]\n> Partial result: ${r.interruption ?? 'the run did not finish'}`, '');
-    for (const line of describePhases(r)) out.push(`- ${line}`);
+    out.push(`### rtbench · ${mdCode(r.scenario.name)} · ${r.target.embedded ? 'embedded reference server' : mdCode(r.target.url)}`, '');
+    if (r.partial) out.push(`> [!WARNING]\n> Partial result: ${text(r.interruption ?? 'the run did not finish')}`, '');
+    for (const line of describePhases(r)) out.push(`- ${text(line)}`);
     const warm = r.scenario.warmupMs > 0 ? ` after ${formatDurationMs(r.scenario.warmupMs)} warm-up` : '';
-    out.push(`- measured ${formatDurationMs(r.measuredMs)}${warm}; ${runContext(r)}`, '');
+    out.push(`- measured ${formatDurationMs(r.measuredMs)}${warm}; ${text(runContext(r))}`, '');
 
     const shown = METRIC_IDS.filter((id) => (r.metrics[id]?.count ?? 0) > 0);
     if (shown.length > 0) {
@@ -53,24 +53,24 @@ export const mdReporter: Reporter = {
     counters.push(['errors', describeErrors(r), '']);
     out.push(mdTable(['counter', 'total', 'per second'], ['l', 'r', 'r'], counters), '');
     const sendTiming = describeSendTiming(r);
-    if (sendTiming) out.push(`- ${sendTiming}`, '');
+    if (sendTiming) out.push(`- ${text(sendTiming)}`, '');
     const fanout = fanoutSummary(r);
     if (fanout) out.push(...fanoutMd(fanout));
     const server = serverSummary(r);
-    if (server) out.push(`**${server.headline}**`, '', ...server.figures.map((line) => `- ${line}`), '');
+    if (server) out.push(`**${text(server.headline)}**`, '', ...server.figures.map((line) => `- ${text(line)}`), '');
 
     if (r.verdicts?.length) {
       const rows = r.verdicts.map((v) => [
-        `\`${v.check}\``,
+        mdCode(v.check),
         v.actual === null ? '-' : `${v.actual}${v.unit}`,
         v.pass ? '✅ pass' : '❌ fail',
         v.detail ?? '',
       ]);
       out.push(mdTable(['check', 'actual', 'result', 'detail'], ['l', 'r', 'l', 'l'], rows), '');
     }
-    for (const w of r.health.warnings) out.push(`> [!WARNING]\n> ${w}`, '');
+    for (const w of r.health.warnings) out.push(`> [!WARNING]\n> ${text(w)}`, '');
     // Folded, so a PR comment shows the numbers first; blank lines let GitHub render the list.
-    const notes = [...r.notes, ...shown.map((id) => `\`${id}\`: ${METRIC_DESCRIPTIONS[id]}`)];
+    const notes = [...r.notes.map(text), ...shown.map((id) => `\`${id}\`: ${text(METRIC_DESCRIPTIONS[id])}`)];
     out.push('<details><summary>Notes</summary>', '', ...notes.map((n) => `- ${n}`), '', '</details>');
     return `${out.join('\n').trimEnd()}\n`;
   },
@@ -78,12 +78,12 @@ export const mdReporter: Reporter = {
 
 /** The fan-out headline, its figures as a list, the worst subscribers as a table. */
 function fanoutMd(f: FanoutSummary): string[] {
-  const out = [f.headline, '', ...f.figures.map((line) => `- ${line}`), ''];
+  const out = [text(f.headline), '', ...f.figures.map((line) => `- ${text(line)}`), ''];
   if (f.worstSubscribers) {
     const { title, head, rows } = f.worstSubscribers;
     // Subscriber ids come from scenario group names: a code span keeps them from rendering as Markdown or HTML.
-    const cells = rows.map(([subscriber, ...figures]) => [`\`${subscriber}\``, ...figures]);
-    out.push(`${title}:`, '', mdTable(head, ['l', ...head.slice(1).map(() => 'r' as const)], cells), '');
+    const cells = rows.map(([subscriber, ...figures]) => [mdCode(subscriber!), ...figures]);
+    out.push(`${text(title)}:`, '', mdTable(head, ['l', ...head.slice(1).map(() => 'r' as const)], cells), '');
   }
   return out;
 }
@@ -92,7 +92,7 @@ function fanoutMd(f: FanoutSummary): string[] {
 export function renderComparisonMd(c: Comparison): string {
   const out: string[] = [];
   const rounds = Math.max(...c.entries.map((e) => e.runs.length));
-  out.push(`### rtbench compare · \`${c.scenario}\``, '');
+  out.push(`### rtbench compare · ${mdCode(c.scenario)}`, '');
   out.push(
     rounds > 1 ? `Median of ${rounds} rounds per target ± the spread between rounds (median absolute deviation).` : 'One round per target.',
     '',
@@ -107,8 +107,9 @@ export function renderComparisonMd(c: Comparison): string {
   ]);
   out.push(mdTable(head, ['l', ...c.entries.map(() => 'r' as const)], rows), '');
   const [title, ...lines] = summaryLines(c);
-  out.push(`**${title}**`, '', ...lines.map((l) => `- ${l.trim()}`));
-  for (const e of c.entries.filter((x) => x.partialRounds > 0)) out.push(`- ${e.label}: ${e.partialRounds} round(s) ended early (partial)`);
+  out.push(`**${text(title!)}**`, '', ...lines.map((l) => `- ${text(l.trim())}`));
+  for (const e of c.entries.filter((x) => x.partialRounds > 0))
+    out.push(`- ${text(e.label)}: ${e.partialRounds} round(s) ended early (partial)`);
   if (c.entries.some((e) => e.flagged))
     out.push('', `⚠️ error rate over ${formatValue(c.maxErrorRatePercent, 'percent')}: shown, not ranked.`);
   return `${out.join('\n').trimEnd()}\n`;

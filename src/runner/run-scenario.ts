@@ -4,6 +4,7 @@
  * RunResult. Interruptions (Ctrl-C, a crashed worker, a target that closed everything) still
  * produce a result, marked partial, with the reason.
  */
+import { DEFAULT_SERVER_OPTIONS } from '../server/options.js';
 import os from 'node:os';
 import { Aggregator } from '../metrics/aggregate.js';
 import { encodeHistogram, summarizeHistogram, type Histogram } from '../metrics/histogram.js';
@@ -28,6 +29,7 @@ import { treeOf } from '../proc.js';
 import { ServerResourceSampler } from './server-resources.js';
 import type { WorkerPlan } from '../worker/messages.js';
 import { WorkerPool } from '../worker/pool.js';
+import { redactDocument } from '../redact.js';
 
 /** Why a run ended before its plan did. */
 export type RunOutcome = 'completed' | 'interrupted' | 'unreachable' | 'target_lost' | 'crashed' | 'late';
@@ -73,14 +75,28 @@ export async function runScenario(plan: RunPlan, options: RunOptions = {}): Prom
   try {
     if (plan.target.embedded) {
       const { echoDelayMs, echoSerial, publishIntervalMs, processes, profile } = plan.embeddedServer;
-      server = await startEmbeddedServer({ host: '127.0.0.1', port: 0, echoDelayMs, echoSerial, publishIntervalMs, processes, profile });
+      // The embedded server takes whatever this run sends: its largest message, and an Origin
+      // header when the run sends one (`serve` refuses both by default).
+      const largest = Math.max(0, ...plan.scenario.groups.map((g) => g.message?.sizeBytes ?? 0));
+      server = await startEmbeddedServer({
+        host: '127.0.0.1',
+        port: 0,
+        echoDelayMs,
+        echoSerial,
+        publishIntervalMs,
+        processes,
+        profile,
+        maxMessageBytes: Math.max(DEFAULT_SERVER_OPTIONS.maxMessageBytes, largest),
+        allowOrigin: plan.scenario.connection.origin !== undefined,
+      });
     } else if (plan.target.launch) {
       const startedAt = new Date();
       try {
         launched = await launchServer({ ...plan.target.launch, cpus: pinning?.server });
       } catch (err) {
         // Nothing ran, but the run is still recorded: a partial result that says why.
-        if (err instanceof LaunchError) return { result: unstartedResult(plan, startedAt, err.message), outcome: 'unreachable' };
+        if (err instanceof LaunchError)
+          return { result: redactDocument(unstartedResult(plan, startedAt, err.message)), outcome: 'unreachable' };
         throw err;
       }
     }
@@ -102,7 +118,9 @@ export async function runScenario(plan: RunPlan, options: RunOptions = {}): Prom
     if (pinning?.client !== undefined) pinnedClient = pinProcess(process.pid, pinning.client);
     const output = await runAgainst(plan, options, server, launched);
     if (pinning) output.result.notes.unshift(pinningNote(pinning, pinnedServer, pinnedClient));
-    return output;
+    // Headers, URL credentials and command-line secrets leave the run redacted (src/redact.ts):
+    // every output is made from this copy.
+    return { ...output, result: redactDocument(output.result) };
   } finally {
     // Whatever happened, a server rtbench started does not outlive the run, and this process
     // gets its CPUs back (tests and compare run several plans in one process).

@@ -2,6 +2,7 @@
  * Layers command-line overrides on a validated scenario and produces the frozen RunPlan
  * (defaults < scenario file < flags, as k6 does). Flag conflicts are usage errors.
  */
+import { redactText } from '../redact.js';
 import { UsageError } from '../errors.js';
 import { formatDurationMs } from '../units.js';
 import type { ServerProfile } from '../server/options.js';
@@ -121,7 +122,7 @@ export function resolvePlan(scenario: Scenario, o: RunOverrides, cores: number, 
   if (o.handshakeTimeoutMs !== undefined) c.handshakeTimeoutMs = o.handshakeTimeoutMs;
   if (o.replyTimeoutMs !== undefined) c.replyTimeoutMs = o.replyTimeoutMs;
   if (o.maxOutstanding !== undefined) c.maxOutstanding = o.maxOutstanding;
-  if (o.maxMessageBytes !== undefined) c.maxMessageBytes = o.maxMessageBytes;
+  if (o.maxMessageBytes !== undefined) c.maxMessageBytes = c.maxEventBytes = o.maxMessageBytes;
   if (o.reconnect !== undefined) c.reconnect = o.reconnect;
   if (o.headers) c.headers = { ...c.headers, ...o.headers };
   if (o.subprotocols?.length) c.subprotocols = o.subprotocols;
@@ -296,7 +297,8 @@ function overrideLoad(load: LoadModel | undefined, o: RunOverrides): LoadModel |
 export const DEFAULT_READY_TIMEOUT_MS = 10_000;
 
 /** A launched server's label: its command, cut short. */
-function commandLabel(command: string): string {
+function commandLabel(rawCommand: string): string {
+  const command = redactText(rawCommand);
   return command.length > 40 ? `${command.slice(0, 39)}…` : command;
 }
 

@@ -69,7 +69,14 @@ export interface ConnectionOptions {
    * given up, counted lost as `outstanding_limit`.
    */
   maxOutstanding: number;
+  /** Largest incoming WebSocket message (`too_large` past it). */
   maxMessageBytes: number;
+  /**
+   * Largest SSE event, counted in raw body bytes before parsing (`too_large` past it). `maxMessage`
+   * and `--max-message` set both limits; without them an SSE event may reach 1 MiB, since the
+   * parser holds each pending byte several times over in strings.
+   */
+  maxEventBytes: number;
   /** Reopen a connection that failed or was closed by the server. */
   reconnect: boolean;
   headers: Record<string, string>;

@@ -36,6 +36,8 @@ export const SCENARIO_DEFAULTS = {
   /** Per connection; the send queue holds 24-48 bytes per outstanding message (README). */
   maxOutstanding: 10_000,
   maxMessageBytes: 100 * 1024 * 1024,
+  /** SSE events: raw bytes of one pending event (docs/faults.md #11). */
+  maxEventBytes: 1024 * 1024,
   /** Where fan-out roles connect on the embedded server when no path is given. */
   fanoutPath: '/broadcast',
   /** The reference `/broadcast` relays to the sender too; 100 ms one way is late for a chat. */
@@ -168,6 +170,7 @@ export function validateScenario(raw: unknown, source: string): Scenario {
     replyTimeoutMs: SCENARIO_DEFAULTS.replyTimeoutMs,
     maxOutstanding: SCENARIO_DEFAULTS.maxOutstanding,
     maxMessageBytes: SCENARIO_DEFAULTS.maxMessageBytes,
+    maxEventBytes: SCENARIO_DEFAULTS.maxEventBytes,
     reconnect: false,
     headers: {},
     subprotocols: [],
@@ -241,7 +244,10 @@ export function validateScenario(raw: unknown, source: string): Scenario {
       if (t.reply !== undefined) connection.replyTimeoutMs = positiveDuration(r, t.reply, 'timeouts.reply') ?? connection.replyTimeoutMs;
     }
   }
-  if (top.maxMessage !== undefined) connection.maxMessageBytes = r.size(top.maxMessage, 'maxMessage') ?? connection.maxMessageBytes;
+  if (top.maxMessage !== undefined) {
+    connection.maxMessageBytes = r.size(top.maxMessage, 'maxMessage') ?? connection.maxMessageBytes;
+    connection.maxEventBytes = connection.maxMessageBytes;
+  }
   if (top.maxOutstanding !== undefined) {
     connection.maxOutstanding = r.number(top.maxOutstanding, 'maxOutstanding', { min: 1, integer: true }) ?? connection.maxOutstanding;
   }

@@ -74,6 +74,23 @@ export interface ReferenceServerOptions {
    * `msgs_dropped_slow`) so that one slow reader cannot stall the others. Default 1 MiB.
    */
   slowClientLimitBytes: number;
+  /**
+   * Largest incoming WebSocket message: a larger one closes the connection with 1009 (Hyperlane
+   * profiles: drops it) and counts in `msgs_too_large`. Default 16 MiB, the largest echo the
+   * fault catalogue asks for (docs/faults.md #12); well below ws's 100 MiB, which let one frame
+   * cost the server ~290 MB.
+   */
+  maxMessageBytes: number;
+  /**
+   * Accept WebSocket upgrades that carry an `Origin` header (sent by browsers). Default false: a
+   * web page could otherwise drive a local test server from the user's browser.
+   */
+  allowOrigin: boolean;
+  /**
+   * Close a WebSocket connection that sends nothing for this long (strict: close 1001; Hyperlane
+   * profiles: TCP drop, as `idleDropMs`), counted in `idle_closed`. Default 0 (off).
+   */
+  idleTimeoutMs: number;
   /** Wire behaviour to imitate (see `SERVER_PROFILES`). Default `strict`. */
   profile: ServerProfile;
   /**
@@ -117,6 +134,9 @@ export const DEFAULT_SERVER_OPTIONS: Readonly<ReferenceServerOptions> = Object.f
   ticksIntervalMs: 100,
   ticksRetryMs: 1000,
   slowClientLimitBytes: 1024 * 1024,
+  maxMessageBytes: 16 * 1024 * 1024,
+  allowOrigin: false,
+  idleTimeoutMs: 0,
   profile: 'strict',
   idleDropMs: 0,
   broadcastCapacity: 100,
@@ -125,7 +145,7 @@ export const DEFAULT_SERVER_OPTIONS: Readonly<ReferenceServerOptions> = Object.f
   maxConnectionsPerProcess: 0,
 });
 
-type NumericOption = Exclude<keyof ReferenceServerOptions, 'host' | 'profile' | 'lagPolicy' | 'echoSerial'>;
+type NumericOption = Exclude<keyof ReferenceServerOptions, 'host' | 'profile' | 'lagPolicy' | 'echoSerial' | 'allowOrigin'>;
 
 /** Rules per numeric option: the smallest allowed value and whether it must be whole. */
 const NUMERIC_RULES: Record<NumericOption, { min: number; integer: boolean }> = {
@@ -137,6 +157,8 @@ const NUMERIC_RULES: Record<NumericOption, { min: number; integer: boolean }> = 
   ticksIntervalMs: { min: 0.001, integer: false },
   ticksRetryMs: { min: 0, integer: true },
   slowClientLimitBytes: { min: 0, integer: true },
+  maxMessageBytes: { min: 1, integer: true },
+  idleTimeoutMs: { min: 0, integer: false },
   idleDropMs: { min: 0, integer: false },
   broadcastCapacity: { min: 1, integer: true },
   processes: { min: 1, integer: true },

@@ -104,6 +104,12 @@ export class ReferenceApp {
     this.http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
       const endpoint = wsEndpointAt(pathOf(req.url), options.profile);
       if (this.isClosing) return rejectUpgrade(socket, 503, 'Service Unavailable');
+      // Browsers send Origin on every WebSocket upgrade; tools do not unless asked. Refusing it by
+      // default stops a web page from driving a local test server through the user's browser.
+      if (req.headers.origin !== undefined && !options.allowOrigin) {
+        if (endpoint) this.stats[endpoint].upgrades_refused_origin++;
+        return rejectUpgrade(socket, 403, 'Forbidden');
+      }
       if (endpoint && req.headers.upgrade?.toLowerCase() === 'websocket') return this.ws.handleUpgrade(endpoint, req, socket, head);
       rejectUpgrade(socket, 404, 'Not Found');
     });
@@ -182,7 +188,8 @@ function routeRequest(
       if (method !== 'GET') return sendText(res, 405, 'use GET', { Allow: 'GET' });
       return sendJson(res, { wall_ms: performance.timeOrigin + performance.now() });
     case '/stats/reset':
-      if (method !== 'GET' && method !== 'POST') return sendText(res, 405, 'use GET or POST', { Allow: 'GET, POST' });
+      // POST only: a GET can be triggered by any web page (an <img> tag) or a prefetching proxy.
+      if (method !== 'POST') return sendText(res, 405, 'use POST', { Allow: 'POST' });
       if (ctx.collectStats) return sendCollected(res, ctx.collectStats(true));
       ctx.stats.reset();
       return sendJson(res, ctx.stats.snapshot());

@@ -30,7 +30,24 @@ export interface EndpointStats {
    * took them (Hyperlane profiles, tokio `Lagged(n)`; with `lagPolicy: 'skip'`).
    */
   msgs_skipped_lagged: number;
-  /** WebSocket closes as the server saw them: close code (as a string key) to count. */
+  /**
+   * Messages refused for being larger than `--max-message` (the connection is closed with 1009,
+   * or dropped in the Hyperlane profiles).
+   */
+  msgs_too_large: number;
+  /**
+   * Times the server stopped reading a connection because its unsent replies (socket queue plus
+   * delayed echoes) passed `--slow-client-limit`: a client that sends and does not read.
+   */
+  reads_paused: number;
+  /** Upgrades refused: a browser `Origin` without `--allow-origin`. */
+  upgrades_refused_origin: number;
+  /** Connections closed for sending nothing for `--idle-timeout`. */
+  idle_closed: number;
+  /**
+   * WebSocket closes: the code the server sent when it closed for a protocol fault (1002, 1007,
+   * 1009), else the code the client sent (1005 when none was given, 1006 when abnormal).
+   */
   closes_by_code: Record<string, number>;
   /**
    * Connections the server ended by closing TCP without a close frame (Hyperlane profiles), by
@@ -74,6 +91,10 @@ export class EndpointCounters implements EndpointStats {
   msgs_dropped_slow = 0;
   sse_events_sent = 0;
   msgs_skipped_lagged = 0;
+  msgs_too_large = 0;
+  reads_paused = 0;
+  upgrades_refused_origin = 0;
+  idle_closed = 0;
   closes_by_code: Record<string, number> = {};
   drops_by_reason: Record<string, number> = {};
 
@@ -95,6 +116,10 @@ export class EndpointCounters implements EndpointStats {
     this.msgs_dropped_slow = 0;
     this.sse_events_sent = 0;
     this.msgs_skipped_lagged = 0;
+    this.msgs_too_large = 0;
+    this.reads_paused = 0;
+    this.upgrades_refused_origin = 0;
+    this.idle_closed = 0;
     this.closes_by_code = {};
     this.drops_by_reason = {};
   }
@@ -109,6 +134,10 @@ export class EndpointCounters implements EndpointStats {
       msgs_dropped_slow: this.msgs_dropped_slow,
       sse_events_sent: this.sse_events_sent,
       msgs_skipped_lagged: this.msgs_skipped_lagged,
+      msgs_too_large: this.msgs_too_large,
+      reads_paused: this.reads_paused,
+      upgrades_refused_origin: this.upgrades_refused_origin,
+      idle_closed: this.idle_closed,
       closes_by_code: { ...this.closes_by_code },
       drops_by_reason: { ...this.drops_by_reason },
     };
@@ -160,6 +189,11 @@ function sumEndpointStats(parts: EndpointStats[]): EndpointStats {
     total.msgs_dropped_slow += p.msgs_dropped_slow;
     total.sse_events_sent += p.sse_events_sent;
     total.msgs_skipped_lagged += p.msgs_skipped_lagged;
+    // Stats from a process of an older build may lack the newer counters.
+    total.msgs_too_large += p.msgs_too_large ?? 0;
+    total.reads_paused += p.reads_paused ?? 0;
+    total.upgrades_refused_origin += p.upgrades_refused_origin ?? 0;
+    total.idle_closed += p.idle_closed ?? 0;
     for (const [code, n] of Object.entries(p.closes_by_code)) {
       total.closes_by_code[code] = (total.closes_by_code[code] ?? 0) + n;
     }

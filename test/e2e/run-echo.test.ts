@@ -29,7 +29,7 @@ async function statsOf(s: RunningServer) {
 
 describe('echo counts', () => {
   it('closed loop: sent = server received = server echoed = received, histogram count = received', async () => {
-    await fetch(`${server.url}/stats/reset`);
+    await fetch(`${server.url}/stats/reset`, { method: 'POST' });
     const plan = planFrom(echoScenario({ connections: 5, load: { model: 'closed', inFlight: 2 } }), {
       target: `ws://127.0.0.1:${server.port}/websocket`,
       durationMs: 1000,
@@ -93,7 +93,7 @@ describe('echo counts', () => {
   });
 
   it('splits connections exactly over several workers', async () => {
-    await fetch(`${server.url}/stats/reset`);
+    await fetch(`${server.url}/stats/reset`, { method: 'POST' });
     const plan = planFrom(echoScenario({ connections: 7, load: { model: 'closed', inFlight: 1 } }), {
       target: `ws://127.0.0.1:${server.port}/websocket`,
       durationMs: 500,

@@ -52,7 +52,7 @@ async function openClients(port: number, path: string, count: number): Promise<C
 }
 
 async function getStats(server: RunningServer, path = '/stats'): Promise<ServerStats> {
-  const res = await fetch(`${server.url}${path}`);
+  const res = await fetch(`${server.url}${path}`, path === '/stats/reset' ? { method: 'POST' } : {});
   expect(res.status).toBe(200);
   return (await res.json()) as ServerStats;
 }

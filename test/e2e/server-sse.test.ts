@@ -159,7 +159,7 @@ describe('/sse/ticks', () => {
   });
 
   it('counts streams and events in /stats', async () => {
-    await fetch(`${server.url}/stats/reset`);
+    await fetch(`${server.url}/stats/reset`, { method: 'POST' });
     await (await fetch(`${server.url}/sse/ticks?count=6`)).text();
     const stats = await eventually(
       () => fetchStats(server),

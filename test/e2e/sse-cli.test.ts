@@ -14,6 +14,7 @@ import type { RunningServer } from '../../dist/server/running-server.js';
 const run = promisify(execFile);
 let server: RunningServer;
 let outDir: string;
+let runs = 0;
 
 beforeAll(async () => {
   server = await startReferenceServer({ port: 0, sseCount: 10, sseIntervalMs: 20, ticksIntervalMs: 20, ticksRetryMs: 20 });
@@ -29,7 +30,7 @@ async function rtbench(args: string[]): Promise<{ code: number; stdout: string; 
   try {
     const { stdout, stderr } = await run(
       process.execPath,
-      ['bin/rtbench.js', 'run', ...args, '--out', join(outDir, 'result.json'), '--quiet'],
+      ['bin/rtbench.js', 'run', ...args, '--out', join(outDir, `result-${++runs}.json`), '--quiet'],
       { timeout: 30_000 },
     );
     return { code: 0, stdout, stderr };

@@ -231,9 +231,9 @@ describe('http driver only', () => {
     expect(log.end).toEqual({ errorClass: 'handshake_timeout', wasOpen: false, initiatedByUs: false });
   });
 
-  it('fails an event larger than maxMessageBytes as too_large', async () => {
+  it('fails an event larger than maxEventBytes as too_large', async () => {
     const s = await serve((socket) => void socket.write(`${CLOSE_DELIMITED_HEAD}data: ${'x'.repeat(5000)}`));
-    const log = await stream(sseDriver, s.url, false, { ...DIAL, maxMessageBytes: 1000 }).ended;
+    const log = await stream(sseDriver, s.url, false, { ...DIAL, maxEventBytes: 1000 }).ended;
     expect(log.end).toEqual({ errorClass: 'too_large', wasOpen: true, initiatedByUs: false });
   });
 

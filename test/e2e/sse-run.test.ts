@@ -45,7 +45,7 @@ function checkSeedRun(result: RunResult, streams: number): void {
 
 describe('the sse scenario (the seed stream)', () => {
   it('each stream delivers its 10 events, counted exactly as the server sent them; the run ends with the streams', async () => {
-    await fetch(`${server.url}/stats/reset`);
+    await fetch(`${server.url}/stats/reset`, { method: 'POST' });
     const plan = builtinPlan('sse', { target: `${server.url}/sse`, connections: 20 });
     const { result, outcome } = await runScenario(plan);
     expect(outcome, result.interruption).toBe('completed');
@@ -59,7 +59,7 @@ describe('the sse scenario (the seed stream)', () => {
   });
 
   it('the eventsource client reports the same counts on the same streams', async () => {
-    await fetch(`${server.url}/stats/reset`);
+    await fetch(`${server.url}/stats/reset`, { method: 'POST' });
     const plan = builtinPlan('sse', { target: `${server.url}/sse`, connections: 20, sseClient: 'eventsource' });
     const { result, outcome } = await runScenario(plan);
     expect(outcome, result.interruption).toBe('completed');
@@ -68,7 +68,7 @@ describe('the sse scenario (the seed stream)', () => {
   });
 
   it('with two workers the run still ends when the last stream of either has ended', async () => {
-    await fetch(`${server.url}/stats/reset`);
+    await fetch(`${server.url}/stats/reset`, { method: 'POST' });
     const { result, outcome } = await runScenario(builtinPlan('sse', { target: `${server.url}/sse`, connections: 11, workers: 2 }));
     expect(outcome, result.interruption).toBe('completed');
     checkSeedRun(result, 11);
@@ -104,7 +104,7 @@ describe('the sse scenario (the seed stream)', () => {
 
 describe('stamped ticks', () => {
   it('counts match the server exactly and push latency is one-way and bounded on loopback', async () => {
-    await fetch(`${server.url}/stats/reset`);
+    await fetch(`${server.url}/stats/reset`, { method: 'POST' });
     const plan = planFrom(sseScenario({ reconnect: false, expectEvents: 15 }, { connections: 10, untilStreamsEnd: true }), {
       target: `${server.url}/sse/ticks?count=15&interval=40`,
     });

@@ -13,6 +13,7 @@ const DIAL = {
   handshakeTimeoutMs: 2000,
   replyTimeoutMs: 2000,
   maxMessageBytes: 1 << 24,
+  maxEventBytes: 1 << 20,
   reconnect: false,
   headers: {},
   subprotocols: [],

@@ -72,6 +72,7 @@ export function makeResult(o: FixtureOptions = {}): RunResult {
       handshakeTimeoutMs: 5000,
       replyTimeoutMs: 10000,
       maxMessageBytes: 1048576,
+      maxEventBytes: 1048576,
       reconnect: false,
       headers: {},
       subprotocols: [],

@@ -121,6 +121,7 @@ export const DIAL: DialOptions = {
   handshakeTimeoutMs: 2000,
   replyTimeoutMs: 10_000,
   maxMessageBytes: 1024 * 1024,
+  maxEventBytes: 1024 * 1024,
   reconnect: false,
   headers: {},
   subprotocols: [],

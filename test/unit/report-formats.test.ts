@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { decodeHistogram } from '../../dist/metrics/histogram.js';
 import { hgrmFiles } from '../../dist/report/hgrm.js';
 import { escapeHtml } from '../../dist/report/html-escape.js';
+import { escapeMdText } from '../../dist/report/md-table.js';
 import { reporters } from '../../dist/report/reporters.js';
 import type { RunResult } from '../../dist/metrics/result.js';
 import { evenly, makeResult, metricOf, timeseriesOf } from '../helpers/results.js';
@@ -80,6 +81,22 @@ describe('hgrm', () => {
 });
 
 describe('md', () => {
+  it('escapes <, > and & in text from the result, and keeps names in code spans a backtick cannot end', () => {
+    const hostile = {
+      ...result,
+      scenario: { ...result.scenario, name: 'x`<img src=x onerror=alert(1)>' },
+      partial: true,
+      interruption: 'no connection to ws://h/?a=1&b=<script>alert(1)</script> could be opened',
+      notes: ['<b>bold</b> & more'],
+    };
+    const md = reporters.md.render(hostile, { color: false });
+    expect(md).toContain('### rtbench · ``x`<img src=x onerror=alert(1)>`` · ');
+    expect(md).toContain('> Partial result: no connection to ws://h/?a=1&amp;b=&lt;script&gt;alert(1)&lt;/script&gt; could be opened');
+    expect(md).toContain('- &lt;b&gt;bold&lt;/b&gt; &amp; more');
+    expect(md).not.toContain('<script>');
+    expect(md).not.toContain('<b>');
+  });
+
   it('renders GitHub tables for one run', () => {
     const withVerdicts = {
       ...result,
@@ -196,7 +213,7 @@ function mdCounterRows(md: string): string[] {
   return lines.slice(start + 2, end);
 }
 
-const mdRow = (cells: string[]) => `| ${cells.join(' | ')} |`;
+const mdRow = (cells: string[]) => `| ${cells.map(escapeMdText).join(' | ')} |`;
 const htmlCounterRow = ([label, total, perSecond]: string[]) =>
   `<tr><th>${escapeHtml(label!)}</th><td>${escapeHtml(total!)}</td><td>${escapeHtml(perSecond!)}</td></tr>`;
 
@@ -259,7 +276,7 @@ describe("md and html show the terminal table's counters", () => {
     // Worst subscribers: the same title, columns and figures.
     expect(out.table).toContain('worst subscribers (most lost, then most late >100ms, then slowest):');
     expect(out.table).toMatch(/│ main#3 +│ 100 +│ 90 +│ 10 +│ 1 +│ 2 +│ 4 +│ 250\.0ms +│/);
-    expect(out.md).toContain('| subscriber | expected | received | lost | duplicated | reordered | late >100ms | max latency |');
+    expect(out.md).toContain('| subscriber | expected | received | lost | duplicated | reordered | late &gt;100ms | max latency |');
     expect(out.md).toContain('| `main#3` | 100 | 90 | 10 | 1 | 2 | 4 | 250.0ms |');
     expect(out.md).toContain('| `chat<b>#7` | 100 | 100 | 0 | 0 | 0 | 1 | 120.0ms |');
     expect(out.html).toContain('<h3>worst subscribers (most lost, then most late &gt;100ms, then slowest)</h3>');

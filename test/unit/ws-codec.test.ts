@@ -8,13 +8,15 @@ import {
   closeCodeOf,
   encodeHyperlaneMessage,
   FrameDecoder,
-  MAX_DECODED_PAYLOAD_BYTES,
   MAX_FRAME_PAYLOAD_BYTES,
   PING_FRAME,
   type FrameSink,
 } from '../../dist/server/hyperlane/ws-codec.js';
 import { Opcode } from '../../dist/wire/ws-frame.js';
 import { clientFrame, parseServerFrames } from '../helpers/raw-ws.js';
+
+/** The reference server's default `maxMessageBytes` (16 MiB). */
+const LIMIT = 16 * 1024 * 1024;
 
 interface Decoded {
   fin: boolean;
@@ -56,7 +58,7 @@ describe('FrameDecoder', () => {
 
   it('decodes masked frames of every length form in one chunk', () => {
     const { sink, frames } = collector();
-    new FrameDecoder(sink).push(Buffer.concat(payloads.map((p) => clientFrame(Opcode.Binary, p))));
+    new FrameDecoder(sink, LIMIT).push(Buffer.concat(payloads.map((p) => clientFrame(Opcode.Binary, p))));
     expect(frames.map((f) => f.payload.length)).toEqual(payloads.map((p) => p.length));
     for (const [i, f] of frames.entries()) expect(f.payload).toBe(payloads[i]!.toString('latin1'));
     expect(frames.every((f) => f.fin && f.opcode === Opcode.Binary)).toBe(true);
@@ -70,7 +72,7 @@ describe('FrameDecoder', () => {
     ]);
     for (const size of [1, 3, 7, 64, 4096]) {
       const { sink, frames } = collector();
-      const decoder = new FrameDecoder(sink);
+      const decoder = new FrameDecoder(sink, LIMIT);
       // push() unmasks in place, so each pass gets its own copy of the bytes.
       const bytes = Buffer.from(wire);
       for (let at = 0; at < bytes.length; at += size) decoder.push(bytes.subarray(at, at + size));
@@ -87,7 +89,7 @@ describe('FrameDecoder', () => {
     const body = Buffer.from(Array.from({ length: 1000 }, (_, i) => i & 0xff));
     for (let lead = 0; lead < 4; lead++) {
       const { sink, frames } = collector();
-      const decoder = new FrameDecoder(sink);
+      const decoder = new FrameDecoder(sink, LIMIT);
       decoder.push(Buffer.concat([clientFrame(Opcode.Binary, Buffer.alloc(lead, 7)), clientFrame(Opcode.Binary, body)]));
       expect(Buffer.from(frames[1]!.payload, 'latin1').equals(body)).toBe(true);
     }
@@ -95,7 +97,7 @@ describe('FrameDecoder', () => {
 
   it('accepts unmasked frames and reports FIN=0 and continuation frames as they are', () => {
     const { sink, frames } = collector();
-    new FrameDecoder(sink).push(
+    new FrameDecoder(sink, LIMIT).push(
       Buffer.concat([unmaskedFrame(Opcode.Text, Buffer.from('ab'), false), unmaskedFrame(Opcode.Continuation, Buffer.from('cd'))]),
     );
     expect(frames).toEqual([
@@ -106,7 +108,7 @@ describe('FrameDecoder', () => {
 
   it('stops decoding once the sink returns false', () => {
     const { sink, frames } = collector(1);
-    const decoder = new FrameDecoder(sink);
+    const decoder = new FrameDecoder(sink, LIMIT);
     decoder.push(Buffer.concat([clientFrame(Opcode.Close, Buffer.from([0x03, 0xe8])), clientFrame(Opcode.Text, 'after')]));
     decoder.push(clientFrame(Opcode.Text, 'later'));
     expect(frames.map((f) => f.opcode)).toEqual([Opcode.Close]);
@@ -115,10 +117,10 @@ describe('FrameDecoder', () => {
   it('refuses a length over the cap instead of buffering it', () => {
     const { sink, frames, oversized } = collector();
     const head = Buffer.from([0x82, 0x80 | 127, 0, 0, 0, 0, 0x10, 0, 0, 0, 1, 2, 3, 4]);
-    new FrameDecoder(sink).push(head);
+    new FrameDecoder(sink, LIMIT).push(head);
     expect(frames).toEqual([]);
     expect(oversized).toEqual([0x10000000]);
-    expect(oversized[0]!).toBeGreaterThan(MAX_DECODED_PAYLOAD_BYTES);
+    expect(oversized[0]!).toBeGreaterThan(LIMIT);
   });
 });
 

@@ -5,6 +5,7 @@
 import type { Argv } from 'yargs';
 import { REPORT_FORMATS } from '../../report/formats.js';
 import { type SharedRunOption, sharedOptions } from '../shared-run-options.js';
+import { FORCE_HELP } from '../result-file.js';
 import type { CommandSpec } from './command-spec.js';
 
 const G_LIVE = 'Live mode (--target):';
@@ -111,6 +112,7 @@ export const compareCommand: CommandSpec = {
         group: G_OUT,
         describe: 'write the report to this file (for hgrm: a folder) instead of stdout',
       })
+      .option('force', { type: 'boolean', group: G_OUT, describe: `${FORCE_HELP}; also for the rounds files in --save-dir` })
       .option('quiet', { alias: 'q', type: 'boolean', group: G_OUT, describe: 'no per-run progress lines' })
       .option('color', {
         type: 'boolean',

@@ -4,6 +4,7 @@
  */
 import type { Argv } from 'yargs';
 import { DIMENSION_NAMES } from '../../find/dimensions.js';
+import { FORCE_HELP } from '../result-file.js';
 import { withSharedOptions } from '../shared-run-options.js';
 import type { CommandSpec } from './command-spec.js';
 import { RUN_CONNECTION_OPTIONS, RUN_LOAD_OPTIONS, TARGET_OPTIONS } from './run.js';
@@ -76,13 +77,15 @@ export const findCommand: CommandSpec = {
         alias: 'o',
         type: 'string',
         group: G_OUT,
-        describe: 'the find result (JSON, every step in full) [default: reports/find-<scenario>-<time>.json]',
+        describe:
+          'the find result (JSON, every step in full; 0600); an existing file is refused without --force [default: reports/find-<scenario>-<time>.json]',
       })
       .option('html', {
         type: 'string',
         group: G_OUT,
         describe: 'the HTML page with the knee chart (--no-html: none) [default: beside --out, .html]',
       })
+      .option('force', { type: 'boolean', group: G_OUT, describe: FORCE_HELP })
       .option('format', {
         alias: 'f',
         choices: ['table', 'md', 'json'] as const,

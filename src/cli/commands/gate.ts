@@ -4,6 +4,7 @@
  */
 import type { Argv } from 'yargs';
 import { GATE_FORMATS } from '../../report/formats.js';
+import { FORCE_HELP } from '../result-file.js';
 import type { CommandSpec } from './command-spec.js';
 
 /** `rtbench gate <current..> --baseline <file..> [--max-regression metric=tolerance ...]`. */
@@ -46,6 +47,7 @@ export const gateCommand: CommandSpec = {
       .option('format', { alias: 'f', choices: GATE_FORMATS, describe: 'table, json or md [default: table]' })
       .option('json', { type: 'boolean', describe: 'short for --format json' })
       .option('out', { alias: 'o', type: 'string', describe: 'write the verdict table to this file instead of stdout' })
+      .option('force', { type: 'boolean', describe: FORCE_HELP })
       .option('color', { type: 'boolean', describe: 'colour the table [default: when stdout is a terminal and NO_COLOR is unset]' }),
   run: async (args) => (await import('../gate-action.js')).gateAction(args),
 };

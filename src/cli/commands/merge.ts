@@ -3,6 +3,7 @@
  * work is in cli/merge-action.ts, loaded lazily so `--help` stays fast.
  */
 import type { Argv } from 'yargs';
+import { FORCE_HELP } from '../result-file.js';
 import type { CommandSpec } from './command-spec.js';
 
 /** `rtbench merge <files..> [--out file]`. */
@@ -16,6 +17,7 @@ export const mergeCommand: CommandSpec = {
   build: (y: Argv) =>
     y
       .positional('files', { type: 'string', array: true, describe: 'result files (rounds files contribute every round)' })
-      .option('out', { alias: 'o', type: 'string', describe: 'merged result file; - or absent: stdout' }),
+      .option('out', { alias: 'o', type: 'string', describe: 'merged result file (0600); - or absent: stdout' })
+      .option('force', { type: 'boolean', describe: FORCE_HELP }),
   run: async (args) => (await import('../merge-action.js')).mergeAction(args),
 };

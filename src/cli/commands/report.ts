@@ -4,6 +4,7 @@
  */
 import type { Argv } from 'yargs';
 import { REPORT_FORMATS } from '../../report/formats.js';
+import { FORCE_HELP } from '../result-file.js';
 import type { CommandSpec } from './command-spec.js';
 
 /** `rtbench report <files..> [--format f] [--out file|folder]`. */
@@ -26,6 +27,7 @@ export const reportCommand: CommandSpec = {
         type: 'string',
         describe: 'write to this file (for hgrm: a folder, one file per metric) instead of stdout',
       })
+      .option('force', { type: 'boolean', describe: FORCE_HELP })
       .option('rank-by', { type: 'string', describe: 'with several files: metric the summary ranks by [default: latency.p99]' })
       .option('max-error-rate', { type: 'string', describe: 'with several files: flag entries above this error rate [default: 1%]' })
       .option('color', { type: 'boolean', describe: 'colour the table [default: when stdout is a terminal and NO_COLOR is unset]' }),

@@ -6,6 +6,7 @@ import type { Argv, Options } from 'yargs';
 import { REPORT_FORMATS } from '../../report/formats.js';
 import { SERVER_PROFILES } from '../../server/options.js';
 import { type SharedRunOption, withSharedOptions } from '../shared-run-options.js';
+import { FORCE_HELP } from '../result-file.js';
 import type { CommandSpec } from './command-spec.js';
 
 const G_LOAD = 'Load:';
@@ -54,7 +55,8 @@ export const TARGET_OPTIONS = {
   },
   'max-message': {
     type: 'string',
-    describe: 'largest incoming message; larger fails the connection as too_large [default: 100MiB]',
+    describe:
+      'largest incoming message (SSE: event, in raw body bytes); larger fails the connection as too_large [default: 100MiB WebSocket, 1MiB SSE]',
   },
   reconnect: {
     type: 'boolean',
@@ -161,7 +163,13 @@ export const runCommand: CommandSpec = {
           'not connected by then: exit 3. The shards of one run share it',
       })
       .option('threshold', { type: 'string', group: G_OUT, describe: "fail (exit 4) unless it holds, e.g. 'latency.p99<5ms', 'errors==0'" })
-      .option('out', { alias: 'o', type: 'string', group: G_OUT, describe: 'result file [default: reports/<scenario>-<time>.json]' })
+      .option('out', {
+        alias: 'o',
+        type: 'string',
+        group: G_OUT,
+        describe: 'result file (0600; - = stdout); an existing file is refused without --force [default: reports/<scenario>-<time>.json]',
+      })
+      .option('force', { type: 'boolean', group: G_OUT, describe: FORCE_HELP })
       .option('format', {
         alias: 'f',
         choices: REPORT_FORMATS,

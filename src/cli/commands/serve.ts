@@ -66,7 +66,26 @@ export const serveCommand: CommandSpec = {
         type: 'string',
         default: '1MiB',
         group: GROUP,
-        describe: 'Skip (and count) messages for a client with more than this unsent (size)',
+        describe:
+          'A client with more than this unsent: broadcasts to it are skipped (counted), and its echo connection is not read until it drains (size)',
+      })
+      .option('max-message', {
+        type: 'string',
+        default: '16MiB',
+        group: GROUP,
+        describe: 'Largest WebSocket message accepted; larger closes the connection with 1009 (counted in msgs_too_large)',
+      })
+      .option('idle-timeout', {
+        type: 'string',
+        default: 0,
+        group: GROUP,
+        describe: 'Close a WebSocket client that sends nothing for this long (strict: close 1001; Hyperlane: TCP drop); 0 = never',
+      })
+      .option('allow-origin', {
+        type: 'boolean',
+        default: false,
+        group: GROUP,
+        describe: 'Accept WebSocket upgrades that carry an Origin header (browsers); refused with 403 by default',
       })
       .option('sse-burst', {
         type: 'boolean',

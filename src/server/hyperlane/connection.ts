@@ -15,7 +15,24 @@
 import type { Socket } from 'node:net';
 import { Opcode } from '../../wire/ws-frame.js';
 import type { EndpointCounters } from '../stats.js';
-import { closeCodeOf, FrameDecoder, MAX_DECODED_PAYLOAD_BYTES, PING_FRAME, type FrameSink } from './ws-codec.js';
+import { closeCodeOf, FrameDecoder, PING_FRAME, type FrameSink } from './ws-codec.js';
+
+/** Limits of one connection. */
+export interface ConnectionLimits {
+  /** Drop a connection that sends nothing for this long; 0 = never. */
+  idleDropMs: number;
+  /** Largest message (one frame, or fragments joined); larger drops the connection as `too_large`. */
+  maxMessageBytes: number;
+  /** Unsent bytes (socket queue plus delayed echoes) past which reading stops. */
+  queueLimitBytes: number;
+}
+
+/**
+ * Time a dropped connection gets to flush what was written before its socket is destroyed. A
+ * client that stopped reading would otherwise keep it (and its queue) forever: 'finish' never
+ * comes while the kernel's send buffer is full.
+ */
+const DROP_GRACE_MS = 1000;
 
 /** Why the server closed a connection's TCP without a close frame (`drops_by_reason` keys). */
 export type DropReason = 'client_close' | 'fragmented' | 'unsupported_opcode' | 'too_large' | 'idle' | 'lagged' | 'shutdown';
@@ -37,7 +54,10 @@ const CLOSE_ABNORMAL = 1006;
 export class HyperlaneConnection implements FrameSink {
   /** False once the server has decided to drop it, or once it has closed. */
   isOpen = true;
-  private readonly decoder = new FrameDecoder(this);
+  private readonly decoder: FrameDecoder;
+  /** Payload bytes of this connection's echoes waiting in a delay line. */
+  heldBytes = 0;
+  private isQueueHeld = false;
   private fragments: Buffer[] = [];
   private fragmentBytes = 0;
   /** A frame arrived since the last complete message: the idle check pings instead of dropping. */
@@ -56,9 +76,10 @@ export class HyperlaneConnection implements FrameSink {
     /** The client's `Sec-WebSocket-Key` (sent back by the README variant). */
     readonly key: string,
     private readonly counters: EndpointCounters,
-    idleDropMs: number,
+    private readonly limits: ConnectionLimits,
     private readonly handler: ConnectionHandler,
   ) {
+    this.decoder = new FrameDecoder(this, limits.maxMessageBytes);
     counters.connections_accepted++;
     counters.connections_open++;
     socket.setNoDelay(true);
@@ -68,7 +89,7 @@ export class HyperlaneConnection implements FrameSink {
     // A reset or a write to a closed peer; 'close' follows and does the bookkeeping.
     socket.on('error', () => {});
     socket.once('close', this.onSocketClose);
-    if (idleDropMs > 0) this.idleTimer = setTimeout(this.onIdle, idleDropMs).unref();
+    if (limits.idleDropMs > 0) this.idleTimer = setTimeout(this.onIdle, limits.idleDropMs).unref();
   }
 
   /** Decodes the bytes that arrived with the upgrade request, then everything that follows. */
@@ -95,8 +116,25 @@ export class HyperlaneConnection implements FrameSink {
   holdReads(on: boolean): void {
     if (this.isReadHeld === on) return;
     this.isReadHeld = on;
-    if (on) this.socket.pause();
-    else if (!this.isReadPaused) this.socket.resume();
+    this.applyReads();
+  }
+
+  /**
+   * Stops reading while the bytes this connection owes (socket queue plus `heldBytes` in a delay
+   * line) exceed the limit, and restarts below it: a client that sends and never reads cannot
+   * make the server hold its whole input.
+   */
+  updateQueueHold(): void {
+    const isOver = this.socket.writableLength + this.heldBytes > this.limits.queueLimitBytes;
+    if (isOver === this.isQueueHeld) return;
+    if (isOver) this.counters.reads_paused++;
+    this.isQueueHeld = isOver;
+    this.applyReads();
+  }
+
+  private applyReads(): void {
+    if (this.isReadHeld || this.isQueueHeld || this.isReadPaused) this.socket.pause();
+    else this.socket.resume();
   }
 
   /** True while written bytes wait in user space because the kernel's send buffer is full. */
@@ -124,6 +162,7 @@ export class HyperlaneConnection implements FrameSink {
     if (this.idleTimer) clearTimeout(this.idleTimer);
     this.socket.end();
     this.socket.once('finish', () => this.socket.destroy());
+    setTimeout(() => this.socket.destroy(), DROP_GRACE_MS).unref();
   }
 
   /** FrameSink: one decoded frame; returns false once the connection is being dropped. */
@@ -151,6 +190,7 @@ export class HyperlaneConnection implements FrameSink {
 
   /** FrameSink: a frame longer than the decoder accepts. */
   onOversized(): void {
+    this.counters.msgs_too_large++;
     this.drop('too_large');
   }
 
@@ -158,7 +198,8 @@ export class HyperlaneConnection implements FrameSink {
     this.hasFrameSinceMessage = true;
     if (!fin || this.fragments.length > 0) {
       this.fragmentBytes += payload.length;
-      if (this.fragmentBytes > MAX_DECODED_PAYLOAD_BYTES) {
+      if (this.fragmentBytes > this.limits.maxMessageBytes) {
+        this.counters.msgs_too_large++;
         this.drop('too_large');
         return false;
       }
@@ -183,8 +224,9 @@ export class HyperlaneConnection implements FrameSink {
     if (this.socket.writableLength > 0) return;
     if (this.isReadPaused) {
       this.isReadPaused = false;
-      if (!this.isReadHeld) this.socket.resume();
+      this.applyReads();
     }
+    this.updateQueueHold();
     this.handler.onDrained?.(this);
   };
 
@@ -192,7 +234,10 @@ export class HyperlaneConnection implements FrameSink {
     if (!this.isOpen) return;
     // Busy writing is not idle: Hyperlane's read timeout only runs while it waits for a read.
     if (this.isBackedUp) return void this.idleTimer?.refresh();
-    if (!this.hasFrameSinceMessage) return this.drop('idle');
+    if (!this.hasFrameSinceMessage) {
+      this.counters.idle_closed++;
+      return this.drop('idle');
+    }
     this.hasFrameSinceMessage = false;
     this.write(PING_FRAME);
     this.idleTimer?.refresh();

@@ -50,7 +50,11 @@ export class HyperlaneEcho implements ConnectionHandler {
     this.counters.msgs_received++;
     if (this.line) {
       // The payload is a view into the read buffer, so the delayed reply keeps a copy.
+      // The copies count against the connection's queue limit, so a client that sends faster
+      // than the delay drains is paused rather than held in memory.
       const copy = Buffer.from(payload);
+      conn.heldBytes += copy.length;
+      conn.updateQueueHold();
       if (!this.opts.echoSerial) return this.line.push(replyLater, this, conn, copy);
       let turns = this.turns.get(conn);
       if (!turns) this.turns.set(conn, (turns = new SerialTurns()));
@@ -60,6 +64,7 @@ export class HyperlaneEcho implements ConnectionHandler {
       return;
     }
     this.reply(conn, payload);
+    conn.updateQueueHold();
   }
 
   /**
@@ -90,11 +95,15 @@ export class HyperlaneEcho implements ConnectionHandler {
 }
 
 function replyLater(echo: HyperlaneEcho, conn: HyperlaneConnection, payload: Buffer): void {
+  conn.heldBytes -= payload.length;
   echo.reply(conn, payload);
+  conn.updateQueueHold();
 }
 
 /** Serial echo: answer, then start the next message's delay from when this one was due (../strict/ws-endpoints.ts). */
 function replyInTurn(echo: HyperlaneEcho, conn: HyperlaneConnection, payload: Buffer): void {
+  conn.heldBytes -= payload.length;
   echo.reply(conn, payload);
+  conn.updateQueueHold();
   echo.startNextTurn(conn, echo.line!.dueUs);
 }

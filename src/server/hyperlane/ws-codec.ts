@@ -15,12 +15,6 @@ import { encodeFrame, Opcode, writeFrameHeader } from '../../wire/ws-frame.js';
 /** Hyperlane's `MAX_FRAME_SIZE`: the largest payload it puts in one outgoing frame. */
 export const MAX_FRAME_PAYLOAD_BYTES = 65_535;
 
-/**
- * The largest frame payload the decoder accepts. Hyperlane trusts any 64-bit length; a cap is
- * kept so a bogus length cannot make the server buffer without bound (ws's default maxPayload).
- */
-export const MAX_DECODED_PAYLOAD_BYTES = 100 * 1024 * 1024;
-
 /** Hyperlane's keep-alive probe: an unmasked Ping with an empty payload. */
 export const PING_FRAME: Buffer = Buffer.from([0x80 | Opcode.Ping, 0x00]);
 
@@ -31,7 +25,7 @@ export interface FrameSink {
    * it is valid only during the call, so copy it to keep it.
    */
   onFrame(fin: boolean, opcode: number, payload: Buffer): boolean;
-  /** A frame announced a payload over `MAX_DECODED_PAYLOAD_BYTES`; decoding stops. */
+  /** A frame announced a payload over the decoder's limit; decoding stops. */
   onOversized(lengthBytes: number): void;
 }
 
@@ -47,7 +41,14 @@ export class FrameDecoder {
   private neededBytes = 0;
   private isStopped = false;
 
-  constructor(private readonly sink: FrameSink) {}
+  /**
+   * `maxPayloadBytes`: the largest frame payload accepted. Hyperlane trusts any 64-bit length;
+   * a cap is kept so a bogus length cannot make the server buffer without bound.
+   */
+  constructor(
+    private readonly sink: FrameSink,
+    private readonly maxPayloadBytes: number,
+  ) {}
 
   /**
    * Feeds bytes read from the socket; complete frames are passed to the sink in order. Masked
@@ -82,7 +83,7 @@ export class FrameDecoder {
       let payloadBytes = length7;
       if (length7 === 126) payloadBytes = buf.readUInt16BE(offset + 2);
       else if (length7 === 127) payloadBytes = Number(buf.readBigUInt64BE(offset + 2));
-      if (payloadBytes > MAX_DECODED_PAYLOAD_BYTES) {
+      if (payloadBytes > this.maxPayloadBytes) {
         this.isStopped = true;
         this.sink.onOversized(payloadBytes);
         return;

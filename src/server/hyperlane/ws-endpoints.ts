@@ -71,7 +71,17 @@ export class HyperlaneWsEndpoints implements WsEndpointSet {
     // Hyperlane does not check the key; a missing one hashes as an empty (zero-filled) key.
     const key = typeof header === 'string' ? header : '';
     const handler = endpoint === 'websocket' ? this.echo : this.broadcast;
-    const conn = new HyperlaneConnection(socket, key, this.stats[endpoint], this.opts.idleDropMs, handler);
+    const conn = new HyperlaneConnection(
+      socket,
+      key,
+      this.stats[endpoint],
+      {
+        idleDropMs: this.opts.idleDropMs || this.opts.idleTimeoutMs,
+        maxMessageBytes: this.opts.maxMessageBytes,
+        queueLimitBytes: this.opts.slowClientLimitBytes,
+      },
+      handler,
+    );
     conn.write(Buffer.from(hyperlaneHandshakeResponse(key), 'latin1'));
     this.connections.add(conn);
     handler.accept(conn);

@@ -11,6 +11,11 @@
  * once and the same bytes go to every client. Each client's writes of one tick leave in one
  * writev (../../wire/tick-writer.ts): a burst of echoes costs one syscall, not one each.
  *
+ * Memory is bounded per client: messages over `maxMessageBytes` are refused by ws (close 1009),
+ * and an echo client whose unsent replies (socket queue plus copies waiting in the delay line)
+ * pass `slowClientLimitBytes` is not read again until they drain, so a client that sends and
+ * never reads fills its own TCP window, not the server (docs/faults.md #13).
+ *
  * `binaryType` stays ws's default `nodebuffer`, so every received `RawData` is one Buffer
  * (fragments already joined); the `as Buffer` casts below rely on that.
  */
@@ -37,11 +42,23 @@ interface Client {
   line?: DelayLine;
   /** With --echo-serial: the messages waiting for the one being answered. */
   turns?: SerialTurns<[Buffer, boolean]>;
+  /** Payload bytes of this client's echoes waiting in the delay line. */
+  heldBytes: number;
+  /** Reading stopped: a serial turn is waiting. */
+  isTurnHeld: boolean;
+  /** Reading stopped: unsent replies over the slow-client limit. */
+  isQueueHeld: boolean;
+  /** The code the server closed with for a protocol fault (ws's 'close' reports the client's). */
+  sentCloseCode?: number;
+  /** Last time data arrived (ms, for `idleTimeoutMs`). */
+  lastReadMs: number;
+  /** Unsent bytes past which reading stops (`slowClientLimitBytes`). */
+  queueLimit: number;
 }
 
 /** The `strict` profile: accepts upgrades for the two WebSocket paths and owns every client they open. */
 export class WsEndpoints implements WsEndpointSet {
-  private readonly wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, clientTracking: false });
+  private readonly wss: WebSocketServer;
   private readonly echoClients = new Set<Client>();
   private readonly broadcastClients = new Set<Client>();
   private publisher: NodeJS.Timeout | undefined;
@@ -57,12 +74,35 @@ export class WsEndpoints implements WsEndpointSet {
     private readonly relay?: BroadcastRelay,
   ) {
     this.delayLine = opts.echoDelayMs > 0 ? new DelayLine(opts.echoDelayMs * 1000) : undefined;
+    this.wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, clientTracking: false, maxPayload: opts.maxMessageBytes });
   }
 
-  /** Starts the server-side publisher when `publishIntervalMs` > 0 (once the server listens). */
+  /**
+   * Starts the server-side publisher when `publishIntervalMs` > 0 (once the server listens), and
+   * the idle sweep when `idleTimeoutMs` > 0.
+   */
   startPublisher(): void {
     if (this.opts.publishIntervalMs > 0 && !this.publisher) {
       this.publisher = setInterval(() => this.publish(), this.opts.publishIntervalMs);
+    }
+    if (this.opts.idleTimeoutMs > 0 && !this.idleSweep) {
+      // One sweep for every client, not a timer each; a client is closed within 1.25× the limit.
+      this.idleSweep = setInterval(() => this.closeIdle(), Math.max(10, this.opts.idleTimeoutMs / 4)).unref();
+    }
+  }
+
+  private idleSweep: NodeJS.Timeout | undefined;
+
+  /** Closes (1001) clients that sent nothing for `idleTimeoutMs`; destroys them if they do not answer. */
+  private closeIdle(): void {
+    const before = Date.now() - this.opts.idleTimeoutMs;
+    for (const set of [this.echoClients, this.broadcastClients]) {
+      for (const c of set) {
+        if (c.lastReadMs > before || c.ws.readyState !== WebSocket.OPEN) continue;
+        c.counters.idle_closed++;
+        c.ws.close(CLOSE_GOING_AWAY, 'idle timeout');
+        setTimeout(() => c.ws.terminate(), IDLE_CLOSE_GRACE_MS).unref();
+      }
     }
   }
 
@@ -70,7 +110,30 @@ export class WsEndpoints implements WsEndpointSet {
   handleUpgrade(endpoint: WsEndpointName, req: IncomingMessage, socket: Duplex, head: Buffer): void {
     this.wss.handleUpgrade(req, socket, head, (ws) => {
       const counters = endpoint === 'websocket' ? this.stats.websocket : this.stats.broadcast;
-      const client: Client = { ws, socket, writer: new TickBatchedWriter(socket), counters, line: this.delayLine };
+      const client: Client = {
+        ws,
+        socket,
+        writer: new TickBatchedWriter(socket),
+        counters,
+        line: this.delayLine,
+        heldBytes: 0,
+        isTurnHeld: false,
+        isQueueHeld: false,
+        lastReadMs: Date.now(),
+        queueLimit: this.opts.slowClientLimitBytes,
+      };
+      if (this.opts.idleTimeoutMs > 0) socket.on('data', () => void (client.lastReadMs = Date.now()));
+      // Each fault ws closes for is counted under the code it sent, not the 1006 'close' reports.
+      ws.on('error', (err: Error & { code?: string }) => {
+        client.sentCloseCode = closeCodeForError(err.code);
+        if (client.sentCloseCode === 1009) counters.msgs_too_large++;
+        // ws reads on (discarding) while it waits up to 30 s for the client's close frame: a client
+        // still sending its 100 MB frame would cost that much garbage. Stop reading once ws has
+        // resumed the socket (next tick), and cut it after a grace: the close frame is out by then.
+        setImmediate(() => socket.pause());
+        setTimeout(() => ws.terminate(), FAULT_CLOSE_GRACE_MS).unref();
+      });
+      socket.on('drain', () => updateReads(client));
       if (endpoint === 'websocket') this.serveEcho(client);
       else this.serveBroadcast(client);
     });
@@ -91,6 +154,7 @@ export class WsEndpoints implements WsEndpointSet {
    */
   closeAll(): Promise<void> {
     this.delayLine?.clear();
+    if (this.idleSweep) clearInterval(this.idleSweep);
     if (this.publisher) clearInterval(this.publisher);
     this.publisher = undefined;
     for (const c of this.echoClients) c.ws.close(CLOSE_GOING_AWAY, 'server shutting down');
@@ -116,23 +180,27 @@ export class WsEndpoints implements WsEndpointSet {
     if (line && this.opts.echoSerial) client.turns = new SerialTurns();
     ws.on('message', (data: RawData, isBinary: boolean) => {
       counters.msgs_received++;
+      const payload = data as Buffer;
       if (line) {
         const turns = client.turns;
-        if (!turns) line.push(echoLater, client, data as Buffer, isBinary);
-        else if (turns.offer([data as Buffer, isBinary])) line.push(echoInTurn, client, data as Buffer, isBinary);
+        client.heldBytes += payload.length;
+        if (!turns) line.push(echoLater, client, payload, isBinary);
+        else if (turns.offer([payload, isBinary])) line.push(echoInTurn, client, payload, isBinary);
         // Serial: read nothing more while a message waits its turn (back-pressure to the client).
-        else if (turns.waitingCount === 1) ws.pause();
+        else if (turns.waitingCount === 1) client.isTurnHeld = true;
+        updateReads(client);
         return;
       }
       // Same bytes, same opcode; nothing after our close frame (ws.send would drop it too).
       if (ws.readyState !== WebSocket.OPEN) return;
-      echo(client, data as Buffer, isBinary);
+      echo(client, payload, isBinary);
       counters.msgs_sent++;
+      updateReads(client);
     });
     ws.on('error', ignoreError);
     ws.on('close', (code: number) => {
       this.echoClients.delete(client);
-      this.untrack(counters, code);
+      this.untrack(counters, client.sentCloseCode ?? code);
     });
   }
 
@@ -151,7 +219,7 @@ export class WsEndpoints implements WsEndpointSet {
     ws.on('error', ignoreError);
     ws.on('close', (code: number) => {
       this.broadcastClients.delete(client);
-      this.untrack(counters, code);
+      this.untrack(counters, client.sentCloseCode ?? code);
     });
   }
 
@@ -195,9 +263,11 @@ export class WsEndpoints implements WsEndpointSet {
 }
 
 function echoLater(client: Client, data: Buffer, isBinary: boolean): void {
+  client.heldBytes -= data.length;
   if (client.ws.readyState !== WebSocket.OPEN) return;
   echo(client, data, isBinary);
   client.counters.msgs_sent++;
+  updateReads(client);
 }
 
 /**
@@ -210,7 +280,36 @@ function echoInTurn(client: Client, data: Buffer, isBinary: boolean): void {
   const next = turns.next();
   const line = client.line!;
   if (next) line.push(echoInTurn, client, next[0], next[1], turns.startUs(line.dueUs));
-  else if (client.ws.isPaused) client.ws.resume();
+  else client.isTurnHeld = false;
+  updateReads(client);
+}
+
+/** Time a client closed for a protocol fault or an oversized message has before its socket is destroyed. */
+const FAULT_CLOSE_GRACE_MS = 1000;
+
+/** Time a client closed for idleness gets to answer the close before its socket is destroyed. */
+const IDLE_CLOSE_GRACE_MS = 1000;
+
+/**
+ * Stops or restarts reading `client`: stopped while a serial turn waits, or while its unsent
+ * replies (socket queue plus delayed copies) exceed its limit. Restarted from the socket's 'drain'
+ * and from each delayed echo, whichever brings it back under.
+ */
+function updateReads(client: Client): void {
+  const isOver = client.socket.writableLength + client.heldBytes > client.queueLimit;
+  if (isOver && !client.isQueueHeld) client.counters.reads_paused++;
+  client.isQueueHeld = isOver;
+  const hold = client.isQueueHeld || client.isTurnHeld;
+  if (hold && !client.ws.isPaused) client.ws.pause();
+  else if (!hold && client.ws.isPaused && client.ws.readyState === WebSocket.OPEN) client.ws.resume();
+}
+
+/** The close code ws sends for an error it closes on (ws lib/receiver.js). */
+function closeCodeForError(code: string | undefined): number | undefined {
+  if (code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') return 1009;
+  if (code === 'WS_ERR_INVALID_UTF8') return 1007;
+  if (code?.startsWith('WS_ERR_')) return 1002;
+  return undefined;
 }
 
 /** Payloads from this size on are written after their header rather than copied behind it. */
