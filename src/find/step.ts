@@ -86,10 +86,11 @@ export function describeFailure(v: Verdict): string {
 }
 
 /**
- * Runs windows until `confirm` agree on pass or on fail, at most 2·confirm − 1 of them. A window
- * where the generator fell behind counts for neither (a passing hiccup of the machine gets
- * another window); the step is inconclusive once the windows left cannot make a majority. A
- * window that stops the search (interrupted, unreachable, crashed) ends the step at once.
+ * Runs windows until `confirm` agree on pass or on fail, out of at most 2·confirm − 1 that
+ * decide. A window where the generator fell behind decides nothing and is run again, up to
+ * `confirm` times per step (a passing hiccup of the machine); one more such window makes the
+ * step inconclusive. A window that stops the search (interrupted, unreachable, crashed) ends the
+ * step at once.
  */
 export async function measureStep(
   confirm: number,
@@ -97,20 +98,21 @@ export async function measureStep(
   beforeWindow: (index: number) => Promise<boolean>,
 ): Promise<{ verdict: StepVerdict; why: string; windows: FindWindow[] }> {
   const windows: FindWindow[] = [];
-  const budget = 2 * confirm - 1;
   let passes = 0;
   let fails = 0;
-  for (let i = 0; i < budget; i++) {
-    if (!(await beforeWindow(i))) return { verdict: 'interrupted', why: 'interrupted', windows };
+  let behind = 0;
+  // Bounded: every window adds to one of the three counts, and each has its limit.
+  while (passes < confirm && fails < confirm && behind <= confirm) {
+    if (!(await beforeWindow(windows.length))) return { verdict: 'interrupted', why: 'interrupted', windows };
     const w = await runWindow();
     windows.push(w);
     if (w.verdict === 'pass') passes++;
     else if (w.verdict === 'fail') fails++;
-    else if (w.verdict !== 'inconclusive') return { verdict: w.verdict, why: w.why, windows };
-    if (passes >= confirm) return { verdict: 'pass', why: '', windows };
-    if (fails >= confirm) return { verdict: 'fail', why: windows.filter((x) => x.verdict === 'fail').at(-1)!.why, windows };
-    const left = budget - i - 1;
-    if (passes + left < confirm && fails + left < confirm) break;
+    else if (w.verdict === 'inconclusive') behind++;
+    else return { verdict: w.verdict, why: w.why, windows };
   }
-  return { verdict: 'inconclusive', why: windows.filter((x) => x.verdict === 'inconclusive').at(-1)!.why, windows };
+  const last = (v: StepVerdict) => windows.filter((x) => x.verdict === v).at(-1)!.why;
+  if (passes >= confirm) return { verdict: 'pass', why: '', windows };
+  if (fails >= confirm) return { verdict: 'fail', why: last('fail'), windows };
+  return { verdict: 'inconclusive', why: last('inconclusive'), windows };
 }

@@ -23,7 +23,7 @@ describe('find: truth against servers of known capacity', () => {
     expect(run.code).toBe(0);
     // The answer comes first, then the step table with one row per step measured.
     expect(run.stdout.split('\n')[0]).toMatch(
-      /^### rtbench find: sustains [\d.]+ msgs\/s per connection \(±5 %\) with latency\.p99<100ms; /,
+      /^### rtbench find: sustains [\d.]+ msgs\/s per connection \(±5 %\) with latency\.p99&lt;100ms; /,
     );
     const rows = run.stdout.split('\n').filter((l: string) => /^\| \d+ \|/.test(l));
     expect(rows).toHaveLength(run.result.steps.length);

@@ -101,13 +101,17 @@ describe('measureStep', () => {
     expect((await measureStep(1, seq('fail'), always)).why).toBe('latency.p99 = 9ms');
   });
 
-  it('gives a window where the generator fell behind another try, within the 2k − 1 windows', async () => {
+  it('runs a window where the generator fell behind again, up to k times per step, then calls the step inconclusive', async () => {
     const retried = await measureStep(2, seq('pass', 'inconclusive', 'pass'), always);
     expect([retried.verdict, retried.windows.length]).toEqual(['pass', 3]);
-    // Two windows measured the generator: the one left cannot make two agreeing.
-    const behind = await measureStep(2, seq('inconclusive', 'inconclusive', 'pass'), always);
-    expect([behind.verdict, behind.windows.length]).toEqual(['inconclusive', 2]);
-    expect((await measureStep(1, seq('inconclusive'), always)).verdict).toBe('inconclusive');
+    expect((await measureStep(1, seq('inconclusive', 'pass'), always)).verdict).toBe('pass');
+    // k + 1 windows measured the generator: the step is the generator's, whatever the others said.
+    const behind = await measureStep(2, seq('inconclusive', 'pass', 'inconclusive', 'inconclusive'), always);
+    expect([behind.verdict, behind.windows.length, behind.why]).toEqual(['inconclusive', 4, '']);
+    expect((await measureStep(1, seq('inconclusive', 'inconclusive'), always)).windows).toHaveLength(2);
+    // At most 2k − 1 windows decide, and k more may be retries.
+    const longest = await measureStep(2, seq('pass', 'inconclusive', 'fail', 'inconclusive', 'fail'), always);
+    expect([longest.verdict, longest.windows.length]).toEqual(['fail', 5]);
   });
 
   it('ends the step at once on a window that stops the search, or when interrupted before a window', async () => {

@@ -61,7 +61,8 @@ export const findCommand: CommandSpec = {
           .option('confirm', {
             type: 'string',
             group: G_SEARCH,
-            describe: 'windows that must agree for a step to pass or fail (at most 2k-1 per step) [default: 2]',
+            describe:
+              'windows that must agree for a step to pass or fail (at most 2k-1 decide; a window the generator fell behind in is run again, up to k times) [default: 2]',
           })
           .option('cooldown', { type: 'string', group: G_SEARCH, describe: 'pause between windows [default: 1s]' })
           .option('max-steps', { type: 'string', group: G_SEARCH, describe: 'most loads the search measures [default: 30]' })
