@@ -28,6 +28,8 @@ export const COUNTER_NAMES = [
   'events_received',
   'sends_missed',
   'sends_waited_for_reply',
+  // Due sends held back while the socket's buffer was over 4 MiB: the server was not reading.
+  'sends_held_by_server',
   'values_clamped',
 ] as const;
 

@@ -64,8 +64,8 @@ export function describeSendTiming(r: RunResult): string | undefined {
   const sends = (n: number) => `${formatCount(n)} send${n === 1 ? '' : 's'}`;
   const causes: string[] = [];
   if (k.sends_waited_for_reply) causes.push(`${sends(k.sends_waited_for_reply)} waited for a reply (request/response emulation)`);
-  if (k.sends_missed)
-    causes.push(`${sends(k.sends_missed)} left over 10 ms late (the generator was behind, or the socket's buffer was full)`);
+  if (k.sends_held_by_server) causes.push(`${sends(k.sends_held_by_server)} waited for the server to read (its socket's buffer was full)`);
+  if (k.sends_missed) causes.push(`${sends(k.sends_missed)} left over 10 ms late (the generator was behind)`);
   if (causes.length === 0) {
     return `send timing: every send left within 10 ms of its intended time (${gap}); the two latency series differ only by that`;
   }

@@ -64,6 +64,7 @@ export function counterRows(r: RunResult): CounterRow[] {
     add('events expected / received', `${formatCount(k.events_expected)} / ${formatCount(k.events_received)}`, perSec(eventsMeasured));
   } else if (k.events_received) add('events received', formatCount(k.events_received), perSec(eventsMeasured));
   if (k.sends_missed) add('sends late by the generator (>10 ms)', formatCount(k.sends_missed));
+  if (k.sends_held_by_server) add('sends held while the server did not read (socket buffer full)', formatCount(k.sends_held_by_server));
   if (k.sends_waited_for_reply) add('sends that waited for a reply (request/response emulation)', formatCount(k.sends_waited_for_reply));
   if (k.replies_late) add('replies after their message was given up (counted lost)', formatCount(k.replies_late));
   return rows;

@@ -28,6 +28,8 @@ type OpenSession = (host: RoleHost, group: GroupRuntime, globalIndex: number) =>
 
 export class Engine implements RoleHost {
   readonly notes = new Set<string>();
+  /** Sessions whose sends waited for their socket's buffer to drain (the server not reading), until back on schedule. */
+  private readonly heldByServer = new WeakSet<PacedSession>();
   /** The load of the current phase's steady part; undefined while idle or ramping phase 1. */
   load: LoadModel | undefined;
   /** True once the run is ending: sessions must not start new work. */
@@ -249,9 +251,17 @@ export class Engine implements RoleHost {
   /** The pacer's handler: one due session's turn, or why it has none now. */
   private readonly paceOne = (s: PacedSession, now: number): PaceOutcome => {
     if (!s.isOpen) return 'dropped';
-    if (s.conn.bufferedBytes > HIGH_WATER_BYTES) return 'deferred';
-    if (!s.isWaitingOnServer) {
-      const lag = now - s.dueUs;
+    if (s.conn.bufferedBytes > HIGH_WATER_BYTES) {
+      this.heldByServer.add(s);
+      return 'deferred';
+    }
+    const lag = now - s.dueUs;
+    if (this.heldByServer.has(s)) {
+      // Due while the server was not reading, or in the catch-up after: late because of the
+      // server, not the generator, until the session is back on schedule.
+      if (lag > MISSED_SEND_THRESHOLD_US) this.counters.sends_held_by_server++;
+      else this.heldByServer.delete(s);
+    } else if (!s.isWaitingOnServer) {
       if (lag > this.health.maxSendLagUs) this.health.maxSendLagUs = lag;
       if (lag > MISSED_SEND_THRESHOLD_US) this.counters.sends_missed++;
     }

@@ -159,6 +159,36 @@ describe('connection faults', () => {
     },
   );
 
+  it('a server that stops reading holds sends as sends_held_by_server, not as sends the generator missed', async () => {
+    // It stops reading 200 ms in, for 1.5 s: 64 KiB sends at 200/s (12.5 MiB/s) fill the
+    // kernel's socket buffers (a few MiB on loopback) and the 4 MiB client-side mark; once it
+    // reads again, the sends due meanwhile leave at once, late because of the server.
+    const stops = await track(
+      echoServerWith(() => true, {
+        onConnection: (_ws, socket) =>
+          void setTimeout(() => {
+            socket.pause();
+            setTimeout(() => socket.resume(), 1500);
+          }, 200),
+      }),
+    );
+    const { result } = await runScenario(
+      planFrom(echoScenario({ connections: 1, duration: '3s', load: { model: 'open', rate: 200 } }, { message: { size: 65_536 } }), {
+        target: stops.url,
+      }),
+    );
+    // The buffers fill in well under a second of the stall; the sends due in the rest of it
+    // (over 100 at 200/s) and in the catch-up after it waited for the server. At most every
+    // send from the stall's start to the end of the run (2.8 s at 200/s) can have waited.
+    expect(result.counters.sends_held_by_server).toBeGreaterThan(100);
+    expect(result.counters.sends_held_by_server).toBeLessThanOrEqual(560);
+    // What the generator itself missed is what the 13 MB catch-up burst cost its event loop
+    // (10–20 sends here, on a loaded machine), not the stall: before, every held send counted.
+    const k = result.counters;
+    expect(k.sends_missed, JSON.stringify(k)).toBeLessThan(k.sends_held_by_server / 5);
+    expect(k.msgs_lost).toBe(0);
+  });
+
   it('replies that come after the reply timeout count as late, not as duplicates', async () => {
     // Every reply 300 ms late, the reply timeout 100 ms: each message is given up, then answered.
     const server = await track(
