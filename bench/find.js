@@ -33,7 +33,7 @@ export async function run(ctx) {
       ratioMin: null,
       ratioMax: null,
       reps: 1,
-      target: { op: '>=', value: 1 - r.tolerance },
+      target: { op: 'within', value: r.tolerance },
       steps: r.result?.steps.length ?? 0,
       breaksAt: a.breaksAt ?? null,
       pass: reasons.length === 0,

@@ -63,8 +63,8 @@ export function runFind(args, { timeoutMs = 300_000 } = {}) {
 }
 
 /** Window flags: measured seconds per step grow with `scale`. */
-function windowArgs(scale) {
-  return ['-d', `${2 * scale + 0.5}s`, '--warmup', '0.5s', '--cooldown', '300ms'];
+function windowArgs(scale, cooldown = '300ms') {
+  return ['-d', `${2 * scale + 0.5}s`, '--warmup', '0.5s', '--cooldown', cooldown];
 }
 
 /** The rate truth: `find --vary rate` against a serial echo of known capacity. */
@@ -112,7 +112,9 @@ export async function findConnectionCapacity({ scale = 1, confirm = 1 } = {}) {
       'errors==0',
       '--confirm',
       String(confirm),
-      ...windowArgs(scale),
+      // The server counts a connection until its socket closes: a second lets the last window's
+      // connections go before the next window opens its own.
+      ...windowArgs(scale, '1s'),
     ]);
     return { ...run, expected: MAX_CONNECTIONS, tolerance: 0.05 };
   } finally {

@@ -37,6 +37,7 @@ function formatRatio(f) {
 function formatTarget(f) {
   if (!f.target) return '';
   const verdict = f.meets === true ? 'met' : f.meets === false ? 'MISSED' : '?';
+  if (f.target.op === 'within') return `1× ± ${Number((f.target.value * 100).toFixed(1))} % ${verdict}`;
   return `${f.target.op} ${Number(f.target.value.toFixed(2))}× ${verdict}`;
 }
 

@@ -35,11 +35,13 @@ export function summarizePairs(pairs) {
 }
 
 /**
- * Checks a ratio against a target: `{ op: '>=', value: 0.9 }` means candidate ≥ 0.9 × baseline.
+ * Checks a ratio against a target: `{ op: '>=', value: 0.9 }` means candidate ≥ 0.9 × baseline;
+ * `{ op: 'within', value: 0.1 }` means within 10 % of the baseline, either side.
  * @returns {boolean|null} null when the ratio is missing
  */
 export function meetsTarget(r, target) {
   if (r === null || target === undefined) return null;
+  if (target.op === 'within') return Math.abs(r - 1) <= target.value;
   return target.op === '>=' ? r >= target.value : r <= target.value;
 }
 

@@ -146,6 +146,7 @@ async function searchWithProgress(setup: SearchSetup, quiet: boolean): Promise<{
     const end = await searchKnee(setup.bounds, async (value) => {
       const plan = setup.planAt(value);
       const label = formatLoad(value, dim.unit);
+      let announced = false;
       const step = await measureStep(
         confirm,
         async () => {
@@ -156,10 +157,14 @@ async function searchWithProgress(setup: SearchSetup, quiet: boolean): Promise<{
         },
         async () => {
           if (windowsRun++ > 0) await pauseUnlessAborted(cooldownMs, controller.signal);
-          return !controller.signal.aborted;
+          if (controller.signal.aborted) return false;
+          if (!announced) say(`step ${steps.length + 1} · ${label}: measuring`);
+          announced = true;
+          return true;
         },
       );
-      steps.push(stepOf(value, step.verdict, step.why, step.windows, dim));
+      // A step interrupted before its first window measured nothing: it is not a step.
+      if (step.windows.length > 0) steps.push(stepOf(value, step.verdict, step.why, step.windows, dim));
       if (step.windows.length > 1) say(`step ${steps.length} · ${label}: ${step.verdict}`);
       return step.verdict;
     });
@@ -207,14 +212,15 @@ function boundsFrom(args: Record<string, unknown>, dim: Dimension): SearchBounds
   return { from, to, factor, precision: precisionFlag(args.precision), integer, maxSteps };
 }
 
-/** `5%`, `0.05` or `5` (a bare number of 1 or more is a percentage). */
+/** `5%` or `0.05`: a percentage, or a fraction below 1 (a bare `5` is ambiguous, so refused). */
 export function precisionFlag(value: unknown): number {
   if (value === undefined) return 0.05;
   const text = String(value).trim();
-  const n = Number(text.replace(/%$/, ''));
-  const fraction = text.endsWith('%') || n >= 1 ? n / 100 : n;
-  if (!Number.isFinite(fraction) || fraction <= 0 || fraction >= 1)
-    throw new UsageError(`--precision must be a share between 0 and 100 %, such as 5% or 0.05 (got ${JSON.stringify(value)})`);
+  const percent = text.endsWith('%');
+  const n = Number(percent ? text.slice(0, -1) : text);
+  const fraction = percent ? n / 100 : n;
+  if (text === '' || !Number.isFinite(fraction) || fraction <= 0 || fraction >= 1)
+    throw new UsageError(`--precision must be a share above 0 and below 100 %, such as 5% or 0.05 (got ${JSON.stringify(value)})`);
   return fraction;
 }
 

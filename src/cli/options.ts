@@ -12,7 +12,8 @@ export const EXIT_CODES_HELP = [
   '  0    ok',
   '  1    internal error (a bug)',
   '  2    usage or scenario error',
-  '  3    the run could not be carried out (target unreachable, every connection failed, a shard late for --start-at)',
+  '  3    the run could not be carried out (target unreachable, every connection failed, a shard late for --start-at;',
+  '       find: no answer about the server)',
   '  4    a threshold or gate failed',
   '  130  interrupted (a partial report is written)',
 ].join('\n');

@@ -9,6 +9,7 @@ import type { RunResult } from '../metrics/result.js';
 import type { RunOverrides } from '../scenario/resolve.js';
 import type { Group, Scenario } from '../scenario/types.js';
 import { isSubscriberOnly } from '../scenario/validate.js';
+import { latencyMetricOf } from './latency-metric.js';
 
 export const DIMENSION_NAMES = ['rate', 'total-rate', 'connections', 'subscribers', 'streams'] as const;
 export type DimensionName = (typeof DIMENSION_NAMES)[number];
@@ -48,7 +49,10 @@ export function dimensionFor(name: DimensionName, scenario: Scenario, overrides:
   const countOf = (pick: (g: Group) => boolean) => scenario.groups.reduce((a, g, i) => a + (pick(g) ? counts[i]! : 0), 0);
   const sending = countOf((g) => SENDING_ROLES.has(g.role));
   const subscriberOnly = isSubscriberOnly(scenario.groups);
-  const baseRate = overrides.ratePerSec ?? (phase.load?.kind === 'open' ? phase.load.ratePerSec : scenario.server?.publishRatePerSec);
+  // Where the scenario's rate stands: its open-loop rate, or (subscribe-only) the server's
+  // publish rate; a closed loop has none, so --from is needed. (--rate itself is refused with
+  // a rate dimension.)
+  const baseRate = phase.load?.kind === 'open' ? phase.load.ratePerSec : subscriberOnly ? scenario.server?.publishRatePerSec : undefined;
   const plain = { scenario, overrides };
   const rateDims = { achievedUnit: 'msgs/s measured', achieved: measuredPerSec, integer: false };
 
@@ -59,6 +63,16 @@ export function dimensionFor(name: DimensionName, scenario: Scenario, overrides:
         name,
         unit: subscriberOnly ? 'msgs/s published' : 'msgs/s per connection',
         ...rateDims,
+        // Per connection too, so offered and achieved read alike (fan-out: per sending connection).
+        ...(subscriberOnly || sending === 0
+          ? {}
+          : {
+              achievedUnit: 'msgs/s measured per sending connection',
+              achieved: (r: RunResult) => {
+                const total = measuredPerSec(r);
+                return total === null ? null : total / sending;
+              },
+            }),
         current: baseRate,
         stepInputs: (v) => ({ scenario, overrides: { ...overrides, ratePerSec: v } }),
       };
@@ -133,8 +147,7 @@ function withGroupCount(scenario: Scenario, counts: number[], pick: (g: Group) =
 
 /** Messages measured per second in the run's own latency metric (echo replies, fan-out deliveries, SSE events). */
 function measuredPerSec(r: RunResult): number | null {
-  const id = r.timeseries.find((p) => p.latency_metric)?.latency_metric ?? 'latency';
-  const m = r.metrics[id];
+  const m = r.metrics[latencyMetricOf(r)];
   return m && r.measuredMs > 0 ? m.count / (r.measuredMs / 1000) : null;
 }
 

@@ -7,6 +7,7 @@ import type { RunResult } from '../metrics/result.js';
 import { formatCount, formatUs } from '../units.js';
 import type { Dimension, DimensionName } from './dimensions.js';
 import type { SearchEnd, StepVerdict } from './search.js';
+import { latencyMetricOf } from './latency-metric.js';
 import type { FindWindow } from './step.js';
 
 export const FIND_SCHEMA_VERSION = 1;
@@ -50,7 +51,7 @@ export function isFindResult(doc: unknown): doc is FindResult {
 export function stepOf(value: number, verdict: StepVerdict, why: string, windows: FindWindow[], dim: Dimension): FindStep {
   const w = representative(windows, verdict);
   const r = w?.result;
-  const metric = (r?.timeseries.find((p) => p.latency_metric)?.latency_metric ?? 'latency') as MetricId;
+  const metric = r ? latencyMetricOf(r) : 'latency';
   const m = r?.metrics[metric];
   return {
     value,
@@ -72,7 +73,7 @@ export function stepOf(value: number, verdict: StepVerdict, why: string, windows
 function representative(windows: FindWindow[], verdict: StepVerdict): FindWindow | undefined {
   const agreeing = windows.filter((w) => w.verdict === verdict);
   const pool = agreeing.length > 0 ? agreeing : windows;
-  const p99 = (w: FindWindow) => w.result.metrics.latency?.p99 ?? w.result.metrics.fanout_latency?.p99 ?? 0;
+  const p99 = (w: FindWindow) => w.result.metrics[latencyMetricOf(w.result)]?.p99 ?? 0;
   return [...pool].sort((a, b) => p99(a) - p99(b))[Math.floor((pool.length - 1) / 2)];
 }
 

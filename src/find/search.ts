@@ -51,8 +51,10 @@ export async function searchKnee(b: SearchBounds, measure: (value: number) => Pr
     else if (v === 'inconclusive') limitAt = value;
   };
 
-  // Climb until something stops passing, or the upper bound passes.
-  let value = roundValue(b.from, b.integer);
+  // Climb until something stops passing, or the upper bound passes. The bounds are measured
+  // exactly as given; only the values between them are rounded.
+  const round = (v: number) => roundValue(v, b);
+  let value = b.from;
   for (;;) {
     if (steps++ >= b.maxSteps) return { status: 'step_limit', ...(sustains !== undefined ? { sustains } : {}) };
     const v = await measure(value);
@@ -61,7 +63,7 @@ export async function searchKnee(b: SearchBounds, measure: (value: number) => Pr
     record(value, v);
     if (v !== 'pass') break;
     if (value >= b.to) return { status: 'no_break', sustains: value };
-    value = Math.min(b.to, Math.max(value + (b.integer ? 1 : 0), roundValue(value * b.factor, b.integer)));
+    value = Math.min(b.to, strictlyAbove(value, round(value * b.factor), b));
   }
   if (sustains === undefined) {
     return breaksAt !== undefined ? { status: 'fails_at_from', breaksAt } : { status: 'generator_limited', limitAt: limitAt! };
@@ -70,7 +72,7 @@ export async function searchKnee(b: SearchBounds, measure: (value: number) => Pr
   // Bisect (geometrically: the precision is relative) between the last pass and the lowest stop.
   for (;;) {
     const hi = upper();
-    const mid = midpoint(sustains!, hi, b.integer);
+    const mid = midpoint(sustains!, hi, b);
     if (withinPrecision(sustains!, hi, b) || mid <= sustains! || mid >= hi) break;
     if (steps++ >= b.maxSteps) return { status: 'step_limit', sustains: sustains!, ...(breaksAt !== undefined ? { breaksAt } : {}) };
     const v = await measure(mid);
@@ -89,12 +91,28 @@ export function withinPrecision(lo: number, hi: number, b: Pick<SearchBounds, 'p
   return hi <= lo * (1 + b.precision) || (b.integer && hi - lo <= 1);
 }
 
-/** The geometric mean of the bracket, rounded for whole-number dimensions. */
-export function midpoint(lo: number, hi: number, integer: boolean): number {
-  return roundValue(Math.sqrt(lo * hi), integer);
+/**
+ * The geometric mean of the bracket, rounded; when rounding lands on an end (a fine precision),
+ * the exact mean, so the bracket always shrinks.
+ */
+export function midpoint(lo: number, hi: number, b: Pick<SearchBounds, 'precision' | 'integer'>): number {
+  const exact = Math.sqrt(lo * hi);
+  const rounded = roundValue(exact, b);
+  return b.integer || (rounded > lo && rounded < hi) ? rounded : exact;
 }
 
-/** Whole numbers round; rates keep 3 significant digits, so step labels read cleanly. */
-function roundValue(v: number, integer: boolean): number {
-  return integer ? Math.max(1, Math.round(v)) : Number(v.toPrecision(3));
+/** The next value of the climb: `next`, or a little above `value` where rounding would not move it. */
+function strictlyAbove(value: number, next: number, b: Pick<SearchBounds, 'precision' | 'integer'>): number {
+  if (next > value) return next;
+  return b.integer ? value + 1 : value * (1 + b.precision);
+}
+
+/**
+ * Whole numbers round; rates keep enough significant digits for step labels to read cleanly
+ * and still resolve the precision (3 at 5 %, 5 at 0.1 %).
+ */
+function roundValue(v: number, b: Pick<SearchBounds, 'precision' | 'integer'>): number {
+  if (b.integer) return Math.max(1, Math.round(v));
+  const digits = Math.min(15, Math.max(3, Math.ceil(-Math.log10(b.precision)) + 2));
+  return Number(v.toPrecision(digits));
 }

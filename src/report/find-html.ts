@@ -9,11 +9,19 @@ import { formatCount, formatUs } from '../units.js';
 import { PALETTE } from './html-charts.js';
 import { escapeHtml as esc } from './html-escape.js';
 import { htmlDocument } from './html.js';
-import { findContext, stepCells } from './find-report.js';
+import { findContext, STEP_HEAD, stepCells } from './find-report.js';
 import { latencyAxis, linearAxis, lineChartSvg, type AxisSpec, type ChartSeries, type ChartSpec } from './svg-chart.js';
 
-const HEAD = ['step', 'offered', 'achieved', 'p50', 'p99', 'errors', 'windows', 'verdict', 'why'];
 const SLO_COLOR = '#cf222e';
+/** Verdict cell colours, as the terminal table's: green, red, and amber for what decided nothing. */
+const VERDICT_CLASS: Record<FindStep['verdict'], string> = {
+  pass: 'pass',
+  fail: 'fail',
+  inconclusive: 'warn',
+  unreachable: 'fail',
+  crashed: 'fail',
+  interrupted: 'warn',
+};
 
 /** The page. */
 export function renderFindHtml(f: FindResult): string {
@@ -26,10 +34,10 @@ export function renderFindHtml(f: FindResult): string {
   const rows = f.steps
     .map((s, i) => {
       const cells = stepCells(s, i);
-      return `<tr>${cells.map((c, j) => `<td${j === 7 ? ` class="${s.verdict === 'pass' ? 'pass' : 'fail'}"` : ''}>${esc(c)}</td>`).join('')}</tr>`;
+      return `<tr>${cells.map((c, j) => `<td${j === 7 ? ` class="${VERDICT_CLASS[s.verdict]}"` : ''}>${esc(c)}</td>`).join('')}</tr>`;
     })
     .join('');
-  const table = `<h2>Steps</h2><table class="num"><tr>${HEAD.map((h) => `<th>${esc(h)}</th>`).join('')}</tr>${rows}</table>`;
+  const table = `<h2>Steps</h2><table class="num"><tr>${STEP_HEAD.map((h) => `<th>${esc(h)}</th>`).join('')}</tr>${rows}</table>`;
   const charts = kneeFigures(f)
     .map(
       (c) =>
@@ -123,8 +131,7 @@ export function kneeFigures(f: FindResult): KneeFigure[] {
 
 /** True when the achieved figure is in the offered load's own unit (so the two can be drawn as a diagonal). */
 function comparable(f: FindResult): boolean {
-  if (f.dimension.name === 'rate') return false;
-  if (f.dimension.name === 'total-rate') return f.steps[0]?.latencyMetric === 'latency';
+  if (f.dimension.name === 'rate' || f.dimension.name === 'total-rate') return f.steps[0]?.latencyMetric === 'latency';
   return true;
 }
 

@@ -5,16 +5,21 @@
  */
 import Table from 'cli-table3';
 import { latencyCell, type FindResult, type FindStep } from '../find/result.js';
+import type { StepVerdict } from '../find/search.js';
 import { formatCount, formatDurationMs } from '../units.js';
 import { ansi, tableStyle } from './ansi.js';
 import { escapeCell, mdTable } from './md-table.js';
 import type { ReportOptions } from './reporter.js';
 
-const HEAD = ['step', 'offered', 'achieved', 'p50', 'p99', 'errors', 'windows', 'verdict', 'why'];
+/** The step table's columns, in every format. */
+export const STEP_HEAD = ['step', 'offered', 'achieved', 'p50', 'p99', 'errors', 'windows', 'verdict', 'why'];
+
+/** One letter per window verdict for the `windows` column (the legend above the table names them). */
+const TALLY: Record<StepVerdict, string> = { pass: 'p', fail: 'f', inconclusive: 'i', unreachable: 'u', crashed: 'c', interrupted: 'x' };
 
 /** The step table's cells, in HEAD's order. */
 export function stepCells(s: FindStep, i: number): string[] {
-  const tally = s.windows.map((w) => w.verdict[0]).join('');
+  const tally = s.windows.map((w) => TALLY[w.verdict]).join('');
   return [
     String(i + 1),
     formatCount(s.value),
@@ -38,14 +43,14 @@ export function findContext(f: FindResult): string[] {
       `×${s.factor} until the SLO breaks, then bisected to ${+(s.precision * 100).toFixed(2)} %; ` +
       `a step needs ${s.confirm} agreeing window${s.confirm === 1 ? '' : 's'}`,
     `SLO: ${f.slo.join(', ')}; p50/p99 are ${latency}; achieved is ${f.dimension.achievedUnit}; ` +
-      `windows: p = pass, f = fail, i = inconclusive; took ${formatDurationMs(f.durationMs)}`,
+      `windows: p pass, f fail, i inconclusive (generator behind), u unreachable, c crashed, x interrupted; took ${formatDurationMs(f.durationMs)}`,
   ];
 }
 
 /** The answer, the context and the step table, for a terminal. */
 export function renderFindTable(f: FindResult, options: ReportOptions): string {
   const c = ansi(options.color);
-  const table = new Table({ head: HEAD, style: tableStyle(options.color) });
+  const table = new Table({ head: STEP_HEAD, style: tableStyle(options.color) });
   f.steps.forEach((s, i) => {
     const cells = stepCells(s, i);
     cells[7] = s.verdict === 'pass' ? c.green(s.verdict) : s.verdict === 'fail' ? c.red(s.verdict) : c.yellow(s.verdict);
@@ -58,12 +63,12 @@ export function renderFindTable(f: FindResult, options: ReportOptions): string {
 /** The answer, the context and the step table, as Markdown (a CI job summary). */
 export function renderFindMarkdown(f: FindResult): string {
   const rows = f.steps.map(stepCells);
-  const align = HEAD.map((h) => (['offered', 'achieved', 'p50', 'p99', 'errors', 'step'].includes(h) ? 'r' : 'l') as 'l' | 'r');
+  const align = STEP_HEAD.map((h) => (['offered', 'achieved', 'p50', 'p99', 'errors', 'step'].includes(h) ? 'r' : 'l') as 'l' | 'r');
   return `${[
     `### rtbench find: ${escapeCell(f.answer.summary)}`,
     '',
     ...findContext(f).map((l) => `${escapeCell(l)}  `),
     '',
-    mdTable(HEAD, align, rows),
+    mdTable(STEP_HEAD, align, rows),
   ].join('\n')}\n`;
 }

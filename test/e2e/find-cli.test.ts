@@ -6,6 +6,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
 import { killAll } from '../../bench/lib/children.js';
 import { startIndependentServer } from '../../bench/lib/truth.js';
@@ -13,7 +14,11 @@ import { findConnectionCapacity, findRateCapacity, judgeFind, MAX_CONNECTIONS, S
 import { runBin, startBin } from '../helpers/bin.js';
 import { tempDir } from '../helpers/results.js';
 
-afterAll(() => killAll());
+const children = new Set<ChildProcess>();
+afterAll(() => {
+  killAll();
+  for (const c of children) c.kill('SIGKILL');
+});
 const dir = tempDir('rtbench-find-');
 
 describe('find: truth against servers of known capacity', () => {
@@ -27,16 +32,16 @@ describe('find: truth against servers of known capacity', () => {
     );
     const rows = run.stdout.split('\n').filter((l: string) => /^\| \d+ \|/.test(l));
     expect(rows).toHaveLength(run.result.steps.length);
-    // The climb doubles from --from (25), far below the capacity, until the first break.
-    expect(run.result.steps.slice(0, 3).map((s: { value: number; verdict: string }) => [s.value, s.verdict])).toEqual([
-      [25, 'pass'],
-      [50, 'pass'],
-      [100, 'pass'],
-    ]);
+    // The climb doubles from --from (25), far below the capacity, until its first step that did not pass.
+    const values = run.result.steps.map((s: { value: number }) => s.value);
+    const firstStop = run.result.steps.findIndex((s: { verdict: string }) => s.verdict !== 'pass');
+    expect(values.slice(0, firstStop + 1)).toEqual([25, 50, 100, 200, 400, 800].slice(0, firstStop + 1));
     expect(run.result.steps.some((s: { verdict: string }) => s.verdict === 'fail')).toBe(true);
-    // Every window's full result is kept: one window per step here (--confirm 1).
-    for (const s of run.result.steps)
-      expect(s.windows.map((w: { result: { schemaVersion: number } }) => w.result.schemaVersion)).toEqual([2]);
+    // Every window's full result is kept (a window the generator fell behind in is run again).
+    for (const s of run.result.steps) {
+      expect(s.windows.length).toBeGreaterThanOrEqual(1);
+      for (const w of s.windows) expect(w.result.schemaVersion).toBe(2);
+    }
     // The knee chart: both charts, the SLO's limit line and the bracket.
     expect(run.html).toMatch(/^<!doctype html>/);
     expect(run.html).toContain('aria-label="latency against offered load"');
@@ -117,7 +122,7 @@ describe('find: outcomes and exit codes', () => {
       [['--vary', 'rate', '--slo', 'latency.p98<5ms'], /--slo: "latency.p98<5ms": unknown statistic "p98"/],
       [['--vary', 'rate', '--rate', '10', '--slo', 'errors==0'], /--vary rate sets --rate at every step; leave it out/],
       [['--vary', 'subscribers', '--slo', 'errors==0'], /--vary subscribers: scenario 'echo' has no subscriber group/],
-      [['--vary', 'rate', '--precision', '150%', '--slo', 'errors==0'], /--precision must be a share between 0 and 100 %/],
+      [['--vary', 'rate', '--precision', '150%', '--slo', 'errors==0'], /--precision must be a share above 0 and below 100 %/],
       [['--vary', 'connections', '--from', '100', '--to', '50', '--slo', 'errors==0'], /--to \(50\) must be above --from \(100\)/],
     ];
     for (const [args, message] of cases) {
@@ -130,13 +135,13 @@ describe('find: outcomes and exit codes', () => {
 
   it('on Ctrl-C writes the steps measured so far, the interrupted window with them, and exits 130', async () => {
     const out = join(dir, 'interrupted.json');
-    const children = new Set<import('node:child_process').ChildProcess>();
     const run = startBin(
       ['find', 'echo', '--vary', 'rate', '--from', '10', '--slo', 'errors==0', '-c', '2', '-d', '60s', '--out', out],
       children,
     );
-    // The first window is 60 s long: interrupt it once its connections are open.
-    await new Promise((r) => setTimeout(r, 2500));
+    // The first window is 60 s long: interrupt it once it has been measuring for a second.
+    await waitForStderr(run, /step 1 · 10 msgs\/s per connection: measuring/, 30_000);
+    await new Promise((r) => setTimeout(r, 1500));
     run.child.kill('SIGINT');
     expect(await run.exited).toBe(130);
     expect(run.stderr()).toMatch(/rtbench: interrupted; finishing this window and writing the steps so far/);
@@ -148,14 +153,44 @@ describe('find: outcomes and exit codes', () => {
     expect(f.steps[0].windows[0].result.counters.msgs_sent).toBeGreaterThan(0);
   }, 60_000);
 
-  it('renders a saved find result again with rtbench report (table, md, html)', async () => {
-    const out = join(dir, 'fails.json');
+  it('renders a saved find result again with rtbench report (table, md, html; not hgrm)', async () => {
+    const out = join(dir, 'report-me.json');
+    const made = await runBin([
+      'find',
+      'echo',
+      '--target',
+      'ws://127.0.0.1:1/',
+      '--vary',
+      'connections',
+      '--from',
+      '2',
+      '--slo',
+      'errors==0',
+      ...quick,
+      '--out',
+      out,
+    ]);
+    expect(made.code).toBe(3);
     const table = await runBin(['report', out]);
     expect(table.code).toBe(0);
-    expect(table.stdout).toMatch(/^rtbench find: the SLO fails even at --from 10 msgs\/s per connection: errors = 1/m);
+    expect(table.stdout).toMatch(
+      /^rtbench find: the search stopped after 1 step: no connection to ws:\/\/127\.0\.0\.1:1\/ could be opened/m,
+    );
+    expect(table.stdout).toMatch(/│ 1 +│ 2 +│ 0 +│ - +│ - +│ 2 +│ u +│ unreachable │/);
+    const md = await runBin(['report', out, '--format', 'md']);
+    expect(md.stdout).toMatch(/^\| 1 \| 2 \| 0 \| - \| - \| 2 \| u \| unreachable \|/m);
     const html = await runBin(['report', out, '--format', 'html']);
     expect(html.stdout).toContain('aria-label="latency against offered load"');
     const hgrm = await runBin(['report', out, '--format', 'hgrm']);
-    expect(hgrm.code).toBe(2);
+    expect([hgrm.code, hgrm.stderr]).toEqual([2, expect.stringMatching(/a find result renders as table, md, json or html/)]);
   }, 60_000);
 });
+
+/** Polls the child's stderr (where find's progress goes) until it matches `pattern`. */
+async function waitForStderr(run: { stderr: () => string }, pattern: RegExp, timeoutMs: number): Promise<void> {
+  const until = performance.now() + timeoutMs;
+  while (!pattern.test(run.stderr())) {
+    if (performance.now() > until) throw new Error(`no ${pattern} in ${JSON.stringify(run.stderr())}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}

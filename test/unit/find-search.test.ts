@@ -78,6 +78,29 @@ describe('searchKnee', () => {
     expect(await searchKnee(RATE, async () => 'unreachable')).toEqual({ status: 'unreachable' });
   });
 
+  it('meets a fine precision: rounding never closes the bracket early', async () => {
+    const b = { ...RATE, from: 25, to: 800, precision: 0.005 };
+    const end = await searchKnee(b, capacity(100.7).measure);
+    expect(end.status).toBe('found');
+    if (end.status !== 'found') return;
+    expect(end.sustains).toBeLessThanOrEqual(100.7);
+    expect(end.breaksAt).toBeGreaterThan(100.7);
+    expect(end.breaksAt).toBeLessThanOrEqual(end.sustains * 1.005);
+  });
+
+  it('measures --from and --to exactly as given, and climbs even with a factor rounding cannot move', async () => {
+    const s = capacity(1e9);
+    expect(await searchKnee({ ...RATE, from: 1005, to: 1008 }, s.measure)).toEqual({ status: 'no_break', sustains: 1008 });
+    expect(s.tried).toEqual([1005, 1008]);
+    const slow = capacity(1e9);
+    await searchKnee({ ...RATE, from: 100, to: 110, factor: 1.004 }, slow.measure);
+    // Every value is above the one before (3 digits would round 100 × 1.004 back to 100).
+    expect(slow.tried.every((v, i) => i === 0 || v > slow.tried[i - 1]!)).toBe(true);
+    expect(slow.tried.at(-1)).toBe(110);
+    const from = capacity(500);
+    expect(await searchKnee({ ...RATE, from: 1234 }, from.measure)).toEqual({ status: 'fails_at_from', breaksAt: 1234 });
+  });
+
   it('never measures more than --max-steps loads', async () => {
     const s = capacity(41_200);
     expect((await searchKnee({ ...RATE, maxSteps: 3 }, s.measure)).status).toBe('step_limit');
