@@ -56,7 +56,8 @@ export function stepOf(value: number, verdict: StepVerdict, why: string, windows
   return {
     value,
     verdict,
-    why,
+    // The why of the window whose figures the row shows, so the two agree.
+    why: w?.verdict === verdict ? w.why : why,
     achieved: r ? dim.achieved(r) : null,
     latencyMetric: metric,
     p50Us: m && m.count > 0 ? m.p50 : null,
