@@ -46,7 +46,7 @@ describe('find: truth against servers of known capacity', () => {
     expect(run.html).toMatch(/^<!doctype html>/);
     expect(run.html).toContain('aria-label="latency against offered load"');
     expect(run.html).toContain('aria-label="achieved against offered load"');
-    expect(run.html).toContain('SLO latency.p99&lt;100ms (100ms)');
+    expect(run.html).toMatch(/SLO latency\.p99&lt;100ms \(100\.0ms\)/);
     expect(run.html).toMatch(/<rect class="band"[^>]*><title>knee<\/title>/);
   }, 240_000);
 
