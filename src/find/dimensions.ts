@@ -54,7 +54,7 @@ export function dimensionFor(name: DimensionName, scenario: Scenario, overrides:
   // a rate dimension.)
   const baseRate = phase.load?.kind === 'open' ? phase.load.ratePerSec : subscriberOnly ? scenario.server?.publishRatePerSec : undefined;
   const plain = { scenario, overrides };
-  const rateDims = { achievedUnit: 'msgs/s measured', achieved: measuredPerSec, integer: false };
+  const rateDims = { achievedUnit: 'msgs/s received', achieved: measuredPerSec, integer: false };
 
   switch (name) {
     case 'rate':
@@ -67,7 +67,7 @@ export function dimensionFor(name: DimensionName, scenario: Scenario, overrides:
         ...(subscriberOnly || sending === 0
           ? {}
           : {
-              achievedUnit: 'msgs/s measured per sending connection',
+              achievedUnit: 'msgs/s received per sending connection',
               achieved: (r: RunResult) => {
                 const total = measuredPerSec(r);
                 return total === null ? null : total / sending;
@@ -145,8 +145,22 @@ function withGroupCount(scenario: Scenario, counts: number[], pick: (g: Group) =
   return s;
 }
 
-/** Messages measured per second in the run's own latency metric (echo replies, fan-out deliveries, SSE events). */
+/**
+ * Messages received per second while the load was steady: the time series' measured seconds,
+ * less the last one, which also holds the drain. (The latency metric's count over the measured
+ * window would also count replies that arrived in the drain: against a server past its
+ * capacity, twice what it answered per second.) Short runs with no such second fall back to
+ * the latency metric's samples per measured second.
+ */
 function measuredPerSec(r: RunResult): number | null {
+  let received = 0;
+  let seconds = 0;
+  r.timeseries.forEach((p, i) => {
+    if (p.warmup || i === 0 || i === r.timeseries.length - 1) return;
+    received += p.msgs_received;
+    seconds += p.t - r.timeseries[i - 1]!.t;
+  });
+  if (seconds >= 0.5 && received > 0) return received / seconds;
   const m = r.metrics[latencyMetricOf(r)];
   return m && r.measuredMs > 0 ? m.count / (r.measuredMs / 1000) : null;
 }
