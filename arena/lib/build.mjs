@@ -22,7 +22,7 @@ const TAIL_LINES = 15;
  */
 
 /** The first toolchain check that fails, as a reason; undefined when all pass. */
-function missingToolchain(spec) {
+export function missingToolchain(spec) {
   for (const argv of spec.toolchain) {
     const r = spawnSync(argv[0], argv.slice(1), { cwd: join(ARENA_DIR, spec.name), stdio: 'ignore', timeout: 60_000 });
     if (r.error || r.status !== 0) return `${argv[0]} not usable: needs ${spec.needs}`;
