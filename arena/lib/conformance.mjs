@@ -14,12 +14,8 @@ import { readFanoutStamp } from '../../dist/worker/roles/fanout-stamp.js';
 const CHECK_TIMEOUT_MS = 10_000;
 /** Quiet time after the last expected message, to catch extra ones. */
 const SETTLE_MS = 300;
-/**
- * Time between every client having its handshake answer and the first message: several
- * frameworks answer the handshake before the handler subscribes to the channel (Hyperlane's
- * upgrade middleware, gorilla's hub registration, a WebFlux session's subscription).
- */
-const SUBSCRIBE_GRACE_MS = 300;
+/** How often the broadcast check's first client sends a sync message while waiting for every client to be subscribed. */
+const SYNC_EVERY_MS = 50;
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -64,6 +60,26 @@ async function waitFor(done) {
   await sleep(SETTLE_MS);
 }
 
+/**
+ * Several frameworks answer the handshake before the handler subscribes to the channel
+ * (Hyperlane's upgrade middleware, gorilla's hub registration, a WebFlux session's first
+ * demand), so a message sent right after `open` may miss a client. The first client sends sync
+ * messages until every client has received one, then everything is let through and forgotten.
+ */
+async function untilAllSubscribed(clients) {
+  const deadline = Date.now() + CHECK_TIMEOUT_MS;
+  for (let k = 0; !clients.every((c) => c.received.length > 0) && Date.now() < deadline; k++) {
+    clients[0].ws.send(`sync ${k}`);
+    await sleep(SYNC_EVERY_MS);
+  }
+  const total = () => clients.reduce((n, c) => n + c.received.length, 0);
+  for (let last = -1; total() !== last; ) {
+    last = total();
+    await sleep(SETTLE_MS);
+  }
+  for (const c of clients) c.received.length = 0;
+}
+
 const closeAll = (clients) => {
   for (const { ws } of clients) ws.terminate();
 };
@@ -92,7 +108,7 @@ export async function checkEcho(port) {
  */
 export async function checkBroadcast(port, clientCount = 3) {
   const clients = await openClients(port, '/broadcast', clientCount);
-  await sleep(SUBSCRIBE_GRACE_MS);
+  await untilAllSubscribed(clients);
   const sent = [];
   clients.forEach(({ ws }, from) => {
     const text = { from, isBinary: false, data: Buffer.from(`from client ${from}: héllo`) };
