@@ -131,7 +131,9 @@ export async function checkBroadcast(port, clientCount = 3) {
 export async function checkPublished(port, hz = 50, listenMs = 600) {
   const clients = await openClients(port, `/broadcast?publish_hz=${hz}`, 2);
   const timings = clients.map(() => /** @type {number[]} */ ([]));
-  clients.forEach(({ ws }, i) => ws.on('message', () => timings[i].push(Number(process.hrtime.bigint() / 1000n))));
+  clients.forEach(({ ws }, i) => {
+    ws.on('message', () => timings[i].push(Number(process.hrtime.bigint() / 1000n)));
+  });
   await sleep(listenMs);
   closeAll(clients);
   const stamp = { publisherId: 0, part: 0, seq: 0, sentUs: 0 };
@@ -166,7 +168,13 @@ export function readSse(port, path, headers = {}) {
       },
     });
     const req = request({ host: '127.0.0.1', port, path, headers: { Accept: 'text/event-stream', ...headers } }, (res) => {
-      const result = (ended) => ({ status: res.statusCode ?? 0, contentType: String(res.headers['content-type']), events, ended, receivedAtUs });
+      const result = (ended) => ({
+        status: res.statusCode ?? 0,
+        contentType: String(res.headers['content-type']),
+        events,
+        ended,
+        receivedAtUs,
+      });
       const timer = setTimeout(() => {
         req.destroy();
         resolve(result(false));
@@ -191,8 +199,13 @@ export function readSse(port, path, headers = {}) {
 export const checkSeedSse = (port) => readSse(port, '/sse?interval_ms=20');
 
 /**
+ * @typedef {Awaited<ReturnType<typeof readSse>> & {stamps: ({seq: number, tNs: number} | undefined)[]}} TicksRead
+ */
+
+/**
  * /sse/ticks: five stamped events from the start, then two resumed after Last-Event-ID 41;
  * stamps read with rtbench's SSE stamp parser.
+ * @returns {Promise<{fresh: TicksRead, resumed: TicksRead}>}
  */
 export async function checkTicks(port) {
   const parse = (r) => {
@@ -250,10 +263,17 @@ export async function checkServer(port) {
     () => checkPublished(port),
     (r) => {
       const ok = r.perClient.every(
-        (c) => c.count >= 5 && c.parsed === c.count && c.seqs.every((s, i) => i === 0 || s === c.seqs[i - 1] + 1) && c.oneWayUs.every(plausibleOneWay),
+        (c) =>
+          c.count >= 5 &&
+          c.parsed === c.count &&
+          c.seqs.every((s, i) => i === 0 || s === c.seqs[i - 1] + 1) &&
+          c.oneWayUs.every(plausibleOneWay),
       );
       const worst = Math.max(...r.perClient.flatMap((c) => c.oneWayUs.map(Math.abs)));
-      return { ok, detail: `${r.perClient.map((c) => `${c.parsed}/${c.count}`).join(' and ')} stamps parsed, seqs consecutive; largest one-way ${Math.round(worst)} µs` };
+      return {
+        ok,
+        detail: `${r.perClient.map((c) => `${c.parsed}/${c.count}`).join(' and ')} stamps parsed, seqs consecutive; largest one-way ${Math.round(worst)} µs`,
+      };
     },
   );
   await run(
@@ -262,7 +282,11 @@ export async function checkServer(port) {
     (r) => {
       const seqs = (x) => x.stamps.map((s) => s?.seq ?? 'bad').join(',');
       const ok =
-        r.fresh.ended && seqs(r.fresh) === '0,1,2,3,4' && r.resumed.ended && seqs(r.resumed) === '42,43' && r.fresh.events.every((e, i) => e.id === String(i));
+        r.fresh.ended &&
+        seqs(r.fresh) === '0,1,2,3,4' &&
+        r.resumed.ended &&
+        seqs(r.resumed) === '42,43' &&
+        r.fresh.events.every((e, i) => e.id === String(i));
       return { ok, detail: `seqs [${seqs(r.fresh)}] then after Last-Event-ID 41 [${seqs(r.resumed)}]` };
     },
   );

@@ -32,7 +32,10 @@ export const BUILDS = [
   {
     name: 'go',
     // go.mod says go 1.22: an older Go would try to download a newer toolchain.
-    toolchain: [['go', 'version'], ['sh', '-c', 'go list -f "{{context.ReleaseTags}}" runtime | grep -q go1.22']],
+    toolchain: [
+      ['go', 'version'],
+      ['sh', '-c', 'go list -f "{{context.ReleaseTags}}" runtime | grep -q go1.22'],
+    ],
     needs: 'Go 1.22 or newer',
     steps: [['go', 'build', '-trimpath', '-o', 'arena-go', '.']],
     inputs: ['go.mod', 'go.sum', 'main.go', 'echo.go', 'hub.go', 'sse.go', 'stamp.go'],
@@ -49,7 +52,10 @@ export const BUILDS = [
   },
   {
     name: 'spring',
-    toolchain: [['mvn', '-v'], ['sh', '-c', 'java -version 2>&1 | grep -Eq "version \\"(1[7-9]|[2-9][0-9])"']],
+    toolchain: [
+      ['mvn', '-v'],
+      ['sh', '-c', 'java -version 2>&1 | grep -Eq "version \\"(1[7-9]|[2-9][0-9])"'],
+    ],
     needs: 'Maven and Java 17 or newer',
     steps: [['mvn', '-q', '-B', 'package', '-DskipTests']],
     inputs: ['pom.xml', 'src'],

@@ -37,7 +37,11 @@ export class Channels {
   /** @param {boolean} isWorker */
   constructor(isWorker) {
     this.isWorker = isWorker;
-    if (isWorker) process.on('message', (m) => m.kind === 'deliver' && this.byName.get(m.name)?.deliver(m.data, m.isBinary));
+    if (isWorker) {
+      process.on('message', (/** @type {any} */ m) => {
+        if (m.kind === 'deliver') this.byName.get(m.name)?.deliver(m.data, m.isBinary);
+      });
+    }
   }
 
   /** The channel for `?publish_hz=` (null: the clients' own), created on first use; undefined when the value is invalid. */
