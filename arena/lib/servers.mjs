@@ -82,13 +82,19 @@ export const BUILDS = [
  */
 
 const dir = (name) => `${ARENA_DIR}${name}`;
+/** Quotes a path for the shell only when it needs it, so commands read plainly in reports. */
+const q = (path) => (/^[\w./+-]+$/.test(path) ? path : `'${path.replace(/'/g, `'\\''`)}'`);
 
 /** @type {Target[]} */
 export const TARGETS = [
-  { name: 'hyperlane', build: 'hyperlane', command: (port) => `'${dir('hyperlane')}/target/release/arena-hyperlane' --port ${port}` },
-  { name: 'go', build: 'go', command: (port) => `'${dir('go')}/arena-go' --port ${port}` },
-  { name: 'node', build: 'node', command: (port) => `node '${dir('node')}/server.mjs' --port ${port}` },
-  { name: 'node-cluster', build: 'node', command: (port) => `node '${dir('node')}/server.mjs' --port ${port} --cluster 2` },
-  { name: 'spring', build: 'spring', command: (port) => `java -jar '${dir('spring')}/target/arena-spring.jar' --port ${port}` },
-  { name: 'python', build: 'python', command: (port) => `'${dir('python')}/.venv/bin/python' '${dir('python')}/server.py' --port ${port}` },
+  { name: 'hyperlane', build: 'hyperlane', command: (port) => `${q(`${dir('hyperlane')}/target/release/arena-hyperlane`)} --port ${port}` },
+  { name: 'go', build: 'go', command: (port) => `${q(`${dir('go')}/arena-go`)} --port ${port}` },
+  { name: 'node', build: 'node', command: (port) => `node ${q(`${dir('node')}/server.mjs`)} --port ${port}` },
+  { name: 'node-cluster', build: 'node', command: (port) => `node ${q(`${dir('node')}/server.mjs`)} --port ${port} --cluster 2` },
+  { name: 'spring', build: 'spring', command: (port) => `java -jar ${q(`${dir('spring')}/target/arena-spring.jar`)} --port ${port}` },
+  {
+    name: 'python',
+    build: 'python',
+    command: (port) => `${q(`${dir('python')}/.venv/bin/python`)} ${q(`${dir('python')}/server.py`)} --port ${port}`,
+  },
 ];
