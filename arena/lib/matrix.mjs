@@ -241,7 +241,7 @@ function runNode(argv, logPath, timeoutMs, onLine) {
  * Runs one workload over `servers` (those that passed conformance) into `<out>/<id>/`.
  * @param {Workload} w
  * @param {{name: string, command: string}[]} servers
- * @param {{rounds: number, quick: boolean, out: string, excluded: {name: string, why: string}[], onLine?: (line: string) => void}} opts
+ * @param {{rounds: number, quick: boolean, out: string, excluded: {name: string, why: string}[], conformance?: {name: string, passed: boolean, failures: string[], attempts: number}[], onLine?: (line: string) => void}} opts
  */
 export async function runWorkload(w, servers, opts) {
   const dir = join(opts.out, w.id);
@@ -259,6 +259,7 @@ export async function runWorkload(w, servers, opts) {
     quick: opts.quick,
     servers: servers.map((s) => s.name),
     excluded: opts.excluded,
+    conformance: opts.conformance ?? [],
     pinning: PINNING,
     command: `rtbench ${argv.slice(1).map(shellQuote).join(' ')}`,
     loadAverageBefore: loadBefore,

@@ -182,7 +182,7 @@ export function headlineTable(out) {
  * The whole RESULTS.md for the results in `out`, with links relative to `mdDir`.
  * @param {string} out
  * @param {string} mdDir
- * @param {{matrixSeconds?: number, excluded?: {name: string, why: string}[]}} [run]
+ * @param {{matrixSeconds?: number, excluded?: {name: string, why: string}[], conformance?: {name: string, passed: boolean, failures: string[], attempts: number}[]}} [run]
  */
 export function renderResults(out, mdDir, run = {}) {
   const m = machine();
@@ -192,6 +192,7 @@ export function renderResults(out, mdDir, run = {}) {
   const commits = [...new Set(metas.map((meta) => meta.commit))];
   const dates = metas.map((meta) => meta.startedAt).sort();
   const excluded = run.excluded ?? metas[0]?.excluded ?? [];
+  const flaky = (run.conformance ?? metas[0]?.conformance ?? []).filter((c) => c.passed);
   const quick = metas.some((meta) => meta.quick);
   const link = (path) => relative(mdDir, path).split('\\').join('/');
 
@@ -236,6 +237,14 @@ export function renderResults(out, mdDir, run = {}) {
     md.push('## Not measured');
     md.push('');
     for (const x of excluded) md.push(`- **${x.name}**: ${x.why}`);
+    md.push('');
+  }
+  if (flaky.length) {
+    md.push('## Conformance failures of measured servers');
+    md.push('');
+    md.push('Each server gets up to 3 conformance attempts (a fresh server each) before the matrix; these passed only after failing:');
+    md.push('');
+    for (const c of flaky) md.push(`- **${c.name}** passed on attempt ${c.attempts}; failed before: ${c.failures.join(' | ')}`);
     md.push('');
   }
   md.push('## Headline');
