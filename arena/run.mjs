@@ -10,6 +10,7 @@
  *   npm run arena -- --build                        only build (one line per server: built, up to date, skipped and why, failed)
  *   npm run arena -- --check                        build, then only the conformance check
  *   npm run arena -- --list                         the workloads and servers
+ *   npm run arena -- --render                       RESULTS.md again from arena/results/ (or --out DIR) as it is
  *
  * `--servers a,b` (or `--only a,b`) limits every step to some servers; `--timeout S` bounds each
  * build (default 1200 s); `--out DIR` puts the results elsewhere (RESULTS.md then in DIR).
@@ -33,6 +34,7 @@ const { values } = parseArgs({
     build: { type: 'boolean', default: false },
     check: { type: 'boolean', default: false },
     list: { type: 'boolean', default: false },
+    render: { type: 'boolean', default: false },
     quick: { type: 'boolean', default: false },
     only: { type: 'string' },
     servers: { type: 'string' },
@@ -56,6 +58,15 @@ const list = (s) =>
 if (values.list) {
   for (const w of WORKLOADS) console.log(`${w.id.padEnd(16)} ${w.title}`);
   console.log(`servers: ${TARGETS.map((t) => t.name).join(', ')} (default: ${DEFAULT_SERVERS.join(', ')})`);
+  process.exit(0);
+}
+
+if (values.render) {
+  // RESULTS.md again from the results folder as it is (after a change to the rendering, or to merge workloads run apart).
+  const out = values.out ? resolve(process.cwd(), values.out) : join(ARENA_DIR, 'results');
+  const mdDir = out === join(ARENA_DIR, 'results') ? ARENA_DIR : out;
+  writeFileSync(join(mdDir, 'RESULTS.md'), renderResults(out, mdDir));
+  console.log(`arena: ${join(mdDir, 'RESULTS.md')} written from ${out}`);
   process.exit(0);
 }
 

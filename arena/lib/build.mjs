@@ -1,17 +1,30 @@
 /**
  * Builds the arena's servers with their own toolchains. A server whose toolchain is missing is
- * skipped with the reason; a build runs under a time limit with its output in
- * arena/<name>/build.log; the result is kept in arena/<name>/.build-result.json beside a hash of
- * the build's inputs, so an unchanged server is not built twice (a second run is fast).
+ * skipped with the reason; a build runs under a time limit into a scratch folder beside its
+ * place in the cache (arena/lib/servers.mjs: outside the clone, one folder per input hash), which
+ * is renamed into place only when the build succeeded, so a half-done build is never used. An
+ * unchanged server is not built twice, in this clone or any other on the machine.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { closeSync, existsSync, openSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
-import { ARENA_DIR, BUILDS } from './servers.mjs';
+import { ARENA_DIR, BUILDS, buildDir, cacheRoot, inputsHash } from './servers.mjs';
 
 /** Lines of a failed build's log shown with the failure. */
 const TAIL_LINES = 15;
+/** Builds of other inputs kept per server (the newest), so the cache does not grow without bound. */
+const KEEP_OLDER = 2;
 
 /**
  * @typedef {object} BuildOutcome
@@ -30,31 +43,13 @@ export function missingToolchain(spec) {
   return undefined;
 }
 
-/** Hash of the build's inputs and the toolchain's version output: a change of either rebuilds. */
-function inputsHash(spec) {
-  const hash = createHash('sha256');
-  const add = (path) => {
-    if (statSync(path).isDirectory()) for (const entry of readdirSync(path).sort()) add(join(path, entry));
-    else hash.update(path).update(readFileSync(path));
-  };
-  const dir = join(ARENA_DIR, spec.name);
-  for (const input of spec.inputs) add(join(dir, input));
-  for (const argv of spec.toolchain) {
-    const r = spawnSync(argv[0], argv.slice(1), { cwd: dir, encoding: 'utf8' });
-    hash.update(`${r.stdout}${r.stderr}`);
-  }
-  return hash.digest('hex');
-}
-
-const resultPath = (spec) => join(ARENA_DIR, spec.name, '.build-result.json');
-
-function readResult(spec) {
+const readJson = (path) => {
   try {
-    return JSON.parse(readFileSync(resultPath(spec), 'utf8'));
+    return JSON.parse(readFileSync(path, 'utf8'));
   } catch {
     return undefined;
   }
-}
+};
 
 /** Runs one command in its own process group, output appended to `logFd`; kills the group at the deadline. */
 function runStep(argv, cwd, env, logFd, deadline) {
@@ -88,8 +83,26 @@ function tailOf(path) {
   }
 }
 
+/** Removes all but the newest KEEP_OLDER finished builds of a server besides `current`, and stale scratch folders. */
+function prune(serverDir, current) {
+  let entries = [];
+  try {
+    entries = readdirSync(serverDir);
+  } catch {
+    return;
+  }
+  const aged = (name) => ({ name, mtime: statSync(join(serverDir, name)).mtimeMs });
+  const finished = entries.filter((e) => /^[0-9a-f]{16}$/.test(e) && e !== current).map(aged);
+  finished.sort((a, b) => b.mtime - a.mtime);
+  for (const old of finished.slice(KEEP_OLDER)) rmSync(join(serverDir, old.name), { recursive: true, force: true });
+  // A scratch folder older than a day belongs to a build that was killed.
+  for (const e of entries.filter((x) => x.includes('.partial-')).map(aged)) {
+    if (Date.now() - e.mtime > 86_400_000) rmSync(join(serverDir, e.name), { recursive: true, force: true });
+  }
+}
+
 /**
- * Builds one server unless its last build of the same inputs is there. A cached failure is
+ * Builds one server unless its build of the same inputs is in the cache. A cached failure is
  * reported again as is unless `retryFailed` (the build command retries; the tests do not, so a
  * broken build costs its time once).
  * @returns {Promise<BuildOutcome>}
@@ -99,30 +112,60 @@ export async function buildOne(spec, { timeoutMs, retryFailed }) {
   const missing = missingToolchain(spec);
   if (missing) return { name, status: 'skipped', detail: missing, tail: [] };
   if (spec.artifact === undefined) return { name, status: 'cached', detail: 'nothing to build', tail: [] };
-  const dir = join(ARENA_DIR, name);
-  const inputs = inputsHash(spec);
-  const last = readResult(spec);
-  if (last?.inputs === inputs && (last.ok ? existsSync(join(dir, spec.artifact)) : !retryFailed)) {
-    return last.ok
-      ? { name, status: 'cached', detail: `up to date (built in ${last.seconds} s)`, tail: [] }
-      : { name, status: 'failed', detail: `${last.why} (cached result of the last build of these sources)`, tail: last.tail };
+  const hash = inputsHash(spec);
+  const out = buildDir(spec);
+  const serverDir = join(cacheRoot(), name);
+  const failedPath = `${out}.failed.json`;
+  const done = readJson(join(out, 'build.json'));
+  if (done && existsSync(join(out, spec.artifact))) {
+    return { name, status: 'cached', detail: `up to date in ${out} (built in ${done.seconds} s)`, tail: [] };
   }
-  const logPath = join(dir, 'build.log');
+  const lastFailure = readJson(failedPath);
+  if (lastFailure && !retryFailed) {
+    return {
+      name,
+      status: 'failed',
+      detail: `${lastFailure.why} (cached result of the last build of these sources)`,
+      tail: lastFailure.tail,
+    };
+  }
+  mkdirSync(serverDir, { recursive: true });
+  const scratch = `${out}.partial-${process.pid}`;
+  rmSync(scratch, { recursive: true, force: true });
+  mkdirSync(scratch, { recursive: true });
+  const shared = join(serverDir, 'shared');
+  mkdirSync(shared, { recursive: true });
+  const logPath = `${out}.log`;
   const logFd = openSync(logPath, 'w');
   const started = Date.now();
   const deadline = started + timeoutMs;
+  const cwd = join(ARENA_DIR, name);
+  const env = spec.env?.(scratch, shared) ?? {};
   let outcome = { ok: true, why: '' };
-  for (const argv of spec.steps) {
-    outcome = await runStep(argv, dir, spec.env ?? {}, logFd, deadline);
+  for (const argv of spec.steps(scratch, shared)) {
+    outcome = await runStep(argv, cwd, env, logFd, deadline);
     if (!outcome.ok) break;
   }
   closeSync(logFd);
   const seconds = Math.round((Date.now() - started) / 100) / 10;
-  const ok = outcome.ok && existsSync(join(dir, spec.artifact));
-  const why = outcome.ok ? `${spec.artifact} missing after the build` : `${outcome.why} after ${seconds} s`;
-  const tail = ok ? [] : tailOf(logPath);
-  writeFileSync(resultPath(spec), `${JSON.stringify({ inputs, ok, seconds, why, tail }, null, 2)}\n`);
-  return ok ? { name, status: 'built', detail: `built in ${seconds} s`, tail } : { name, status: 'failed', detail: why, tail };
+  const ok = outcome.ok && existsSync(join(scratch, spec.artifact));
+  if (!ok) {
+    rmSync(scratch, { recursive: true, force: true });
+    const why = outcome.ok ? `${spec.artifact} missing after the build` : `${outcome.why} after ${seconds} s`;
+    const tail = tailOf(logPath);
+    writeFileSync(failedPath, `${JSON.stringify({ inputs: hash, why, tail, log: logPath }, null, 2)}\n`);
+    return { name, status: 'failed', detail: `${why} (log: ${logPath})`, tail };
+  }
+  writeFileSync(join(scratch, 'build.json'), `${JSON.stringify({ inputs: hash, seconds, builtAt: new Date().toISOString() }, null, 2)}\n`);
+  try {
+    renameSync(scratch, out);
+  } catch {
+    // Another build of the same inputs finished first (its folder is complete): keep that one.
+    rmSync(scratch, { recursive: true, force: true });
+  }
+  rmSync(failedPath, { force: true });
+  prune(serverDir, hash);
+  return { name, status: 'built', detail: `built in ${seconds} s into ${out}`, tail: [] };
 }
 
 /** Builds every server (or those named in `options.only`) one after another: on 2 cores parallel builds only slow each other. */

@@ -46,6 +46,7 @@ const ECHO_HEADLINE = [
   { key: 'latency.p50', label: 'p50', unit: 'us' },
   { key: 'latency.p99', label: 'p99', unit: 'us' },
   { key: 'msgs_per_sec', label: 'replies/s', unit: 'rate' },
+  { key: 'server.msgs_per_cpu_second', label: 'replies per server CPU-s', unit: 'rate' },
   ...CPU_RSS,
 ];
 const echoAt = (perConnection, total) => ({
@@ -74,6 +75,7 @@ export const WORKLOADS = [
     rankBy: 'msgs_per_sec',
     headline: [
       { key: 'msgs_per_sec', label: 'replies/s', unit: 'rate' },
+      { key: 'server.msgs_per_cpu_second', label: 'replies per server CPU-s', unit: 'rate' },
       { key: 'latency.p50', label: 'p50', unit: 'us' },
       { key: 'latency.p99', label: 'p99', unit: 'us' },
       ...CPU_RSS,
@@ -88,7 +90,8 @@ export const WORKLOADS = [
     quick: ['-c', '200', '-d', '2s', '--warmup', '0'],
     rankBy: 'server.rss_per_connection',
     headline: [
-      { key: 'server.rss_per_connection', label: 'RSS per connection', unit: 'bytes' },
+      { key: 'server.rss_per_connection', label: 'RSS per connection (peak ÷ connections)', unit: 'bytes' },
+      { key: 'derived.rss_marginal_per_connection', label: '≈ marginal RSS per connection', unit: 'bytes' },
       { key: 'connect_time.p99', label: 'connect p99', unit: 'us' },
       { key: 'counters.connections_failed', label: 'failed connections', unit: 'count' },
       ...CPU_RSS,

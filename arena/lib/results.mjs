@@ -41,13 +41,35 @@ function counterValues(roundsFile, name) {
   });
 }
 
+/**
+ * What one more connection costs a server: (its RSS peak holding the idle connections − its RSS
+ * peak in echo-1k with 100 connections) ÷ the difference in connections, from the medians. It
+ * takes the runtime's baseline (a JVM's heap, Node's) out of the per-connection figure.
+ */
+function marginalRss(out, idleDir, name) {
+  const peakOf = (dir) => {
+    const c = readJson(join(dir, 'comparison.json'));
+    const i = c?.entries.findIndex((e) => e.label === name) ?? -1;
+    return i >= 0 ? c.rows.find((r) => r.key === 'server.rss.peak')?.cells[i]?.median : undefined;
+  };
+  const connectionsOf = (dir) => medianSpread(counterValues(join(dir, 'rounds', `${name}.json`), 'connections_opened'))?.median;
+  const echoDir = join(out, 'echo-1k');
+  const [idlePeak, echoPeak, idleConns, echoConns] = [peakOf(idleDir), peakOf(echoDir), connectionsOf(idleDir), connectionsOf(echoDir)];
+  if ([idlePeak, echoPeak, idleConns, echoConns].some((v) => v === undefined) || idleConns <= echoConns) return undefined;
+  return { median: (idlePeak - echoPeak) / (idleConns - echoConns), spread: 0, values: [] };
+}
+
 function formatValue(v, unit) {
   if (v === undefined || v === null || Number.isNaN(v)) return '–';
   switch (unit) {
     case 'us':
       return v < 1000 ? `${Math.round(v)} µs` : v < 1_000_000 ? `${(v / 1000).toPrecision(3)} ms` : `${(v / 1_000_000).toPrecision(3)} s`;
     case 'bytes':
-      return v < 1024 * 1024 ? `${(v / 1024).toPrecision(3)} KiB` : `${(v / 1024 / 1024).toPrecision(3)} MiB`;
+      return v < 1024
+        ? `${Math.round(v)} B`
+        : v < 1024 * 1024
+          ? `${(v / 1024).toPrecision(3)} KiB`
+          : `${(v / 1024 / 1024).toPrecision(3)} MiB`;
     case 'rate':
       return v < 1000 ? `${Math.round(v)}` : `${(v / 1000).toPrecision(3)}k`;
     case 'percent':
@@ -78,7 +100,9 @@ export function workloadFigures(out, workload) {
     const index = comparison?.entries.findIndex((e) => e.label === name) ?? -1;
     const cells = {};
     for (const h of workload.headline) {
-      if (h.key.startsWith('counters.')) {
+      if (h.key === 'derived.rss_marginal_per_connection') {
+        cells[h.key] = marginalRss(out, dir, name);
+      } else if (h.key.startsWith('counters.')) {
         const file = join(dir, 'rounds', `${name}.json`);
         cells[h.key] = existsSync(file) ? medianSpread(counterValues(file, h.key.slice('counters.'.length))) : undefined;
       } else {
@@ -155,7 +179,8 @@ export const HEADLINE_COLUMNS = [
   { id: 'echo-10k', key: 'latency.p99', label: 'echo 10k/s p99', unit: 'us' },
   { id: 'echo-50k', key: 'latency.p99', label: 'echo 50k/s p99', unit: 'us' },
   { id: 'echo-throughput', key: 'msgs_per_sec', label: 'closed-loop replies/s', unit: 'rate' },
-  { id: 'idle-10k', key: 'server.rss_per_connection', label: 'idle RSS/conn', unit: 'bytes' },
+  { id: 'echo-throughput', key: 'server.msgs_per_cpu_second', label: 'replies per server CPU-s', unit: 'rate' },
+  { id: 'idle-10k', key: 'server.rss.peak', label: '10k idle: RSS', unit: 'bytes' },
   { id: 'sse-1k', key: 'first_event_time.p99', label: 'SSE first event p99', unit: 'us' },
   { id: 'broadcast-1k', key: 'fanout_latency.p99', label: 'broadcast p99', unit: 'us' },
   { id: 'whiteboard', key: 'fanout_latency.p99', label: 'whiteboard p99', unit: 'us' },
@@ -171,7 +196,10 @@ export function headlineTable(out) {
     const cells = columns.map((c) => {
       const row = figures.get(c.id).rows.find((r) => r.name === s);
       const ms = row?.cells[c.key];
-      return ms ? formatValue(ms.median, c.unit) : '–';
+      // Flagged by compare (errors over 1%) or messages lost: the figure is not comparable as it stands.
+      const lost = row?.cells['counters.msgs_lost']?.median > 0;
+      const mark = row?.note.includes('flagged') || lost ? ' (!)' : '';
+      return ms ? `${formatValue(ms.median, c.unit)}${mark}` : '–';
     });
     lines.push(`| ${s} | ${cells.join(' | ')} |`);
   }
@@ -208,13 +236,14 @@ export function renderResults(out, mdDir, run = {}) {
   md.push('');
   md.push('| | |');
   md.push('|---|---|');
+  const last = metas
+    .map((x) => x.finishedAt)
+    .sort()
+    .at(-1);
+  const workSeconds = metas.reduce((a, x) => a + (x.seconds ?? 0), 0);
   md.push(
-    `| date | ${dates[0] ?? '–'} … ${
-      metas
-        .map((x) => x.finishedAt)
-        .sort()
-        .at(-1) ?? '–'
-    }${run.matrixSeconds ? ` (the matrix took ${Math.round(run.matrixSeconds / 60)} min)` : ''} |`,
+    `| date | ${dates[0] ?? '–'} … ${last ?? '–'}; the workloads took ${Math.round(workSeconds / 60)} min` +
+      `${run.matrixSeconds ? `, with builds and checks ${Math.round(run.matrixSeconds / 60)} min` : ''} |`,
   );
   md.push(`| commit | ${commits.join(', ')} |`);
   md.push(`| machine | ${m.cores} cores, ${m.model}, ${m.memGiB} GiB, ${m.kernel} |`);
@@ -249,7 +278,9 @@ export function renderResults(out, mdDir, run = {}) {
   }
   md.push('## Headline');
   md.push('');
-  md.push('Medians only; the tables below have the spread, server CPU and RSS, and the notes.');
+  md.push(
+    'Medians only; the tables below have the spread, server CPU and RSS, and the notes. (!) marks an entry with errors over 1% or lost messages.',
+  );
   md.push('');
   md.push(headlineTable(out));
   md.push('');
