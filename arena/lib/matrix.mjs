@@ -22,7 +22,7 @@ const scenarioFile = (name) => join(REPO_DIR, 'arena', 'scenarios', name);
  * @typedef {object} Headline
  * @property {string} key    a comparison row (`latency.p99`) or a counter from the rounds files (`counters.msgs_lost`)
  * @property {string} label  the column heading
- * @property {'us' | 'bytes' | 'rate' | 'count' | 'percent'} unit
+ * @property {string} unit  us, bytes, rate, count or percent
  */
 
 /**

@@ -220,7 +220,15 @@ export function renderResults(out, mdDir, run = {}) {
   const commits = [...new Set(metas.map((meta) => meta.commit))];
   const dates = metas.map((meta) => meta.startedAt).sort();
   const excluded = run.excluded ?? metas[0]?.excluded ?? [];
-  const flaky = (run.conformance ?? metas[0]?.conformance ?? []).filter((c) => c.passed);
+  // Conformance failures of servers that were then measured, from every workload's run (workloads may come from different runs).
+  const flaky = [];
+  for (const meta of metas) {
+    for (const c of (meta.conformance ?? []).filter((x) => x.passed)) {
+      const same = flaky.find((f) => f.name === c.name && f.failures.join() === c.failures.join());
+      if (same) same.workloads.push(meta.id);
+      else flaky.push({ ...c, workloads: [meta.id] });
+    }
+  }
   const quick = metas.some((meta) => meta.quick);
   const link = (path) => relative(mdDir, path).split('\\').join('/');
 
@@ -273,7 +281,11 @@ export function renderResults(out, mdDir, run = {}) {
     md.push('');
     md.push('Each server gets up to 3 conformance attempts (a fresh server each) before the matrix; these passed only after failing:');
     md.push('');
-    for (const c of flaky) md.push(`- **${c.name}** passed on attempt ${c.attempts}; failed before: ${c.failures.join(' | ')}`);
+    for (const c of flaky) {
+      md.push(
+        `- **${c.name}** passed on attempt ${c.attempts}, before ${c.workloads.join(', ')}; failed before: ${c.failures.join(' | ')}`,
+      );
+    }
     md.push('');
   }
   md.push('## Headline');
@@ -289,7 +301,7 @@ export function renderResults(out, mdDir, run = {}) {
     md.push(`## ${w.title}`);
     md.push('');
     md.push(
-      `${w.what}. ${f.meta.rounds} rounds; started ${f.meta.startedAt}, ${f.meta.seconds ?? '?'} s; load average ${f.meta.loadAverageBefore?.[0] ?? '?'} before, ${f.meta.loadAverageAfter?.[0] ?? '?'} after.`,
+      `${w.what}. ${f.meta.rounds} rounds; started ${f.meta.startedAt} at commit ${String(f.meta.commit).slice(0, 7)}${String(f.meta.commit).includes('uncommitted') ? ' (tree not clean)' : ''}, ${f.meta.seconds ?? '?'} s; load average ${f.meta.loadAverageBefore?.[0] ?? '?'} before, ${f.meta.loadAverageAfter?.[0] ?? '?'} after.`,
     );
     md.push('');
     if (!f.meta.ok) md.push(`**compare did not finish: ${f.meta.why}** (see ${link(join(dir, 'compare.log'))}).\n`);

@@ -37,7 +37,7 @@ describe.skipIf(missing !== undefined)(`npm run arena -- --quick${missing ? ` (s
     expect(md).toMatch(/## Echo latency at 1k msgs\/s/);
     // Both servers in the table, each with its server CPU and RSS cells filled in.
     for (const name of ['node', 'node-cluster'])
-      expect(md).toMatch(new RegExp(`^\\| ${name} \\| [^|]+ \\| [^|]+ \\| [^|]+ \\| [\\d.]+% \\| [\\d.]+ MiB \\|`, 'm'));
+      expect(md).toMatch(new RegExp(`^\\| ${name} \\| .* \\| [\\d.]+% \\| [\\d.]+ MiB \\| [^|]*\\|$`, 'm'));
     expect(md).toMatch(/\[HTML report with plots\]\(echo-1k\/report\.html\)/);
     expect(md).toContain('--server-cpus 0 --client-cpus 1');
   }, 60_000);
