@@ -14,8 +14,10 @@ import type { Socket } from 'node:net';
 import type { ReferenceServerOptions } from './options.js';
 import type { StatsBook } from './stats.js';
 
-/** The seed's response head: exactly the headers Hyperlane's builder sends for SSE. */
+/** The seed's response head in the strict profile: the headers Hyperlane's builder sends for SSE, in the usual spelling. */
 const SEED_HEAD = 'HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nConnection: keep-alive\r\n\r\n';
+/** The Hyperlane profiles' head, byte for byte as hyperlane 22.1.0 writes it (lower case, no space after the colon). */
+const HYPERLANE_SEED_HEAD = 'HTTP/1.1 200 OK\r\nconnection:keep-alive\r\ncontent-type:text/event-stream\r\n\r\n';
 
 const TICKS_HEADERS = {
   'Content-Type': 'text/event-stream',
@@ -63,7 +65,7 @@ export class SseEndpoints {
     counters.connections_open++;
     this.seedStreams.add(socket);
     socket.setNoDelay(true);
-    socket.write(SEED_HEAD);
+    socket.write(this.opts.profile === 'strict' ? SEED_HEAD : HYPERLANE_SEED_HEAD);
 
     let next = 0;
     let timer: NodeJS.Timeout | undefined;

@@ -23,11 +23,11 @@ describe('hyperlaneHandshakeResponse', () => {
   it('is a 101 with Upgrade, Connection, Accept and the builder defaults, and nothing negotiated', () => {
     expect(hyperlaneHandshakeResponse('dGhlIHNhbXBsZSBub25jZQ==')).toBe(
       'HTTP/1.1 101 Switching Protocols\r\n' +
-        'Upgrade: websocket\r\n' +
-        'Connection: Upgrade\r\n' +
-        'Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n' +
-        'Content-Type: text/html; charset=utf-8\r\n' +
-        'Content-Length: 0\r\n\r\n',
+        'content-length:0\r\n' +
+        'connection:upgrade\r\n' +
+        'upgrade:websocket\r\n' +
+        'sec-websocket-accept:s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n' +
+        'content-type:text/html; charset=utf-8\r\n\r\n',
     );
   });
 });

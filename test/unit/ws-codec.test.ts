@@ -134,8 +134,8 @@ describe('encodeHyperlaneMessage', () => {
     expect(parseServerFrames(encodeHyperlaneMessage(Buffer.from([0x61, 0xc3]))).frames[0]!.opcode).toBe(Opcode.Binary);
   });
 
-  it('sends an empty payload as one empty FIN=1 Text frame', () => {
-    expect([...encodeHyperlaneMessage(Buffer.alloc(0))]).toEqual([0x81, 0x00]);
+  it('sends nothing for an empty payload, as hyperlane 22 does', () => {
+    expect(encodeHyperlaneMessage(Buffer.alloc(0)).length).toBe(0);
   });
 
   it('keeps 65,535 bytes in one frame and splits 65,536 into FIN=0 + continuation', () => {

@@ -54,6 +54,8 @@ export class HyperlaneBroadcast implements ConnectionHandler {
 
   /** Sends `payload` to every receiver (framed the Hyperlane way). */
   publish(payload: Uint8Array): void {
+    // An empty message encodes to no frame, so Hyperlane's receivers write nothing for it.
+    if (payload.length === 0) return;
     this.channel.send(encodeHyperlaneMessage(payload));
     for (const [conn, cursor] of this.receivers) this.serve(conn, cursor);
   }

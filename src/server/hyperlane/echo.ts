@@ -89,6 +89,8 @@ export class HyperlaneEcho implements ConnectionHandler {
       conn.write(encodeHyperlaneMessage(Buffer.from(conn.key, 'latin1')));
       this.counters.msgs_sent++;
     }
+    // An empty message encodes to no frame: Hyperlane never answers it.
+    if (payload.length === 0) return;
     conn.write(encodeHyperlaneMessage(payload));
     this.counters.msgs_sent++;
   }

@@ -1,9 +1,10 @@
 /**
  * The WebSocket handshake answer of the Hyperlane profiles, written by hand on the upgraded
- * socket (docs/hyperlane-wire.md §1, "Handshake response"): status 101 with `Upgrade`, `Connection` and
- * `Sec-WebSocket-Accept`, plus the `Content-Type` and `Content-Length: 0` that Hyperlane's
- * response builder adds to every response. No subprotocol and no extension is ever offered, so
- * permessage-deflate is never negotiated.
+ * socket (docs/hyperlane-wire.md §1, "Handshake response"): status 101 with `upgrade`, `connection` and
+ * `sec-websocket-accept`, plus the `content-type` and `content-length:0` that Hyperlane's
+ * response builder adds to every response, byte for byte as hyperlane 22.1.0 writes them
+ * (lower-case names, no space after the colon, in its hash map's order: arena/hyperlane).
+ * No subprotocol and no extension is ever offered, so permessage-deflate is never negotiated.
  */
 import { createHash } from 'node:crypto';
 
@@ -27,11 +28,11 @@ export function hyperlaneAcceptKey(key: string): string {
 export function hyperlaneHandshakeResponse(key: string): string {
   return (
     'HTTP/1.1 101 Switching Protocols\r\n' +
-    'Upgrade: websocket\r\n' +
-    'Connection: Upgrade\r\n' +
-    `Sec-WebSocket-Accept: ${hyperlaneAcceptKey(key)}\r\n` +
-    'Content-Type: text/html; charset=utf-8\r\n' +
-    'Content-Length: 0\r\n' +
+    'content-length:0\r\n' +
+    'connection:upgrade\r\n' +
+    'upgrade:websocket\r\n' +
+    `sec-websocket-accept:${hyperlaneAcceptKey(key)}\r\n` +
+    'content-type:text/html; charset=utf-8\r\n' +
     '\r\n'
   );
 }

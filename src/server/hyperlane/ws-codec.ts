@@ -139,10 +139,12 @@ function unmask(payload: Buffer, source: Buffer, keyOffset: number): void {
  * - at most 65,535 payload bytes per frame: the first frame has FIN=0 and the rest are
  *   Continuation frames, the last with FIN=1; text is cut before a UTF-8 continuation byte so
  *   no character is split (unless a frame would be empty, as in Hyperlane).
- * An empty payload gives one empty FIN=1 Text frame: docs/hyperlane-wire.md §1 has empty messages echoed.
+ * An empty payload gives no frame at all (an empty buffer): hyperlane 22's `create_frame_list`
+ * loops while bytes remain, so an empty message is never answered (docs/hyperlane-wire.md §1).
  */
 export function encodeHyperlaneMessage(payload: Uint8Array): Buffer {
   const total = payload.length;
+  if (total === 0) return Buffer.alloc(0);
   const isText = isUtf8(payload);
   if (total <= MAX_FRAME_PAYLOAD_BYTES) return encodeFrame(payload, true, isText ? Opcode.Text : Opcode.Binary);
   // Each frame carries at least 65,532 bytes (at most 3 are held back for a UTF-8 boundary)
