@@ -10,6 +10,7 @@ import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
+import reactor.core.publisher.BufferOverflowStrategy;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -23,6 +24,8 @@ class SseController {
   private static final int SEED_EVENTS = 10;
   private static final double MAX_INTERVAL_MS = 3_600_000;
   private static final double MAX_PUBLISH_HZ = 100_000;
+  /** Ticks one stream may have waiting for its client. */
+  private static final int TICK_BACKLOG = 10_000;
 
   @GetMapping(path = "/sse", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
   ResponseEntity<Flux<ServerSentEvent<String>>> seed(@RequestParam(name = "interval_ms", defaultValue = "1000") String intervalText) {
@@ -43,7 +46,11 @@ class SseController {
     double hz = Query.positive(hzText, MAX_PUBLISH_HZ);
     if (Double.isNaN(hz) || (count != null && count < 0)) return ResponseEntity.badRequest().build();
     long first = firstSeq(lastEventId);
+    // Flux.interval cannot wait for a slow consumer (it fails with "Could not emit tick"): the
+    // ticks queue per stream, a bounded number, and a stream that falls further behind loses its
+    // oldest (a gap in seq that the client sees).
     Flux<ServerSentEvent<String>> events = Flux.interval(Duration.ofNanos(Math.round(1e9 / hz)))
+        .onBackpressureBuffer(TICK_BACKLOG, dropped -> {}, BufferOverflowStrategy.DROP_OLDEST)
         .map(n -> first + n)
         .map(seq -> ServerSentEvent.builder(Stamp.stamped(seq)).id(String.valueOf(seq)).build());
     return ResponseEntity.ok().body(count == null ? events : events.take(count));
