@@ -42,6 +42,7 @@ describe('generator health', () => {
   it('warns in plain words past 10 ms of loop delay, 90% CPU, or 1% late sends', () => {
     const a = new Aggregator(0, 1000);
     a.add(0, report(1000, { loop: 14.5, cpu: 97, isMeasured: true }, 10_000));
+    a.add(0, report(2000, { loop: 3, cpu: 95, isMeasured: true }));
     const h = a.healthResult(1, 101, [
       'phase 1 ramped at 500 connections/s, below the 1000/s asked (the generator or the server could not keep up)',
     ]);
@@ -53,6 +54,17 @@ describe('generator health', () => {
       'a generator process reached 97% CPU: the generator, not the server, may have set the pace',
     ]);
     expect(a.healthResult(1, 100).warnings).toHaveLength(2); // 1% exactly: counted, not a verdict
+  });
+
+  it('needs two reports of one process over 90% CPU: one alone is its start-up', () => {
+    const a = new Aggregator(0, 1000);
+    a.add(0, report(1000, { loop: 1, cpu: 93, isMeasured: true }, 200));
+    a.add(1, report(1000, { loop: 1, cpu: 95, isMeasured: true }, 200));
+    expect(a.healthResult(2, 0).warnings).toEqual([]);
+    a.add(1, report(2000, { loop: 1, cpu: 91, isMeasured: true }, 200));
+    expect(a.healthResult(2, 0).warnings).toEqual([
+      'a generator process reached 95% CPU: the generator, not the server, may have set the pace',
+    ]);
   });
 
   it('needs more than one hiccup of late sends: 9 of 100 is a pause, 10 of 100 the generator behind', () => {
@@ -70,6 +82,7 @@ describe('isGeneratorWarning', () => {
   it('tells the three findings about the generator from a ramp warning (the advice names --workers only for them)', () => {
     const a = new Aggregator(0, 1000);
     a.add(0, report(1000, { loop: 14.5, cpu: 97, isMeasured: true }, 10_000));
+    a.add(0, report(2000, { loop: 3, cpu: 95, isMeasured: true }));
     const ramp = 'phase 1 ramped at 500 connections/s, below the 1000/s asked (the generator or the server could not keep up)';
     const h = a.healthResult(1, 101, [ramp]);
     expect(h.warnings.map(isGeneratorWarning)).toEqual([false, true, true, true]);
