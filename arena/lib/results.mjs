@@ -320,7 +320,7 @@ export function renderResults(out, mdDir, run = {}) {
     md.push('<details><summary>command</summary>');
     md.push('');
     md.push('```sh');
-    md.push(f.meta.command.replaceAll(REPO_DIR, ''));
+    md.push(withoutCheckout(f.meta.command));
     md.push('```');
     md.push('');
     md.push('</details>');
@@ -341,4 +341,12 @@ export function presentWorkloads(out) {
   } catch {
     return [];
   }
+}
+
+/**
+ * A recorded command with the checkout it ran in left out (`/work/x/arena/go/…` → `arena/go/…`),
+ * whichever clone or worktree that was; the build cache's paths stay as they are.
+ */
+function withoutCheckout(command) {
+  return command.replaceAll(REPO_DIR, '').replace(/(^|[\s'=])\/[^\s']*?\/(?=arena\/)/g, '$1');
 }
