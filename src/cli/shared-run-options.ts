@@ -53,9 +53,46 @@ export const SHARED_RUN_OPTIONS = {
 
 export type SharedRunOption = keyof typeof SHARED_RUN_OPTIONS;
 
+/** The load flags of every command that runs load (run, find, live compare). */
+export const LOAD_FLAGS = [
+  'connections',
+  'connect-rate',
+  'rate',
+  'arrival',
+  'max-in-flight',
+  'request-response',
+  'in-flight',
+  'think-time',
+  'duration',
+  'warmup',
+  'size',
+  'binary',
+  'workers',
+] as const satisfies readonly SharedRunOption[];
+
+/** The connection flags of `run` and `find`. */
+export const CONNECTION_FLAGS = [
+  'header',
+  'subprotocol',
+  'origin',
+  'insecure',
+  'deflate',
+  'handshake-timeout',
+  'reply-timeout',
+  'max-outstanding',
+  'server-cpus',
+  'client-cpus',
+  'server-ready-timeout',
+] as const satisfies readonly SharedRunOption[];
+
+/** Every option of `table` under the help group `group` (for `y.options`). */
+export function inGroup(table: Record<string, Options>, group: string): Record<string, Options> {
+  return Object.fromEntries(Object.entries(table).map(([name, o]) => [name, { ...o, group }]));
+}
+
 /** The options `names` from the shared table, under the help group `group` (for `y.options`). */
 export function sharedOptions(group: string, names: readonly SharedRunOption[]): Record<string, Options> {
-  return Object.fromEntries(names.map((name) => [name, { ...SHARED_RUN_OPTIONS[name], group }]));
+  return inGroup(Object.fromEntries(names.map((name) => [name, SHARED_RUN_OPTIONS[name]])), group);
 }
 
 /** Declares `names` from the shared table on `y`, under the help group `group`. */

@@ -4,7 +4,7 @@
  */
 import type { Argv } from 'yargs';
 import { REPORT_FORMATS } from '../../report/formats.js';
-import { type SharedRunOption, sharedOptions } from '../shared-run-options.js';
+import { CONNECTION_FLAGS, LOAD_FLAGS, sharedOptions } from '../shared-run-options.js';
 import { FORCE_HELP } from '../result-file.js';
 import type { CommandSpec } from './command-spec.js';
 
@@ -12,31 +12,8 @@ const G_LIVE = 'Live mode (--target):';
 const G_LOAD = 'Load (live mode, as for run):';
 const G_OUT = 'Output:';
 
-/** The load and connection flags live compare shares with run (shared-run-options.ts). */
-const LOAD_OPTIONS = [
-  'connections',
-  'connect-rate',
-  'rate',
-  'arrival',
-  'max-in-flight',
-  'request-response',
-  'in-flight',
-  'think-time',
-  'duration',
-  'warmup',
-  'size',
-  'binary',
-  'workers',
-  'header',
-  'insecure',
-  'deflate',
-  'handshake-timeout',
-  'reply-timeout',
-  'max-outstanding',
-  'server-cpus',
-  'client-cpus',
-  'server-ready-timeout',
-] as const satisfies readonly SharedRunOption[];
+/** The load and connection flags live compare shares with run: all of them but --subprotocol and --origin. */
+const LOAD_OPTIONS = [...LOAD_FLAGS, ...CONNECTION_FLAGS.filter((f) => f !== 'subprotocol' && f !== 'origin')];
 
 /** Flags that only mean something when compare runs the load itself. */
 export const LIVE_ONLY_FLAGS = ['server', 'rounds', 'cooldown', 'save-dir', 'save', ...LOAD_OPTIONS] as const;

@@ -5,9 +5,9 @@
 import type { Argv } from 'yargs';
 import { DIMENSION_NAMES } from '../../find/dimensions.js';
 import { FORCE_HELP } from '../result-file.js';
-import { withSharedOptions } from '../shared-run-options.js';
+import { CONNECTION_FLAGS, inGroup, LOAD_FLAGS, withSharedOptions } from '../shared-run-options.js';
 import type { CommandSpec } from './command-spec.js';
-import { RUN_CONNECTION_OPTIONS, RUN_LOAD_OPTIONS, TARGET_OPTIONS } from './run.js';
+import { TARGET_OPTIONS } from './run.js';
 
 const G_SEARCH = 'Search:';
 const G_LOAD = 'Load of every step (as for run):';
@@ -68,12 +68,12 @@ export const findCommand: CommandSpec = {
           .option('max-steps', { type: 'string', group: G_SEARCH, describe: 'most loads the search measures [default: 30]' })
           .demandOption(['vary', 'slo']),
         G_LOAD,
-        RUN_LOAD_OPTIONS,
+        LOAD_FLAGS,
       ),
       G_TARGET,
-      RUN_CONNECTION_OPTIONS,
+      CONNECTION_FLAGS,
     )
-      .options(Object.fromEntries(Object.entries(TARGET_OPTIONS).map(([k, o]) => [k, { ...o, group: G_TARGET }])))
+      .options(inGroup(TARGET_OPTIONS, G_TARGET))
       .option('out', {
         alias: 'o',
         type: 'string',

@@ -5,7 +5,7 @@
 import type { Argv, Options } from 'yargs';
 import { REPORT_FORMATS } from '../../report/formats.js';
 import { SERVER_PROFILES } from '../../server/options.js';
-import { type SharedRunOption, withSharedOptions } from '../shared-run-options.js';
+import { CONNECTION_FLAGS, inGroup, LOAD_FLAGS, withSharedOptions } from '../shared-run-options.js';
 import { FORCE_HELP } from '../result-file.js';
 import type { CommandSpec } from './command-spec.js';
 
@@ -13,38 +13,6 @@ const G_LOAD = 'Load:';
 const G_TARGET = 'Target and connection:';
 const G_OUT = 'Output:';
 const G_SHARD = 'Beyond one machine:';
-
-/** The shared load flags `run` (and `find`) take. */
-export const RUN_LOAD_OPTIONS = [
-  'connections',
-  'connect-rate',
-  'rate',
-  'arrival',
-  'max-in-flight',
-  'request-response',
-  'in-flight',
-  'think-time',
-  'duration',
-  'warmup',
-  'size',
-  'binary',
-  'workers',
-] as const satisfies readonly SharedRunOption[];
-
-/** The shared connection flags `run` (and `find`) take. */
-export const RUN_CONNECTION_OPTIONS = [
-  'header',
-  'subprotocol',
-  'origin',
-  'insecure',
-  'deflate',
-  'handshake-timeout',
-  'reply-timeout',
-  'max-outstanding',
-  'server-cpus',
-  'client-cpus',
-  'server-ready-timeout',
-] as const satisfies readonly SharedRunOption[];
 
 /** Where the load goes and how connections behave: the flags `run` and `find` share beyond the load table. */
 export const TARGET_OPTIONS = {
@@ -139,12 +107,12 @@ export const runCommand: CommandSpec = {
       withSharedOptions(
         y.positional('scenario', { type: 'string', describe: 'built-in scenario name, scenario file, or target URL', default: 'echo' }),
         G_LOAD,
-        RUN_LOAD_OPTIONS,
+        LOAD_FLAGS,
       ),
       G_TARGET,
-      RUN_CONNECTION_OPTIONS,
+      CONNECTION_FLAGS,
     )
-      .options(Object.fromEntries(Object.entries(TARGET_OPTIONS).map(([k, o]) => [k, { ...o, group: G_TARGET }])))
+      .options(inGroup(TARGET_OPTIONS, G_TARGET))
       .option('shard', {
         type: 'string',
         group: G_SHARD,
