@@ -29,7 +29,7 @@ type OpenSession = (host: RoleHost, group: GroupRuntime, globalIndex: number) =>
 export class Engine implements RoleHost {
   readonly notes = new Set<string>();
   /** Sessions whose sends waited for their socket's buffer to drain (the server not reading), until back on schedule. */
-  private readonly heldByServer = new WeakSet<PacedSession>();
+  private readonly heldByServer = new Set<PacedSession>();
   /** The load of the current phase's steady part; undefined while idle or ramping phase 1. */
   load: LoadModel | undefined;
   /** True once the run is ending: sessions must not start new work. */
@@ -137,7 +137,7 @@ export class Engine implements RoleHost {
       const s = this.live[i]!;
       if (s.group !== group) continue;
       this.counters.msgs_lost += s.abandon?.() ?? 0;
-      if (isPaced(s)) this.pacer.remove(s);
+      if (isPaced(s)) this.unpace(s);
       this.closing.add(s);
       s.conn.close(CLOSE_GRACE_MS);
       this.removeLive(s);
@@ -173,7 +173,7 @@ export class Engine implements RoleHost {
     this.closing.delete(s);
     this.countEnd(end);
     this.counters.msgs_lost += s.abandon?.() ?? 0;
-    if (isPaced(s)) this.pacer.remove(s);
+    if (isPaced(s)) this.unpace(s);
     const wasLive = this.removeLive(s);
     if (wasLive && this.connection.reconnect && !s.ownsReconnects && !this.draining && !end.initiatedByUs) {
       setTimeout(() => {
@@ -248,6 +248,12 @@ export class Engine implements RoleHost {
     for (const s of [...this.live]) s.conn.close(0);
   }
 
+  /** Takes a session off the pacer, and out of the held ones, for good. */
+  private unpace(s: PacedSession): void {
+    this.pacer.remove(s);
+    this.heldByServer.delete(s);
+  }
+
   /** The pacer's handler: one due session's turn, or why it has none now. */
   private readonly paceOne = (s: PacedSession, now: number): PaceOutcome => {
     if (!s.isOpen) return 'dropped';
@@ -256,7 +262,8 @@ export class Engine implements RoleHost {
       return 'deferred';
     }
     const lag = now - s.dueUs;
-    if (this.heldByServer.has(s)) {
+    // The size test keeps the usual send (no server holding anything back) to one comparison.
+    if (this.heldByServer.size > 0 && this.heldByServer.has(s)) {
       // Due while the server was not reading, or in the catch-up after: late because of the
       // server, not the generator, until the session is back on schedule.
       if (lag > MISSED_SEND_THRESHOLD_US) this.counters.sends_held_by_server++;
