@@ -10,6 +10,7 @@ import { connect, createServer } from 'node:net';
 import { ExitCode, RtbenchError } from '../errors.js';
 import { groupAlive, treeListensOn } from '../proc.js';
 import { canPin } from './cpu-pinning.js';
+import { settleWithin, sleep } from '../waits.js';
 
 /** How long a stopped server may take to exit on SIGTERM before its process group is killed. */
 export const STOP_GRACE_MS = 3000;
@@ -161,7 +162,7 @@ async function stopGroup(child: ChildProcess, exited: Promise<string>): Promise<
   if (groupAlive(pgid)) signalGroup(pgid, 'SIGKILL');
   const killEnd = Date.now() + 1000;
   while (groupAlive(pgid) && Date.now() < killEnd) await sleep(20);
-  await Promise.race([exited, sleep(1000)]);
+  await settleWithin(exited, 1000);
   // A grandchild that kept the pipes would otherwise keep this process's loop alive.
   child.stdin?.destroy();
   child.stdout?.destroy();
@@ -191,8 +192,4 @@ class OutputTail {
       .filter(Boolean)
       .slice(-TAIL_LINES);
   }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

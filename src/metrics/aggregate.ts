@@ -198,7 +198,7 @@ export class Aggregator {
     const warnings: string[] = [...extraWarnings];
     if (h.loopP99 > 10) {
       warnings.push(
-        `${LOOP_WARNING}${h.loopP99.toFixed(1)} ms (> 10 ms): ` + `the client may be the bottleneck; latency includes its own delay`,
+        `${LOOP_WARNING}${h.loopP99.toFixed(1)} ms (> 10 ms): the client may be the bottleneck; latency includes its own delay`,
       );
     }
     // A few late sends (a GC pause, a VM hiccup) show in the counters; a share above 1% (and

@@ -19,6 +19,7 @@ import { serverUrl, type RunningServer } from './running-server.js';
 import { StatsBook, type ServerStats } from './stats.js';
 import { WsEndpoints } from './strict/ws-endpoints.js';
 import type { BroadcastRelay, WsEndpointName, WsEndpointSet } from './ws-endpoint-set.js';
+import { settleWithin } from '../waits.js';
 
 export type { LagPolicy, ReferenceServerOptions, ServerProfile } from './options.js';
 export type { EndpointName, EndpointStats, ProcessStats, ServerStats } from './stats.js';
@@ -224,17 +225,4 @@ function rejectUpgrade(socket: Duplex, status: number, reason: string): void {
   socket.on('error', () => {});
   socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
   socket.once('finish', () => socket.destroy());
-}
-
-/** Waits for `promise` or `ms`, whichever comes first, leaving no timer behind. */
-async function settleWithin(promise: Promise<unknown>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<void>((resolve) => {
-    timer = setTimeout(resolve, ms);
-  });
-  try {
-    await Promise.race([promise, deadline]);
-  } finally {
-    clearTimeout(timer);
-  }
 }

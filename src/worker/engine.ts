@@ -15,6 +15,7 @@ import type { ConnectionOptions, LoadModel, Scenario } from '../scenario/types.j
 import type { LocalEndpoints } from '../runner/source-addresses.js';
 import type { HealthMonitor } from './health.js';
 import { isPaced, MISSED_SEND_THRESHOLD_US, type GroupRuntime, type PacedSession, type RoleHost, type Session } from './session.js';
+import { settleWithin, sleep } from '../waits.js';
 
 /** Above this many bytes queued on a socket, sends wait (client-side back-pressure). */
 export const HIGH_WATER_BYTES = 4 * 1024 * 1024;
@@ -222,13 +223,13 @@ export class Engine implements RoleHost {
     clearInterval(this.timeoutTimer);
     const ended = new Promise<void>((resolve) => this.endWaiters.push(resolve));
     for (const s of [...this.live]) s.conn.close(CLOSE_GRACE_MS);
-    if (this.live.length > 0) await Promise.race([ended, sleep(CLOSE_GRACE_MS + 1000)]);
+    if (this.live.length > 0) await settleWithin(ended, CLOSE_GRACE_MS + 1000);
     // Thousands of closes can outlast the grace on a busy machine: cut what is left, and count
     // those ends here, since the final report goes out next and later events are ignored.
     if (this.live.length > 0) {
       const cut = new Promise<void>((resolve) => this.endWaiters.push(resolve));
       for (const s of [...this.live]) s.conn.close(0);
-      await Promise.race([cut, sleep(1000)]);
+      await settleWithin(cut, 1000);
     }
     this.isFinal = true;
     for (const s of [...this.live, ...this.closing]) {
@@ -305,8 +306,4 @@ export class Engine implements RoleHost {
     this.endWaiters = [];
     for (const w of waiters) w();
   }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

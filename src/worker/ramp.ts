@@ -6,6 +6,7 @@
  */
 import { rampDueCount } from '../load/schedule.js';
 import type { Engine } from './engine.js';
+import { sleep } from '../waits.js';
 
 /** Handshakes in flight at once when no connect rate is given (avoids a SYN flood). */
 const MAX_PENDING_HANDSHAKES = 256;
@@ -51,8 +52,4 @@ function pickGroup(toOpen: number[], toClose: number[], targets: number[]): numb
     }
   }
   return best;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
