@@ -62,9 +62,12 @@ export function runFind(args, { timeoutMs = 300_000 } = {}) {
   });
 }
 
-/** Window flags: measured seconds per step grow with `scale`. */
-function windowArgs(scale, cooldown = '300ms') {
-  return ['-d', `${2 * scale + 0.5}s`, '--warmup', '0.5s', '--cooldown', cooldown];
+/**
+ * Window flags: measured seconds per step grow with `scale`. A rate window must be long enough
+ * for a backlog to show: 5 % over a serial echo's capacity adds 10 messages (50 ms) a second.
+ */
+function windowArgs(scale, { cooldown = '300ms', measuredS = 2 } = {}) {
+  return ['-d', `${measuredS * scale + 0.5}s`, '--warmup', '0.5s', '--cooldown', cooldown];
 }
 
 /** The rate truth: `find --vary rate` against a serial echo of known capacity. */
@@ -80,7 +83,7 @@ export async function findRateCapacity({ scale = 1, confirm = 1 } = {}) {
     `${SERIAL_DELAY_MS}ms`,
     '--echo-serial',
     '--from',
-    String(capacity / 8),
+    String(capacity / 4),
     '--to',
     String(capacity * 4),
     '--slo',
@@ -105,7 +108,7 @@ export async function findConnectionCapacity({ scale = 1, confirm = 1 } = {}) {
       '--rate',
       '1',
       '--from',
-      String(Math.round(MAX_CONNECTIONS / 8)),
+      String(Math.round(MAX_CONNECTIONS / 4)),
       '--to',
       String(MAX_CONNECTIONS * 4),
       '--slo',
@@ -113,8 +116,8 @@ export async function findConnectionCapacity({ scale = 1, confirm = 1 } = {}) {
       '--confirm',
       String(confirm),
       // The server counts a connection until its socket closes: a second lets the last window's
-      // connections go before the next window opens its own.
-      ...windowArgs(scale, '1s'),
+      // connections go before the next window opens its own. Refusals show at once: 1 s measured.
+      ...windowArgs(scale, { cooldown: '1s', measuredS: 1 }),
     ]);
     return { ...run, expected: MAX_CONNECTIONS, tolerance: 0.05 };
   } finally {

@@ -32,10 +32,10 @@ describe('find: truth against servers of known capacity', () => {
     );
     const rows = run.stdout.split('\n').filter((l: string) => /^\| \d+ \|/.test(l));
     expect(rows).toHaveLength(run.result.steps.length);
-    // The climb doubles from --from (25), far below the capacity, until its first step that did not pass.
+    // The climb doubles from --from (50), well below the capacity, until its first step that did not pass.
     const values = run.result.steps.map((s: { value: number }) => s.value);
     const firstStop = run.result.steps.findIndex((s: { verdict: string }) => s.verdict !== 'pass');
-    expect(values.slice(0, firstStop + 1)).toEqual([25, 50, 100, 200, 400, 800].slice(0, firstStop + 1));
+    expect(values.slice(0, firstStop + 1)).toEqual([50, 100, 200, 400, 800].slice(0, firstStop + 1));
     expect(run.result.steps.some((s: { verdict: string }) => s.verdict === 'fail')).toBe(true);
     // Every window's full result is kept (a window the generator fell behind in is run again).
     for (const s of run.result.steps) {

@@ -61,9 +61,9 @@ function closeCodeOf(c: RawWsClient): number | undefined {
 describe('a client that sends 100 × 1 MiB and never reads', () => {
   for (const [profile, extra] of [
     ['strict', []],
-    ['strict', ['--echo-delay', '200ms']],
+    ['strict', ['--echo-delay', '50ms']],
     ['hyperlane', []],
-    ['hyperlane', ['--echo-delay', '200ms']],
+    ['hyperlane', ['--echo-delay', '50ms']],
   ] as const) {
     it(`costs the server a bounded amount of memory (${profile}${extra.length ? ' with --echo-delay' : ''}), then gets every reply`, async () => {
       const server = await startServeChild(['--profile', profile, ...extra], children);
