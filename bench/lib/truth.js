@@ -115,7 +115,10 @@ export function startIndependentServer(delayMs, extraArgs = []) {
       resolve({
         wsUrl: (path) => `ws://127.0.0.1:${ws}${path}`,
         httpUrl: (path) => `http://127.0.0.1:${http}${path}`,
-        lateness: async () => (await (await fetch(`http://127.0.0.1:${http}/lateness`)).json()).p50Us,
+        lateness: async () => {
+          const { p50Us } = /** @type {{ p50Us: number }} */ (await (await fetch(`http://127.0.0.1:${http}/lateness`)).json());
+          return p50Us;
+        },
         close: () =>
           new Promise((done) => {
             if (child.exitCode !== null) return done(undefined);
