@@ -205,8 +205,14 @@ function fmt(us) {
 }
 
 /**
+ * Re-runs of a cell whose generator fell behind: the busiest cell (10k msgs/s against a server
+ * spinning out every last millisecond on one of 2 cores) leaves no room for a noisy neighbour.
+ */
+const GENERATOR_RETRIES = 2;
+
+/**
  * A run whose generator fell behind measured the generator, not the server: more than 1 % of
- * sends over 10 ms late, or a health warning. Such a cell is run again once.
+ * sends over 10 ms late, or a health warning. Such a cell is run again (GENERATOR_RETRIES).
  */
 export function generatorWasBehind(summary) {
   return summary.health.length > 0 || summary.missed > summary.sent * 0.01;
@@ -235,7 +241,7 @@ export async function runEchoMatrix(
       const server = servers.get(cell.delayMs);
       await server.lateness();
       let summary = await runEchoCell(cell, server, window);
-      if (generatorWasBehind(summary)) {
+      for (let retry = 1; retry <= GENERATOR_RETRIES && generatorWasBehind(summary); retry++) {
         log(`${kind} ${cellName(cell)}: the generator fell behind (${summary.missed} late sends); running it again`);
         await server.lateness();
         summary = await runEchoCell(cell, server, window);
