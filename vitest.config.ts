@@ -18,6 +18,7 @@ const TIMED_E2E = [
   'fanout-slow',
   'find-cli',
   'run-echo',
+  'run-exit',
   'run-faults',
   'run-launch',
   'run-scale',
